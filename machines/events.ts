@@ -1,0 +1,87 @@
+/**
+ * Events of the lifecycle machine. The workflow turns every message into one of these, stamped with
+ * the workflow's deterministic time (`at`, epoch milliseconds), so the machine never reads a clock.
+ */
+import type { Verdict } from './component.js';
+import type { CardPatch, Roster, Versions } from './model.js';
+
+interface Stamped {
+  at: number;
+}
+
+export interface SubmitEvent extends Stamped {
+  type: 'SUBMIT';
+  by: string;
+  proposal?: string;
+  ethics: Record<string, string>;
+  note?: string;
+}
+
+export interface VerdictEvent extends Stamped {
+  type: 'VERDICT';
+  reviewId: string;
+  reviewer: string;
+  verdict: Verdict;
+  comment?: string;
+  tasks?: string[];
+  targetLevel?: number;
+}
+
+export interface UpdateCardEvent extends Stamped {
+  type: 'UPDATE_CARD';
+  by: string;
+  patch: CardPatch;
+}
+
+export interface SwitchbackEvent extends Stamped {
+  type: 'SWITCHBACK';
+  by: string;
+  targetLevel: number;
+  reason: string;
+}
+
+export interface LifecycleChangeEvent extends Stamped {
+  type: 'PAUSE' | 'RESUME' | 'RETIRE';
+  by: string;
+  reason: string;
+}
+
+export interface ReportVersionsEvent extends Stamped {
+  type: 'REPORT_VERSIONS';
+  by: string;
+  versions: Versions;
+}
+
+export interface BranchEvent extends Stamped {
+  type: 'BRANCH';
+  by: string;
+  level: number;
+  componentId: string;
+}
+
+export interface ReReviewDueEvent extends Stamped {
+  type: 'REREVIEW_DUE';
+  scheduledAt?: string;
+}
+
+/** Sent by the workflow when a deadline (reminder or escalation) may have passed. */
+export interface TickEvent extends Stamped {
+  type: 'TICK';
+}
+
+export interface UpdateRosterEvent extends Stamped {
+  type: 'UPDATE_ROSTER';
+  roster: Roster;
+}
+
+export type LifecycleEvent =
+  | SubmitEvent
+  | VerdictEvent
+  | UpdateCardEvent
+  | SwitchbackEvent
+  | LifecycleChangeEvent
+  | ReportVersionsEvent
+  | BranchEvent
+  | ReReviewDueEvent
+  | TickEvent
+  | UpdateRosterEvent;

@@ -1,0 +1,232 @@
+/**
+ * The domain vocabulary: people, projects, policy, requirements and the TRL card, as zod schemas
+ * (the single source of validation for the CLI, the HTTP API, the project file and the workflows)
+ * and the TypeScript types inferred from them. Pure: safe inside the workflow sandbox.
+ */
+import ms from 'ms';
+import { z } from 'zod';
+import { MAX_ENTRY_LEVEL, MAX_LEVEL, ROLES, type Role } from './levels.js';
+
+export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const Slug = z.string().regex(SLUG, 'must be a lower-case slug: a-z, 0-9 and -, 1 to 63 characters, not starting with -');
+
+export const Email = z.email('must be an email address').max(254).transform((e) => e.toLowerCase());
+
+export const Person = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  email: Email,
+});
+export type Person = z.infer<typeof Person>;
+
+export const RoleName = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
+
+export const Roster = z.partialRecord(RoleName, z.array(Person).max(100));
+export type Roster = Partial<Record<Role, Person[]>>;
+
+export const Level = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, `must be 0 to ${MAX_LEVEL}`)
+  .max(MAX_LEVEL, `must be 0 to ${MAX_LEVEL}`);
+
+/** Durations are written like "2 days" or "90 days" (the `ms` package's format) and must be positive. */
+export const DurationText = z
+  .string()
+  .max(40)
+  .refine((text) => {
+    try {
+      const millis = ms(text as ms.StringValue);
+      return Number.isFinite(millis) && millis > 0;
+    } catch {
+      return false;
+    }
+  }, 'must be a positive duration such as "2 days", "12 hours" or "30 seconds"');
+
+export function durationMillis(text: string): number {
+  return ms(text as ms.StringValue);
+}
+
+export const EthicsItem = z.strictObject({
+  id: Slug,
+  question: z.string().min(1).max(500),
+  /** pre-development items apply at every review; post-development ones once there is a model (Level 4 on). */
+  stage: z.enum(['pre-development', 'post-development']),
+});
+export type EthicsItem = z.infer<typeof EthicsItem>;
+
+const LevelKey = z.enum(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], { error: 'must be a level from "0" to "9"' });
+
+export const LevelOverride = z.strictObject({
+  roles: z.array(RoleName).min(1, 'a level needs at least one reviewing role').optional(),
+  deliverables: z.array(z.string().min(1).max(80)).optional(),
+});
+
+export const Policy = z.strictObject({
+  approvalsPerRole: z.number().int().min(1).max(10).default(1),
+  remindEvery: DurationText.default('2 days'),
+  escalateAfter: DurationText.default('7 days'),
+  rereviewEvery: DurationText.default('90 days'),
+  riskThreshold: z.number().min(0).max(10).default(3),
+  levels: z.partialRecord(LevelKey, LevelOverride).optional(),
+  ethicsChecklist: z.array(EthicsItem).min(1).max(100).optional(),
+});
+export type Policy = z.infer<typeof Policy>;
+
+export const ComponentKind = z.enum(['model', 'algorithm', 'data-pipeline', 'software']);
+
+export const Provenance = z.strictObject({
+  kind: z.enum(['adopted', 'branched']),
+  projectId: Slug,
+  componentId: Slug,
+  level: Level,
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+export const ComponentDefinition = z.strictObject({
+  id: Slug,
+  name: z.string().trim().min(1).max(200),
+  kind: ComponentKind,
+  entryLevel: Level,
+  owner: Person,
+  /** Set for components adopted from, or branched off, another component; lets them enter above 4. */
+  provenance: Provenance.optional(),
+  target: z.strictObject({ level: Level, date: z.iso.date('must be a date such as 2027-03-31') }).optional(),
+});
+export type ComponentDefinition = z.infer<typeof ComponentDefinition>;
+
+function checkEntryLevel(component: ComponentDefinition, ctx: z.RefinementCtx, path: (string | number)[]) {
+  if (component.entryLevel > MAX_ENTRY_LEVEL && !component.provenance) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'entryLevel'],
+      message: `must be 0 to ${MAX_ENTRY_LEVEL}; only a component adopted from another project may enter higher`,
+    });
+  }
+  if (component.provenance && component.entryLevel > component.provenance.level) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'entryLevel'],
+      message: `must not be above the level of the component it comes from (${component.provenance.level})`,
+    });
+  }
+}
+
+export const ComponentInput = ComponentDefinition.superRefine((c, ctx) => checkEntryLevel(c, ctx, []));
+
+export const ProjectDefinition = z
+  .strictObject({
+    id: Slug,
+    name: z.string().trim().min(1).max(200),
+    owners: z.array(Person).min(1, 'a project needs at least one owner').max(20),
+    roster: Roster,
+    components: z.array(ComponentDefinition).max(200),
+    policy: Policy.default(Policy.parse({})),
+  })
+  .superRefine((project, ctx) => {
+    const seen = new Set<string>();
+    project.components.forEach((component, index) => {
+      if (seen.has(component.id)) {
+        ctx.addIssue({ code: 'custom', path: ['components', index, 'id'], message: `duplicates component id "${component.id}"` });
+      }
+      seen.add(component.id);
+      checkEntryLevel(component, ctx, ['components', index]);
+    });
+  });
+export type ProjectDefinition = z.infer<typeof ProjectDefinition>;
+export type ProjectDefinitionInput = z.input<typeof ProjectDefinition>;
+
+// ---------------------------------------------------------------------------------------------
+// The TRL card (SPEC §4). Text deliverables are free text or a small record of named texts
+// (e.g. monitoring: { dataQuality, dataDrift, conceptDrift }).
+// ---------------------------------------------------------------------------------------------
+
+const Text = z.string().trim().min(1, 'must not be empty').max(20_000);
+export const DeliverableText = z.union([Text, z.record(z.string().min(1).max(80), Text)], {
+  error: 'must be a non-empty text or an object of named non-empty texts',
+});
+
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+export const SemVer = z.string().regex(SEMVER, 'must be a semantic version such as 1.4.0');
+
+export const Versions = z.strictObject({ code: SemVer.optional(), model: SemVer.optional(), data: SemVer.optional() });
+export type Versions = z.infer<typeof Versions>;
+
+export const REQUIREMENT_ID = /^[RP]\d+(\.\d+){0,2}$/;
+export const RequirementStatus = z.enum(['open', 'verified', 'validated', 'waived']);
+
+/** A requirement as patched onto the card: everything but its id may be left for a later patch. */
+export const RequirementPatch = z.strictObject({
+  id: z.string().regex(REQUIREMENT_ID, 'must look like R2.1 (research) or P13.2 (product): number.subset.component'),
+  statement: Text.optional(),
+  category: z.enum(['functional', 'performance', 'security', 'privacy', 'fairness', 'data', 'other']).optional(),
+  verification: Text.optional(),
+  validation: Text.optional(),
+  pFailure: z.number().min(0, 'must be 0 to 1').max(1, 'must be 0 to 1').optional(),
+  value: z.number().int('must be a whole number').min(1, 'must be 1 to 10').max(10, 'must be 1 to 10').optional(),
+  status: RequirementStatus.optional(),
+  mitigation: Text.optional(),
+});
+export type Requirement = z.infer<typeof RequirementPatch>;
+
+export const TEXT_DELIVERABLE_KEYS = [
+  'hypotheses',
+  'literature',
+  'dataReadiness',
+  'sampleData',
+  'experiments',
+  'testingStatus',
+  'documentation',
+  'realDataResults',
+  'slo',
+  'dataPipelineSpec',
+  'compliance',
+  'testSuites',
+  'deploymentTests',
+  'dataLogging',
+  'monitoring',
+  'modelInfo',
+  'intendedUse',
+  'unacceptableUses',
+  'dataConsiderations',
+  'caveats',
+] as const;
+
+const textFields = Object.fromEntries(TEXT_DELIVERABLE_KEYS.map((key) => [key, DeliverableText.nullable().optional()])) as Record<
+  (typeof TEXT_DELIVERABLE_KEYS)[number],
+  z.ZodOptional<z.ZodNullable<typeof DeliverableText>>
+>;
+
+/** `updateCard`'s patch: top-level card keys; `null` clears a key; requirements are upserted by id. */
+export const CardPatch = z
+  .strictObject({
+    ...textFields,
+    techName: Text.nullable().optional(),
+    links: z.record(z.string().min(1).max(40), z.url('must be a URL')).nullable().optional(),
+    coupledComponents: z.array(Slug).max(50).nullable().optional(),
+    versions: Versions.nullable().optional(),
+    requirements: z.array(RequirementPatch).max(200).optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one card key');
+export type CardPatch = z.infer<typeof CardPatch>;
+
+export type DeliverableValue = z.infer<typeof DeliverableText>;
+
+/** The editable content of a card; the engine adds summary, timeline and reviews around it. */
+export interface CardContent {
+  techName?: string;
+  links?: Record<string, string>;
+  coupledComponents?: string[];
+  versions?: Versions;
+  requirements: Requirement[];
+  [deliverable: string]: unknown;
+}
+
+export function requirementRisk(requirement: Requirement): number | undefined {
+  if (requirement.pFailure === undefined || requirement.value === undefined) return undefined;
+  return Math.round(requirement.pFailure * requirement.value * 1000) / 1000;
+}
+
+export function requirementKind(requirement: Requirement): 'research' | 'product' {
+  return requirement.id.startsWith('R') ? 'research' : 'product';
+}
