@@ -111,7 +111,7 @@ function checkEntryLevel(component: ComponentDefinition, ctx: z.RefinementCtx, p
   }
 }
 
-export const ComponentInput = ComponentDefinition.superRefine((c, ctx) => checkEntryLevel(c, ctx, []));
+export const NewComponent = ComponentDefinition.superRefine((c, ctx) => checkEntryLevel(c, ctx, []));
 
 export const ProjectDefinition = z
   .strictObject({

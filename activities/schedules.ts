@@ -1,0 +1,59 @@
+/**
+ * Level 9 re-review schedules: ordinary Temporal Schedules, so `temporal schedule list` and the
+ * Temporal UI show the same ones mltrl manages. Reconciling is idempotent: each call makes the
+ * schedule absent, active or paused, whatever it was before, so retries are harmless.
+ */
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { ScheduleState } from '../machines/component.js';
+import { reReviewScheduleId } from '../workflows/definitions.js';
+
+export interface ReconcileSchedule {
+  projectId: string;
+  componentId: string;
+  desired: ScheduleState;
+  every: string;
+}
+
+export function createScheduleActivities(deps: { client: Client; taskQueue: string }) {
+  const { client, taskQueue } = deps;
+  return {
+    async reconcileReReviewSchedule({ projectId, componentId, desired, every }: ReconcileSchedule): Promise<void> {
+      const scheduleId = reReviewScheduleId(projectId, componentId);
+      const handle = client.schedule.getHandle(scheduleId);
+      if (desired === 'absent') {
+        try {
+          await handle.delete();
+        } catch (error) {
+          if (!(error instanceof ScheduleNotFoundError)) throw error;
+        }
+        return;
+      }
+      try {
+        await client.schedule.create({
+          scheduleId,
+          spec: { intervals: [{ every: every as `${number} days` }] },
+          action: {
+            type: 'startWorkflow',
+            workflowType: 'level9ReReviewWorkflow',
+            args: [{ projectId, componentId }],
+            taskQueue,
+            workflowId: `rereview/${projectId}/${componentId}/run`,
+          },
+          // A fire while the previous re-review workflow still runs is skipped, never queued.
+          policies: { overlap: ScheduleOverlapPolicy.SKIP },
+          state: {
+            paused: desired === 'paused',
+            note: `Level 9 re-review of ${componentId} in project ${projectId}`,
+          },
+          memo: { projectId, componentId },
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      }
+      const description = await handle.describe();
+      if (desired === 'paused' && !description.state.paused) await handle.pause(`component ${componentId} paused`);
+      if (desired === 'active' && description.state.paused) await handle.unpause(`component ${componentId} resumed`);
+    },
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * The public shape of a component and a project, built by one mapping from the machine's state,
+ * so renaming a machine state or a context field never breaks a client (CLI, web page, raw queries).
+ */
+import {
+  approvalsByRole,
+  flaggedRequirements,
+  gateFor,
+  missingRoles,
+  requiredRoles,
+  type ComponentContext,
+  type EthicsAnswers,
+  type Switchback,
+  type TimelineEntry,
+  type CardRevision,
+} from './component.js';
+import { levelDefinition, type Phase } from './levels.js';
+import { requirementRisk, type CardContent, type ComponentDefinition, type Person, type Provenance, type Requirement } from './model.js';
+import type { LifecycleState } from './rules.js';
+
+export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
+
+const PUBLIC_STATE: Record<LifecycleState, PublicState> = {
+  working: 'working',
+  inReview: 'in-review',
+  paused: 'paused',
+  retired: 'retired',
+};
+
+/** The machine's transient `deciding` state never rests; anything unknown reads as working. */
+export function publicState(value: unknown): PublicState {
+  return PUBLIC_STATE[value as LifecycleState] ?? 'working';
+}
+
+const iso = (millis: number) => new Date(millis).toISOString();
+
+export interface ComponentStatus {
+  projectId: string;
+  componentId: string;
+  name: string;
+  kind: ComponentDefinition['kind'];
+  owner: Person;
+  level: number;
+  levelName: string;
+  phase: Phase;
+  state: PublicState;
+  entryLevel: number;
+  provenance?: Provenance;
+  target?: ComponentDefinition['target'];
+  cardRevision: number;
+  switchbacks: number;
+  openReview: {
+    id: string;
+    level: number;
+    proposal: string;
+    submittedBy: string;
+    submittedAt: string;
+    reReview: boolean;
+    requiredRoles: string[];
+    approvals: Record<string, number>;
+    approvalsPerRole: number;
+    missingRoles: string[];
+    answered: { reviewer: string; verdict: string }[];
+    nextReminder: string;
+    escalation: string | null;
+  } | null;
+  /** What is still missing before `submit` would be accepted at the current level. */
+  gate: {
+    level: number;
+    ready: boolean;
+    missingDeliverables: string[];
+    unmitigatedRisks: string[];
+    ethicsItems: string[];
+    panelGaps: string[];
+  };
+}
+
+export function componentStatus(value: unknown, context: ComponentContext): ComponentStatus {
+  const definition = levelDefinition(context.level);
+  const review = context.review;
+  const gate = gateFor(context);
+  return {
+    projectId: context.projectId,
+    componentId: context.componentId,
+    name: context.name,
+    kind: context.kind,
+    owner: context.owner,
+    level: context.level,
+    levelName: definition.name,
+    phase: definition.phase,
+    state: publicState(value),
+    entryLevel: context.entryLevel,
+    ...(context.provenance ? { provenance: context.provenance } : {}),
+    ...(context.target ? { target: context.target } : {}),
+    cardRevision: context.cardRevision,
+    switchbacks: context.switchbacks.length,
+    openReview: review
+      ? {
+          id: review.id,
+          level: review.level,
+          proposal: review.proposal,
+          submittedBy: review.submittedBy,
+          submittedAt: iso(review.submittedAt),
+          reReview: review.reReview,
+          requiredRoles: requiredRoles(context, review.level),
+          approvals: approvalsByRole(context, review),
+          approvalsPerRole: context.policy.approvalsPerRole,
+          missingRoles: missingRoles(context, review),
+          answered: review.verdicts.map((v) => ({ reviewer: v.reviewer, verdict: v.verdict })),
+          nextReminder: iso(review.nextReminderAt),
+          escalation: review.escalated ? null : iso(review.escalateAt),
+        }
+      : null,
+    gate: {
+      ...gate,
+      ready:
+        gate.missingDeliverables.length === 0 && gate.unmitigatedRisks.length === 0 && gate.panelGaps.length === 0 && !review,
+    },
+  };
+}
+
+export interface CardView {
+  summary: {
+    techName: string;
+    projectId: string;
+    componentId: string;
+    level: number;
+    levelName: string;
+    phase: Phase;
+    owners: Person[];
+    reviewers: Record<string, Person[]>;
+    links: Record<string, string>;
+    coupledComponents: string[];
+    provenance?: Provenance;
+  };
+  revision: number;
+  revisions: CardRevision[];
+  content: CardContent;
+  /** Requirements ordered by risk, highest first; `flagged` at or above the policy's threshold. */
+  requirements: (Requirement & { risk?: number; flagged: boolean })[];
+  ethics: EthicsAnswers[];
+  timeline: TimelineEntry[];
+  switchbacks: Switchback[];
+}
+
+export function cardView(context: ComponentContext): CardView {
+  const definition = levelDefinition(context.level);
+  const flagged = new Set(flaggedRequirements(context).map((r) => r.id));
+  const requirements = context.card.requirements
+    .map((r) => {
+      const risk = requirementRisk(r);
+      return { ...r, ...(risk !== undefined ? { risk } : {}), flagged: flagged.has(r.id) };
+    })
+    .sort((a, b) => (b.risk ?? -1) - (a.risk ?? -1) || a.id.localeCompare(b.id));
+  const reviewers: Record<string, Person[]> = {};
+  for (const role of definition.roles) reviewers[role] = context.roster[role] ?? [];
+  return {
+    summary: {
+      techName: context.card.techName ?? context.name,
+      projectId: context.projectId,
+      componentId: context.componentId,
+      level: context.level,
+      levelName: definition.name,
+      phase: definition.phase,
+      owners: [context.owner, ...context.projectOwners.filter((p) => p.email !== context.owner.email)],
+      reviewers,
+      links: context.card.links ?? {},
+      coupledComponents: context.card.coupledComponents ?? [],
+      ...(context.provenance ? { provenance: context.provenance } : {}),
+    },
+    revision: context.cardRevision,
+    revisions: context.revisions,
+    content: context.card,
+    requirements,
+    ethics: context.ethicsAnswers,
+    timeline: context.timeline,
+    switchbacks: context.switchbacks,
+  };
+}
+
+export interface ProjectComponentSummary {
+  componentId: string;
+  name: string;
+  kind: string;
+  level: number;
+  phase: string;
+  state: PublicState;
+  entryLevel: number;
+}
+
+export interface ProjectStatus {
+  projectId: string;
+  name: string;
+  owners: Person[];
+  /** The lowest level over the components that are not retired; null while there are none. */
+  systemLevel: number | null;
+  components: ProjectComponentSummary[];
+}
+
+export function systemLevel(components: readonly { level: number; state: PublicState }[]): number | null {
+  const live = components.filter((c) => c.state !== 'retired').map((c) => c.level);
+  return live.length ? Math.min(...live) : null;
+}

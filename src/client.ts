@@ -1,0 +1,73 @@
+/**
+ * The one client the CLI, the HTTP API and the tests share: connect, start projects, and reach a
+ * component's or project's workflow by its SPEC §5 id. Failures come back as `ClientError` with the
+ * workflow's own message (the rule that refused the input), never as a stack of gRPC detail.
+ */
+import { Client, Connection, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ProjectDefinition, type ProjectDefinitionInput } from '../machines/model.js';
+import { parseInput } from '../machines/validation.js';
+import { componentWorkflowId, projectWorkflowId } from '../workflows/definitions.js';
+import type { Config } from './config.js';
+
+export class ClientError extends Error {
+  override readonly name = 'ClientError';
+  constructor(
+    message: string,
+    readonly kind: 'invalid' | 'refused' | 'not-found' | 'conflict' | 'unavailable',
+  ) {
+    super(message);
+  }
+}
+
+export async function connect(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): Promise<Client> {
+  try {
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' });
+    return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  } catch (error) {
+    throw new ClientError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${error instanceof Error ? error.message : String(error)}`, 'unavailable');
+  }
+}
+
+/** Turn what Temporal throws into one clear ClientError. */
+export function explain(error: unknown): never {
+  if (error instanceof ClientError) throw error;
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    throw new ClientError(error.cause.message, error.cause.type === 'InvalidInput' ? 'invalid' : 'refused');
+  }
+  if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ClientError(`${error.workflowId} already exists`, 'conflict');
+  const message = error instanceof Error ? error.message : String(error);
+  if (/not found/i.test(message)) throw new ClientError(message, 'not-found');
+  throw error;
+}
+
+export function parseProject(input: unknown): ProjectDefinition {
+  return parseInput(ProjectDefinition, input, 'project');
+}
+
+export async function startProject(client: Client, taskQueue: string, input: ProjectDefinitionInput | ProjectDefinition): Promise<WorkflowHandle> {
+  const definition = parseProject(input);
+  try {
+    return await client.workflow.start('projectWorkflow', {
+      workflowId: projectWorkflowId(definition.id),
+      taskQueue,
+      args: [definition],
+    });
+  } catch (error) {
+    explain(error);
+  }
+}
+
+export const componentHandle = (client: Client, projectId: string, componentId: string) =>
+  client.workflow.getHandle(componentWorkflowId(projectId, componentId));
+
+export const projectHandle = (client: Client, projectId: string) => client.workflow.getHandle(projectWorkflowId(projectId));
+
+/** Run a client call and turn its failure into a ClientError. */
+export async function call<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    explain(error);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * A worker: runs mltrl's workflows and activities on the task queue. Run one per process; scale
+ * out by starting more (`npm run worker`) against the same Temporal server.
+ */
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { createActivities, type Notifier } from '../activities/index.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerSetup {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  client: Client;
+  notifier?: Notifier;
+  /** Pre-built workflow bundle (tests bundle once per suite). */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export async function createWorker(setup: WorkerSetup): Promise<Worker> {
+  const connection = await NativeConnection.connect({ address: setup.address });
+  return Worker.create({
+    connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue,
+    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ client: setup.client, taskQueue: setup.taskQueue, ...(setup.notifier ? { notifier: setup.notifier } : {}) }),
+  });
+}

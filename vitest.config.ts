@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The Temporal SDK's native bridge (Rust core) does not survive worker threads; use processes.
+    pool: 'forks',
+    // Two cores here: workflow suites bundle the workflow code with webpack (CPU heavy) while the
+    // shared dev server runs alongside, so more than two test files at once only adds contention.
+    maxWorkers: 2,
+    // One `temporal server start-dev` for the whole run; its address reaches tests via
+    // `temporalAddress()` from test/helpers/temporal.ts.
+    globalSetup: ['test/globalSetup.ts'],
+    testTimeout: 60_000,
+    // beforeAll hooks bundle workflows and start workers.
+    hookTimeout: 120_000,
+    teardownTimeout: 30_000,
+  },
+});

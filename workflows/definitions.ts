@@ -1,0 +1,179 @@
+/**
+ * Every name outside clients rely on (SPEC §5), declared once: workflow ids, the task queue,
+ * signals, updates, queries and their payload schemas. Imported by workflows, the client, the CLI,
+ * the HTTP API and the tests; it never imports a workflow body.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { ClosedReview } from '../machines/component.js';
+import {
+  CardPatch,
+  NewComponent,
+  Email,
+  Level,
+  Roster,
+  Slug,
+  Versions,
+  type CardContent,
+  type ComponentDefinition,
+  type Person,
+  type Policy,
+  type ProjectDefinition,
+} from '../machines/model.js';
+import type { CardView, ComponentStatus, ProjectStatus } from '../machines/status.js';
+
+export const DEFAULT_TASK_QUEUE = 'mltrl';
+
+export const projectWorkflowId = (projectId: string) => `project/${projectId}`;
+export const componentWorkflowId = (projectId: string, componentId: string) => `component/${projectId}/${componentId}`;
+export const reReviewScheduleId = (projectId: string, componentId: string) => `rereview/${projectId}/${componentId}`;
+
+/** Failure types carried by ApplicationFailure, so clients can branch on them. */
+export enum FailureType {
+  InvalidInput = 'InvalidInput',
+  Refused = 'Refused',
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payloads
+// ---------------------------------------------------------------------------------------------
+
+const Reason = z.string().trim().min(1, 'must not be empty').max(2_000);
+const Comment = z.string().max(5_000);
+const ReviewId = z.string().min(1, 'must not be empty').max(40);
+
+export const Decision = z
+  .strictObject({
+    reviewId: ReviewId,
+    reviewer: Email,
+    verdict: z.enum(['approve', 'request-changes', 'switchback'], { error: 'must be approve, request-changes or switchback' }),
+    comment: Comment.optional(),
+    tasks: z.array(z.string().trim().min(1, 'must not be empty').max(500)).max(50).optional(),
+    targetLevel: Level.optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.verdict === 'request-changes' && !d.tasks?.length) {
+      ctx.addIssue({ code: 'custom', path: ['tasks'], message: 'request-changes needs at least one task' });
+    }
+    if (d.verdict === 'switchback' && d.targetLevel === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['targetLevel'], message: 'a switchback verdict needs a target level' });
+    }
+  });
+export type Decision = z.infer<typeof Decision>;
+
+export const Submit = z.strictObject({
+  by: Email,
+  proposal: z.string().min(1).max(40).optional(),
+  ethics: z.record(z.string().min(1).max(80), z.string().max(5_000)).default({}),
+  note: z.string().max(5_000).optional(),
+});
+export type Submit = z.input<typeof Submit>;
+
+export const UpdateCard = z.strictObject({ by: Email, patch: CardPatch });
+export type UpdateCard = z.input<typeof UpdateCard>;
+
+export const DiscoverySwitchback = z.strictObject({
+  by: Email,
+  kind: z.literal('discovery', { error: 'must be "discovery" (review and embedded switchbacks come from reviews)' }),
+  targetLevel: Level,
+  reason: Reason,
+});
+export type DiscoverySwitchback = z.input<typeof DiscoverySwitchback>;
+
+export const LifecycleChange = z.strictObject({ by: Email, reason: Reason });
+export type LifecycleChange = z.input<typeof LifecycleChange>;
+
+export const ReportVersions = z.strictObject({ by: Email, versions: Versions });
+export type ReportVersions = z.input<typeof ReportVersions>;
+
+export const Branch = z.strictObject({
+  by: Email,
+  componentId: Slug,
+  level: Level,
+  name: z.string().trim().min(1).max(200).optional(),
+});
+export type Branch = z.input<typeof Branch>;
+
+export const ReReviewDue = z.strictObject({ scheduledAt: z.string().max(40).optional() });
+export type ReReviewDue = z.infer<typeof ReReviewDue>;
+
+export const UpdateRoster = z.strictObject({ by: Email, roster: Roster });
+export type UpdateRoster = z.input<typeof UpdateRoster>;
+
+export const AddComponent = NewComponent;
+export type AddComponent = z.input<typeof NewComponent>;
+
+// ---------------------------------------------------------------------------------------------
+// Results and workflow inputs
+// ---------------------------------------------------------------------------------------------
+
+export interface ReviewState {
+  reviewId: string;
+  /** `counted`: this verdict changed the review; `repeated`: the reviewer had already answered. */
+  acknowledged: 'counted' | 'repeated';
+  open: boolean;
+  outcome?: ClosedReview['outcome'];
+  approvals: Record<string, number>;
+  missingRoles: string[];
+  level: number;
+  state: ComponentStatus['state'];
+}
+
+export interface AuditEntry {
+  at: string;
+  who: string;
+  what: string;
+  outcome: 'accepted' | 'refused' | 'acknowledged' | 'done' | 'failed';
+  why?: string;
+  level: number;
+}
+
+export interface ComponentWorkflowInput {
+  projectId: string;
+  component: ComponentDefinition;
+  projectOwners: Person[];
+  roster: Roster;
+  policy: Policy;
+  card?: CardContent;
+  /** Start a new run once history passes this many events (Temporal's own suggestion also counts). */
+  historyLimit?: number;
+}
+
+/** What a component tells its project on every change of level or state. */
+export interface ComponentReport {
+  component: ComponentDefinition;
+  level: number;
+  state: ComponentStatus['state'];
+  phase: string;
+}
+
+export type ProjectWorkflowInput = ProjectDefinition;
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------------------------
+
+export const reviewSignal = defineSignal<[Decision]>('review');
+export const reReviewDueSignal = defineSignal<[ReReviewDue]>('reReviewDue');
+export const rosterChangedSignal = defineSignal<[{ roster: z.infer<typeof Roster> }]>('rosterChanged');
+
+export const decideUpdate = defineUpdate<ReviewState, [Decision]>('decide');
+export const submitUpdate = defineUpdate<ComponentStatus, [Submit]>('submit');
+export const updateCardUpdate = defineUpdate<ComponentStatus, [UpdateCard]>('updateCard');
+export const switchbackUpdate = defineUpdate<ComponentStatus, [DiscoverySwitchback]>('switchback');
+export const pauseUpdate = defineUpdate<ComponentStatus, [LifecycleChange]>('pause');
+export const resumeUpdate = defineUpdate<ComponentStatus, [LifecycleChange]>('resume');
+export const retireUpdate = defineUpdate<ComponentStatus, [LifecycleChange]>('retire');
+export const reportVersionsUpdate = defineUpdate<ComponentStatus, [ReportVersions]>('reportVersions');
+export const branchUpdate = defineUpdate<ComponentStatus, [Branch]>('branch');
+
+export const statusQuery = defineQuery<ComponentStatus>('status');
+export const cardQuery = defineQuery<CardView>('card');
+export const historyQuery = defineQuery<AuditEntry[]>('history');
+
+export const componentChangedSignal = defineSignal<[ComponentReport]>('componentChanged');
+export const addComponentUpdate = defineUpdate<ProjectStatus, [AddComponent]>('addComponent');
+export const updateRosterUpdate = defineUpdate<ProjectStatus, [UpdateRoster]>('updateRoster');
+export const projectStatusQuery = defineQuery<ProjectStatus>('status');
+
+export type { CardView, ComponentStatus, ProjectStatus } from '../machines/status.js';
