@@ -1,0 +1,63 @@
+/**
+ * A worker for one test file against the shared dev server: its own task queue, the real
+ * activities, and a notifier that keeps what it was asked to send so tests can assert on it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import type { Notification, Notifier } from '../../activities/index.js';
+import { connect } from '../../src/client.js';
+import { createWorker, WORKFLOWS_PATH } from '../../src/worker.js';
+import { temporalAddress } from '../helpers/temporal.js';
+
+export interface Harness {
+  client: Client;
+  taskQueue: string;
+  sent: Notification[];
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+export function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  return bundle;
+}
+
+export async function startHarness(options: { notifier?: Notifier } = {}): Promise<Harness> {
+  const address = temporalAddress();
+  const taskQueue = `test-${randomUUID()}`;
+  const client = await connect({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' });
+  const sent: Notification[] = [];
+  const notifier: Notifier = options.notifier ?? {
+    async send(notification) {
+      sent.push(notification);
+    },
+  };
+  const worker = await createWorker({ address, namespace: 'default', taskQueue, client, notifier, workflowBundle: await workflowBundle() });
+  const running = worker.run();
+  return {
+    client,
+    taskQueue,
+    sent,
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await client.connection.close();
+    },
+  };
+}
+
+/** Poll until `check` passes (workflow effects such as emails and schedules happen asynchronously). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
