@@ -25,7 +25,7 @@ import {
   type SwitchbackKind,
   type TimelineEntry,
 } from './component.js';
-import type { LifecycleEvent, ReportVersionsEvent, SubmitEvent, SwitchbackEvent, UpdateCardEvent, VerdictEvent } from './events.js';
+import type { LifecycleEvent, ReportVersionsEvent, SwitchbackEvent, UpdateCardEvent, VerdictEvent } from './events.js';
 import { levelDefinition, MAX_LEVEL, PROPOSAL_OUTCOMES } from './levels.js';
 import type { CardContent, Person, Requirement } from './model.js';
 import { isRepeatedVerdict, refusals, switchbackRefusal, type LifecycleState } from './rules.js';
@@ -202,7 +202,7 @@ export const componentLifecycle = setup({
   },
   actions: {
     openReview: assign(({ context, event }) => {
-      if (event.type === 'SUBMIT') return openReview(context, event as SubmitEvent, false);
+      if (event.type === 'SUBMIT') return openReview(context, event, false);
       return openReview(context, { at: event.at, by: 'system', proposal: 'keep', ethics: {} }, true);
     }),
     recordVerdict: assign(({ context, event }) => recordVerdict(context, event as VerdictEvent)),

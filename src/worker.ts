@@ -3,7 +3,7 @@
  * out by starting more (`npm run worker`) against the same Temporal server.
  */
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Notifier } from '../activities/index.js';
 
@@ -28,4 +28,9 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ client: setup.client, taskQueue: setup.taskQueue, ...(setup.notifier ? { notifier: setup.notifier } : {}) }),
   });
+}
+
+/** For long-running processes (`npm start`, `npm run worker`): the SDK logs warnings and errors only. */
+export function installProcessLogging(): void {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
 }

@@ -371,7 +371,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
 
   async function runEffects(): Promise<void> {
     while (effects.length > 0) {
-      const effect = effects[0]!;
+      const effect = effects[0];
       try {
         await run(effect);
         record('system', effect.type, 'done', effectSummary(effect));

@@ -1,0 +1,24 @@
+/** `npm run worker`: one worker process alone, for scaling out against a running Temporal server. */
+import { connect } from './client.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createWorker, installProcessLogging } from './worker.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  installProcessLogging();
+  const client = await connect(config);
+  const worker = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client });
+  process.once('SIGINT', () => worker.shutdown());
+  process.once('SIGTERM', () => worker.shutdown());
+  console.log(`mltrl worker on task queue ${config.MLTRL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS}`);
+  try {
+    await worker.run();
+  } finally {
+    await client.connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`mltrl worker: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});
