@@ -1,0 +1,177 @@
+/**
+ * Records real workflow histories for the replay suite (test/replay): runs a few scenarios against a
+ * fresh in-memory dev server and writes each history as JSON under test/fixtures/histories/.
+ *
+ *   npm run record-histories
+ *
+ * Re-record after an intended change to a workflow's commands, and keep the old files when the
+ * change is guarded with `patched()` (old histories must go on replaying).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { levelDefinition, type Role } from '../machines/levels.js';
+import { ProjectDefinition } from '../machines/model.js';
+import { connect, componentHandle, projectHandle, startProject } from '../src/client.js';
+import { PROJECT_ROOT, startDevServer, freePort } from '../src/temporalServer.js';
+import { createWorker, installProcessLogging } from '../src/worker.js';
+import {
+  decideUpdate,
+  reReviewDueSignal,
+  reportVersionsUpdate,
+  statusQuery,
+  submitUpdate,
+  switchbackUpdate,
+  updateCardUpdate,
+  type ComponentWorkflowInput,
+} from '../workflows/definitions.js';
+import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../test/support/fixtures.js';
+
+const OUT = join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
+
+async function until<T>(check: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await check();
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+async function approveLevel(handle: WorkflowHandle, proposal?: string): Promise<void> {
+  const status = await handle.query(statusQuery);
+  const opened = await handle.executeUpdate(submitUpdate, {
+    args: [{ by: LEAD.email, ethics: ETHICS, proposal: proposal ?? levelDefinition(status.level).proposals[0] }],
+  });
+  for (const role of opened.openReview!.requiredRoles) {
+    await handle.executeUpdate(decideUpdate, { args: [{ reviewId: opened.openReview!.id, reviewer: reviewer(role as Role).email, verdict: 'approve' }] });
+  }
+}
+
+async function save(name: string, handle: WorkflowHandle, runId?: string): Promise<void> {
+  const history = await (runId ? handle.client.getHandle(handle.workflowId, runId) : handle).fetchHistory();
+  writeFileSync(join(OUT, `${name}.json`), historyToJSON(history));
+  console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
+}
+
+/** Waits until the workflow has no pending work, so the recorded history ends on a settled task. */
+async function settle(handle: WorkflowHandle): Promise<void> {
+  await until(async () => {
+    const description = await handle.describe();
+    const raw = description.raw.pendingActivities ?? [];
+    if (raw.length > 0) throw new Error('activities still running');
+  });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+
+async function fullClimb(client: Client, taskQueue: string): Promise<void> {
+  const definition = project();
+  await startProject(client, taskQueue, definition);
+  const handle = componentHandle(client, definition.id, 'anomaly-model');
+  await until(() => handle.query(statusQuery));
+  await handle.executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: FULL_CARD }] });
+  for (let level = 0; level < 9; level++) await approveLevel(handle);
+  await settle(handle);
+  await save('full-climb', handle);
+  await save('project', projectHandle(client, definition.id));
+}
+
+async function switchbacks(client: Client, taskQueue: string): Promise<void> {
+  const definition = project();
+  await startProject(client, taskQueue, definition);
+  const handle = componentHandle(client, definition.id, 'anomaly-model');
+  await until(() => handle.query(statusQuery));
+  await handle.executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: FULL_CARD }] });
+  await approveLevel(handle);
+  await approveLevel(handle);
+  const opened = await handle.executeUpdate(submitUpdate, { args: [{ by: LEAD.email, ethics: ETHICS, proposal: 'prototype' }] });
+  await handle.executeUpdate(decideUpdate, {
+    args: [{ reviewId: opened.openReview!.id, reviewer: reviewer('researcher').email, verdict: 'request-changes', tasks: ['more seeds'] }],
+  });
+  const again = await handle.executeUpdate(submitUpdate, { args: [{ by: LEAD.email, ethics: ETHICS, proposal: 'prototype' }] });
+  await handle.executeUpdate(decideUpdate, {
+    args: [{ reviewId: again.openReview!.id, reviewer: reviewer('research-lead').email, verdict: 'switchback', targetLevel: 1, comment: 'data leak found' }],
+  });
+  await approveLevel(handle);
+  await handle.executeUpdate(switchbackUpdate, { args: [{ by: OWNER.email, kind: 'discovery', targetLevel: 0, reason: 'new literature' }] });
+  await settle(handle);
+  await save('switchbacks', handle);
+}
+
+async function continueAsNew(client: Client, taskQueue: string): Promise<void> {
+  const definition = ProjectDefinition.parse(project());
+  const input: ComponentWorkflowInput = {
+    projectId: definition.id,
+    component: definition.components[0]!,
+    projectOwners: definition.owners,
+    roster: definition.roster,
+    policy: definition.policy,
+    historyLimit: 40,
+  };
+  const handle = await client.workflow.start('componentWorkflow', {
+    workflowId: `component/${definition.id}/anomaly-model`,
+    taskQueue,
+    args: [input],
+  });
+  const firstRunId = handle.firstExecutionRunId;
+  await handle.executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: FULL_CARD }] });
+  for (let level = 0; level < 3; level++) await approveLevel(handle);
+  await settle(handle);
+  await save('continue-as-new-first-run', handle, firstRunId);
+  const latest = client.workflow.getHandle(handle.workflowId);
+  const { runId } = await latest.describe();
+  if (runId === firstRunId) throw new Error('the scenario did not continue as new: raise the number of steps');
+  await save('continue-as-new-next-run', latest, runId);
+}
+
+async function reReview(client: Client, taskQueue: string): Promise<void> {
+  const definition = ProjectDefinition.parse(project());
+  const component = { ...definition.components[0]!, entryLevel: 9, provenance: { kind: 'adopted' as const, projectId: 'legacy', componentId: 'anomaly-model', level: 9 } };
+  const handle = await client.workflow.start('componentWorkflow', {
+    workflowId: `component/${definition.id}/anomaly-model`,
+    taskQueue,
+    args: [{ projectId: definition.id, component, projectOwners: definition.owners, roster: definition.roster, policy: definition.policy, card: { requirements: [] } }],
+  });
+  await until(() => handle.query(statusQuery));
+  await handle.signal(reReviewDueSignal, { scheduledAt: new Date().toISOString() });
+  const status = await until(async () => {
+    const s = await handle.query(statusQuery);
+    if (!s.openReview) throw new Error('re-review not open yet');
+    return s;
+  });
+  await handle.signal(reReviewDueSignal, { scheduledAt: new Date().toISOString() }); // skipped: one is open
+  for (const role of status.openReview!.requiredRoles) {
+    await handle.executeUpdate(decideUpdate, { args: [{ reviewId: status.openReview!.id, reviewer: reviewer(role as Role).email, verdict: 'approve' }] });
+  }
+  await handle.executeUpdate(reportVersionsUpdate, { args: [{ by: OWNER.email, versions: { model: '2.0.0' } }] });
+  await settle(handle);
+  await save('re-review', handle);
+}
+
+async function main(): Promise<void> {
+  installProcessLogging();
+  mkdirSync(OUT, { recursive: true });
+  const server = await startDevServer({ port: await freePort(), uiPort: await freePort() });
+  const taskQueue = 'record-histories';
+  const client = await connect({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' });
+  const worker = await createWorker({ address: server.address, namespace: 'default', taskQueue, client });
+  try {
+    await worker.runUntil(async () => {
+      await fullClimb(client, taskQueue);
+      await switchbacks(client, taskQueue);
+      await continueAsNew(client, taskQueue);
+      await reReview(client, taskQueue);
+    });
+  } finally {
+    await client.connection.close();
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
