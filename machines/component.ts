@@ -144,6 +144,8 @@ export interface ComponentInput {
 }
 
 export const CLOSED_REVIEWS_KEPT = 20;
+/** The card's revision number counts every change; the list of who changed what keeps the latest. */
+export const REVISIONS_KEPT = 200;
 
 export function resolvePolicy(policy: Policy): ResolvedPolicy {
   return {

@@ -10,6 +10,7 @@
 import { and, assign, enqueueActions, setup } from 'xstate';
 import {
   CLOSED_REVIEWS_KEPT,
+  REVISIONS_KEPT,
   initialContext,
   panelFor,
   quorumReached,
@@ -145,7 +146,7 @@ function applyCardPatch(context: ComponentContext, event: UpdateCardEvent): Comp
     ...context,
     card,
     cardRevision: revision,
-    revisions: [...context.revisions, { revision, by: event.by.toLowerCase(), at: event.at, keys: Object.keys(event.patch) }],
+    revisions: [...context.revisions, { revision, by: event.by.toLowerCase(), at: event.at, keys: Object.keys(event.patch) }].slice(-REVISIONS_KEPT),
   };
 }
 
@@ -156,7 +157,7 @@ function applyVersions(context: ComponentContext, event: ReportVersionsEvent): C
     ...context,
     card: { ...context.card, versions },
     cardRevision: revision,
-    revisions: [...context.revisions, { revision, by: event.by.toLowerCase(), at: event.at, keys: ['versions'] }],
+    revisions: [...context.revisions, { revision, by: event.by.toLowerCase(), at: event.at, keys: ['versions'] }].slice(-REVISIONS_KEPT),
   };
   return updated;
 }

@@ -61,6 +61,7 @@ import {
   type ComponentWorkflowInput,
   type ReviewState,
 } from './definitions.js';
+import { appendAudit, auditCount, auditView, emptyAuditTrail, type AuditTrail } from './audit.js';
 import { searchAttributesFor } from './searchAttributes.js';
 
 const { notify } = proxyActivities<Activities>({
@@ -75,17 +76,16 @@ const { reconcileReReviewSchedule } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-/** Audit entries kept in each run's state; older ones live in the level timeline and the card. */
-export const AUDIT_KEPT = 500;
-const DEFAULT_HISTORY_LIMIT = 1_500;
+// Well under the 2,000 events a run may reach: under a burst of messages the server can delay a
+// continue-as-new until the burst ends, and the margin absorbs that.
+const DEFAULT_HISTORY_LIMIT = 1_000;
 
 type Snapshot = SnapshotFrom<typeof componentLifecycle>;
 
 /** What a run hands to the next one when it continues as new. */
 export interface ComponentCarried {
   snapshot: { value: unknown; context: ComponentContext };
-  audit: AuditEntry[];
-  auditDropped: number;
+  audit: AuditTrail;
   pendingEffects: Effect[];
 }
 
@@ -107,8 +107,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   let snapshot: Snapshot;
   const effects: Effect[] = [...(carried?.pendingEffects ?? [])];
-  const audit: AuditEntry[] = [...(carried?.audit ?? [])];
-  let auditDropped = carried?.auditDropped ?? 0;
+  const audit: AuditTrail = carried?.audit ?? emptyAuditTrail();
 
   if (carried) {
     snapshot = componentLifecycle.resolveState(carried.snapshot as Parameters<typeof componentLifecycle.resolveState>[0]);
@@ -130,11 +129,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
   const status = (): ComponentStatus => componentStatus(snapshot.value, snapshot.context);
 
   function record(who: string, what: string, outcome: AuditEntry['outcome'], why?: string): void {
-    audit.push({ at: new Date().toISOString(), who, what, outcome, level: snapshot.context.level, ...(why ? { why } : {}) });
-    if (audit.length > AUDIT_KEPT) {
-      auditDropped += audit.length - AUDIT_KEPT;
-      audit.splice(0, audit.length - AUDIT_KEPT);
-    }
+    appendAudit(audit, { at: new Date().toISOString(), who, what, outcome, level: snapshot.context.level, ...(why ? { why } : {}) });
   }
 
   /** Feed one event to the machine; queue the effects it asks for. */
@@ -288,7 +283,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
 
   setHandler(statusQuery, status);
   setHandler(cardQuery, () => cardView(snapshot.context));
-  setHandler(historyQuery, () => audit);
+  setHandler(historyQuery, () => auditView(audit));
 
   // ----- effects -------------------------------------------------------------------------------
 
@@ -328,7 +323,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
     const context = snapshot.context;
     return {
       kind,
-      messageId: `${workflowInfo().workflowId}/${effect.reviewId}/${kind}/${audit.length + auditDropped}`,
+      messageId: `${workflowInfo().workflowId}/${effect.reviewId}/${kind}/${auditCount(audit)}`,
       projectId: context.projectId,
       componentId: context.componentId,
       componentName: context.name,
@@ -369,9 +364,10 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
     }
   }
 
+  /** Run the effects queued so far; effects queued meanwhile wait for the next turn of the loop. */
   async function runEffects(): Promise<void> {
-    while (effects.length > 0) {
-      const effect = effects[0];
+    for (let batch = effects.length; batch > 0; batch--) {
+      const effect = effects[0]!;
       try {
         await run(effect);
         record('system', effect.type, 'done', effectSummary(effect));
@@ -430,12 +426,11 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
       return status();
     }
     if (shouldContinueAsNew()) {
+      // Effects still queued travel to the next run and run there first.
       await condition(allHandlersFinished);
-      await runEffects();
       await continueAsNew<typeof componentWorkflow>(input, {
         snapshot: { value: snapshot.value, context: snapshot.context },
         audit,
-        auditDropped,
         pendingEffects: effects,
       });
     }

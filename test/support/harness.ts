@@ -50,14 +50,14 @@ export async function startHarness(options: { notifier?: Notifier } = {}): Promi
 }
 
 /** Poll until `check` passes (workflow effects such as emails and schedules happen asynchronously). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await check();
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   }
 }

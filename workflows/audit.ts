@@ -1,0 +1,62 @@
+/**
+ * The audit trail of a component: every message, refusal and effect, who, what, when, why. A
+ * component lives for years, so each run keeps only the latest entries and folds older ones into a
+ * compact summary (how many of each kind, over which period); the card keeps the level timeline
+ * and switchbacks in full. The continue-as-new input therefore stays bounded however long it lives.
+ */
+import type { AuditEntry } from './definitions.js';
+
+export const AUDIT_KEPT = 500;
+
+export interface FoldedAudit {
+  count: number;
+  since: string | null;
+  until: string | null;
+  byWhat: Record<string, number>;
+}
+
+export interface AuditTrail {
+  recent: AuditEntry[];
+  folded: FoldedAudit;
+}
+
+export function emptyAuditTrail(): AuditTrail {
+  return { recent: [], folded: { count: 0, since: null, until: null, byWhat: {} } };
+}
+
+export function appendAudit(trail: AuditTrail, entry: AuditEntry, keep = AUDIT_KEPT): void {
+  trail.recent.push(entry);
+  while (trail.recent.length > keep) {
+    const oldest = trail.recent.shift()!;
+    const folded = trail.folded;
+    folded.count += 1;
+    folded.since ??= oldest.at;
+    folded.until = oldest.at;
+    const key = `${oldest.what} ${oldest.outcome}`;
+    folded.byWhat[key] = (folded.byWhat[key] ?? 0) + 1;
+  }
+}
+
+/** Entries ever recorded, folded or not: a stable sequence number for message ids. */
+export function auditCount(trail: AuditTrail): number {
+  return trail.folded.count + trail.recent.length;
+}
+
+/** What the `history` query returns: one summary entry for the folded past, then the recent entries. */
+export function auditView(trail: AuditTrail): AuditEntry[] {
+  const { folded } = trail;
+  if (folded.count === 0) return trail.recent;
+  const kinds = Object.entries(folded.byWhat)
+    .sort(([, a], [, b]) => b - a)
+    .map(([what, n]) => `${what} ×${n}`)
+    .join(', ');
+  const summary: AuditEntry = {
+    at: folded.until ?? '',
+    who: 'system',
+    what: 'folded',
+    outcome: 'done',
+    why: `${folded.count} earlier entries from ${folded.since} to ${folded.until}: ${kinds}`,
+    level: trail.recent[0]?.level ?? 0,
+  };
+  return [summary, ...trail.recent];
+}
