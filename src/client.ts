@@ -3,7 +3,14 @@
  * component's or project's workflow by its SPEC §5 id. Failures come back as `ClientError` with the
  * workflow's own message (the rule that refused the input), never as a stack of gRPC detail.
  */
-import { Client, Connection, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ProjectDefinition, type ProjectDefinitionInput } from '../machines/model.js';
 import { parseInput } from '../machines/validation.js';
@@ -36,6 +43,10 @@ export function explain(error: unknown): never {
     throw new ClientError(error.cause.message, error.cause.type === 'InvalidInput' ? 'invalid' : 'refused');
   }
   if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ClientError(`${error.workflowId} already exists`, 'conflict');
+  if (error instanceof WorkflowNotFoundError) {
+    const ended = /already completed/i.test(error.message);
+    throw new ClientError(ended ? `${error.workflowId} has ended (retired)` : `${error.workflowId} not found`, ended ? 'refused' : 'not-found');
+  }
   const message = error instanceof Error ? error.message : String(error);
   if (/not found/i.test(message)) throw new ClientError(message, 'not-found');
   throw error;

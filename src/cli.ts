@@ -1,0 +1,66 @@
+/**
+ * `mltrl`: the command line for team leads, reviewers and operators. Builds the command tree,
+ * runs one command, and turns every expected failure into one line on stderr and an exit code
+ * (see src/cli/errors.ts). Connects to Temporal only once the input has been validated locally.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerComponentCommands } from './cli/component.js';
+import type { Context, Io } from './cli/context.js';
+import { EXIT_OK, exitCodeFor, isExpected, messageFor, oneLine } from './cli/errors.js';
+import { registerProjectCommands } from './cli/project.js';
+import { Session } from './cli/session.js';
+
+const EXAMPLES = `
+Components are named <projectId>/<componentId>. Examples:
+  mltrl project start project.json
+  mltrl card update neuro/anomaly-model --by owner@lab.example --patch @card.json
+  mltrl submit neuro/anomaly-model --by lead@lab.example --ethics @ethics.json
+  mltrl review neuro/anomaly-model approve --review r1 --as reviewer@lab.example
+  mltrl status neuro --json
+
+Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), MLTRL_TASK_QUEUE (mltrl).
+Exit codes: 0 done; 1 server unreachable or not found; 2 bad input or refused (nothing changed).`;
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(ctx: Context): Command {
+  const program = new Command('mltrl')
+    .description('Machine Learning Technology Readiness Levels: walk ML components through gated reviews')
+    .version(version())
+    // Settings below are inherited by every subcommand created after them.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.io.out(text.trimEnd()),
+      writeErr: (text) => ctx.io.err(text.trimEnd()),
+      outputError: (text, write) => write(oneLine(text)),
+    })
+    .addHelpText('after', EXAMPLES);
+  registerProjectCommands(program, ctx);
+  registerComponentCommands(program, ctx);
+  return program;
+}
+
+/** Run one command line (`argv` as in process.argv); resolves to the exit code. */
+export async function main(argv: string[] = process.argv, io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const session = new Session(env);
+  try {
+    await buildProgram({ io, session }).parseAsync(argv);
+    return EXIT_OK;
+  } catch (error) {
+    const line = messageFor(error);
+    if (line) io.err(line);
+    if (!isExpected(error) && env['MLTRL_DEBUG'] && error instanceof Error && error.stack) io.err(error.stack);
+    return exitCodeFor(error);
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,151 @@
+/** Commands on one component (`<projectId>/<componentId>`): card, submit, review, switchback, lifecycle. */
+import { Option, type Command } from 'commander';
+import { parseInput } from '../../machines/validation.js';
+import {
+  Branch,
+  Decision,
+  DiscoverySwitchback,
+  LifecycleChange,
+  ReportVersions,
+  Submit,
+  UpdateCard,
+  branchUpdate,
+  cardQuery,
+  decideUpdate,
+  historyQuery,
+  pauseUpdate,
+  reportVersionsUpdate,
+  resumeUpdate,
+  retireUpdate,
+  submitUpdate,
+  switchbackUpdate,
+  updateCardUpdate,
+} from '../../workflows/definitions.js';
+import { collect, email, formatRef, keyValue, parseRef, readJsonArg, slug, type ComponentRef } from './args.js';
+import { byOption, isRecord, jsonOption, levelOption, reasonOption, show, updateComponent, type Context } from './context.js';
+import { cardText, gateLines, headline, historyText, reviewStateText, submittedText } from './format.js';
+import { UsageError } from './errors.js';
+
+const componentCommand = (parent: Command, name: string, description: string) =>
+  parent.command(name).description(description).argument('<ref>', '<projectId>/<componentId>', parseRef);
+
+/** `--patch`/`--ethics` JSON with `--set`/`--answer` pairs on top; non-objects go on to the schema to be named. */
+function merged(json: unknown, pairs: Record<string, string> | undefined): unknown {
+  return isRecord(json) ? { ...json, ...pairs } : json;
+}
+
+export function registerComponentCommands(program: Command, ctx: Context): void {
+  const card = program.command('card').description("read or change a component's TRL card");
+
+  componentCommand(card, 'update', 'change top-level card keys (requirements are upserted by id)')
+    .addOption(byOption())
+    .option('--patch <json>', 'a partial card as JSON, or @file.json')
+    .option('--set <key=value>', 'set a top-level text key (repeatable; applied over --patch)', keyValue('--set'))
+    .action(async (ref: ComponentRef, opts: { by: string; patch?: string; set?: Record<string, string> }) => {
+      if (opts.patch === undefined && opts.set === undefined) throw new UsageError('card update: give --patch <json|@file> or --set key=value');
+      const patch = merged(opts.patch === undefined ? {} : readJsonArg(opts.patch, '--patch'), opts.set);
+      const status = await updateComponent(ctx, ref, 'card update', updateCardUpdate, UpdateCard, { by: opts.by, patch });
+      ctx.io.out([`card revision ${status.cardRevision}`, headline(status), ...gateLines(status)].join('\n'));
+    });
+
+  componentCommand(card, 'show', 'the TRL card: summary, versions, requirements by risk, timeline')
+    .addOption(jsonOption())
+    .action(async (ref: ComponentRef, opts: { json?: boolean }) => {
+      const view = await ctx.session.withComponent(ref, 'card show', (handle) => handle.query(cardQuery));
+      show(ctx, opts.json, view, cardText);
+    });
+
+  componentCommand(program, 'submit', 'open a review of the current level')
+    .addOption(byOption())
+    .option('--proposal <proposal>', "what the panel is asked to decide (default: the level's first)")
+    .option('--answer <id=text>', 'answer one ethics checklist item (repeatable)', keyValue('--answer'))
+    .option('--ethics <json>', 'ethics answers as JSON { itemId: answer }, or @file.json')
+    .option('--note <text>', 'a note for the panel')
+    .action(async (ref: ComponentRef, opts: { by: string; proposal?: string; answer?: Record<string, string>; ethics?: string; note?: string }) => {
+      const ethics = merged(opts.ethics === undefined ? {} : readJsonArg(opts.ethics, '--ethics'), opts.answer);
+      const payload = { by: opts.by, ethics, ...(opts.proposal ? { proposal: opts.proposal } : {}), ...(opts.note ? { note: opts.note } : {}) };
+      ctx.io.out(submittedText(await updateComponent(ctx, ref, 'submit', submitUpdate, Submit, payload)));
+    });
+
+  componentCommand(program, 'review', 'give a verdict: approve, request-changes or switchback')
+    .argument('<verdict>', 'approve | request-changes | switchback')
+    .requiredOption('--review <id>', 'the open review, e.g. r3')
+    .addOption(new Option('--as <email>', 'the reviewer').argParser(email('--as')).makeOptionMandatory())
+    .option('--comment <text>', 'a comment for the record')
+    .option('--task <task>', 'a change to make (request-changes; repeatable)', collect)
+    .addOption(levelOption('--to <level>', 'the level to send the component back to (switchback)'))
+    .option('--reason <text>', 'why it goes back (switchback)')
+    .action(async (ref: ComponentRef, verdict: string, opts: { review: string; as: string; comment?: string; task?: string[]; to?: number; reason?: string }) => {
+      if (opts.task && verdict !== 'request-changes') throw new UsageError('review: --task goes with request-changes');
+      if ((opts.to !== undefined || opts.reason) && verdict !== 'switchback') throw new UsageError('review: --to and --reason go with switchback');
+      if (verdict === 'switchback' && !opts.reason) throw new UsageError('review: --reason: a switchback verdict needs a reason');
+      const comment = [opts.reason, opts.comment].filter(Boolean).join(' — ');
+      const decision = parseInput(
+        Decision,
+        {
+          reviewId: opts.review,
+          reviewer: opts.as,
+          verdict,
+          ...(comment ? { comment } : {}),
+          ...(opts.task ? { tasks: opts.task } : {}),
+          ...(opts.to !== undefined ? { targetLevel: opts.to } : {}),
+        },
+        'review',
+      );
+      const state = await ctx.session.withComponent(ref, 'review', (handle) => handle.executeUpdate(decideUpdate, { args: [decision] }));
+      ctx.io.out(reviewStateText(state, decision.reviewer, decision.verdict));
+    });
+
+  componentCommand(program, 'switchback', 'send the component back to a lower level it has done (discovery)')
+    .addOption(byOption('an owner or a member of the current level panel'))
+    .addOption(levelOption('--to <level>', 'the lower level to work at').makeOptionMandatory())
+    .addOption(reasonOption('what was discovered'))
+    .action(async (ref: ComponentRef, opts: { by: string; to: number; reason: string }) => {
+      const payload = { by: opts.by, kind: 'discovery', targetLevel: opts.to, reason: opts.reason };
+      const status = await updateComponent(ctx, ref, 'switchback', switchbackUpdate, DiscoverySwitchback, payload);
+      ctx.io.out(`switched back to Level ${status.level}\n${headline(status)}`);
+    });
+
+  const lifecycle = [
+    ['pause', pauseUpdate, 'keep the level, stop reminders and verdicts'],
+    ['resume', resumeUpdate, 'resume a paused component'],
+    ['retire', retireUpdate, 'end the component (and any re-review schedule); it leaves the system level'],
+  ] as const;
+  for (const [name, update, description] of lifecycle) {
+    componentCommand(program, name, description)
+      .addOption(byOption("the component's owner or a project owner"))
+      .addOption(reasonOption())
+      .action(async (ref: ComponentRef, opts: { by: string; reason: string }) => {
+        ctx.io.out(headline(await updateComponent(ctx, ref, name, update, LifecycleChange, opts)));
+      });
+  }
+
+  componentCommand(program, 'versions', 'report new code, model or data versions (at Level 9: back to 7)')
+    .addOption(byOption())
+    .option('--code <semver>', 'code version')
+    .option('--model <semver>', 'model version')
+    .option('--data <semver>', 'data version')
+    .action(async (ref: ComponentRef, opts: { by: string; code?: string; model?: string; data?: string }) => {
+      const { by, ...versions } = opts;
+      if (Object.keys(versions).length === 0) throw new UsageError('versions: give at least one of --code, --model, --data');
+      ctx.io.out(headline(await updateComponent(ctx, ref, 'versions', reportVersionsUpdate, ReportVersions, { by, versions })));
+    });
+
+  componentCommand(program, 'branch', 'start a new component from this one at a level no higher than its own')
+    .addOption(byOption("the component's owner or a project owner"))
+    .addOption(new Option('--id <componentId>', 'id of the new component').argParser(slug('--id')).makeOptionMandatory())
+    .addOption(levelOption('--level <level>', 'the level the branch starts at').makeOptionMandatory())
+    .option('--name <name>', 'name of the new component')
+    .action(async (ref: ComponentRef, opts: { by: string; id: string; level: number; name?: string }) => {
+      const payload = { by: opts.by, componentId: opts.id, level: opts.level, ...(opts.name ? { name: opts.name } : {}) };
+      const status = await updateComponent(ctx, ref, 'branch', branchUpdate, Branch, payload);
+      ctx.io.out(`branched ${formatRef({ projectId: ref.projectId, componentId: opts.id })} at Level ${opts.level}\n${headline(status)}`);
+    });
+
+  componentCommand(program, 'history', 'every event: time, who, what, outcome, why')
+    .addOption(jsonOption())
+    .action(async (ref: ComponentRef, opts: { json?: boolean }) => {
+      const history = await ctx.session.withComponent(ref, 'history', (handle) => handle.query(historyQuery));
+      show(ctx, opts.json, history, historyText);
+    });
+}

@@ -1,0 +1,184 @@
+/**
+ * Human-readable renderings of what the workflows return: plain aligned tables and short lines,
+ * no colour, so output pastes cleanly into tickets and logs. `--json` bypasses all of this.
+ */
+import { levelDefinition } from '../../machines/levels.js';
+import type { Person, ProjectDefinition } from '../../machines/model.js';
+import type { AuditEntry, CardView, ComponentStatus, ProjectStatus, ReviewState } from '../../workflows/definitions.js';
+
+type Cell = string | number | null | undefined;
+
+/**
+ * Columns separated by two spaces; the last column is not padded, so long text just runs on.
+ * Without headers it lays out `key  value` pairs.
+ */
+export function table(headers: string[] | null, rows: Cell[][]): string {
+  const body = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell))));
+  const cells = headers ? [headers, ...body] : body;
+  const widths = (headers ?? body[0] ?? []).map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+  return cells
+    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ').trimEnd())
+    .join('\n');
+}
+
+/** `2026-03-01 14:05:09` in UTC, from epoch millis or an ISO string. */
+export function time(at: number | string): string {
+  return new Date(at).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+const person = (p: Person) => `${p.name} <${p.email}>`;
+const list = (items: readonly string[]) => (items.length ? items.join(', ') : 'none');
+const levelLabel = (level: number) => `Level ${level} ${levelDefinition(level).name}`;
+const indent = (text: string) => text.replace(/^/gm, '  ');
+
+/** One line: where a component stands. */
+export function headline(status: ComponentStatus): string {
+  return `${status.projectId}/${status.componentId}: ${levelLabel(status.level)} (${status.phase}), ${status.state}`;
+}
+
+/** What is still missing before `submit` would be accepted, or what to answer when nothing is. */
+export function gateLines(status: ComponentStatus): string[] {
+  const { gate } = status;
+  const lines: string[] = [];
+  if (status.state === 'retired') return ['retired: no further reviews'];
+  if (status.state === 'paused') lines.push('paused: resume before submitting');
+  if (status.openReview) lines.push(`review ${status.openReview.id} is open: wait for its verdicts before submitting again`);
+  if (gate.missingDeliverables.length) lines.push(`missing deliverables: ${list(gate.missingDeliverables)}`);
+  if (gate.unmitigatedRisks.length) lines.push(`flagged requirements without a mitigation: ${list(gate.unmitigatedRisks)}`);
+  if (gate.panelGaps.length) lines.push(`roles without enough eligible reviewers: ${list(gate.panelGaps)}`);
+  if (lines.length === 0) lines.push('ready to submit');
+  lines.push(`ethics items to answer on submit: ${list(gate.ethicsItems)}`);
+  return lines;
+}
+
+export function componentStatusText(status: ComponentStatus): string {
+  const out = [
+    `${status.projectId}/${status.componentId} — ${status.name} (${status.kind})`,
+    table(
+      null,
+      [
+        ['level', `${status.level} ${status.levelName}`],
+        ['phase', status.phase],
+        ['state', status.state],
+        ['entry level', status.entryLevel],
+        ['owner', person(status.owner)],
+        ['card', `revision ${status.cardRevision}, ${status.switchbacks} switchback${status.switchbacks === 1 ? '' : 's'}`],
+        ...(status.provenance ? [['from', `${status.provenance.kind} from ${status.provenance.projectId}/${status.provenance.componentId} at Level ${status.provenance.level}`]] : []),
+        ...(status.target ? [['target', `Level ${status.target.level} by ${status.target.date}`]] : []),
+      ],
+    ),
+  ];
+  const review = status.openReview;
+  if (review) {
+    out.push(
+      '',
+      `open review ${review.id}: Level ${review.level}, proposal ${review.proposal}${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} at ${time(review.submittedAt)}`,
+      indent(
+        table(
+          ['ROLE', 'APPROVALS'],
+          review.requiredRoles.map((role) => [role, `${review.approvals[role] ?? 0} of ${review.approvalsPerRole}${review.missingRoles.includes(role) ? '' : ', met'}`]),
+        ),
+      ),
+      `  missing roles: ${list(review.missingRoles)}`,
+      `  answered: ${list(review.answered.map((a) => `${a.reviewer} (${a.verdict})`))}`,
+      `  next reminder: ${time(review.nextReminder)}${review.escalation ? `; escalation: ${time(review.escalation)}` : ''}`,
+    );
+  }
+  out.push('', `gate for Level ${status.gate.level}:`, ...gateLines(status).map((line) => `  ${line}`));
+  return out.join('\n');
+}
+
+export function projectStatusText(status: ProjectStatus): string {
+  const system = status.systemLevel === null ? 'none (no live components)' : levelLabel(status.systemLevel);
+  return [
+    `${status.projectId} — ${status.name}`,
+    `system level: ${system}`,
+    '',
+    table(
+      ['COMPONENT', 'LEVEL', 'NAME', 'PHASE', 'STATE'],
+      status.components.map((c) => [c.componentId, c.level, levelDefinition(c.level).name, c.phase, c.state]),
+    ),
+  ].join('\n');
+}
+
+export function startedText(definition: ProjectDefinition, workflowId: string, taskQueue: string, waiting: string[]): string {
+  return [
+    `started ${workflowId} (${definition.name}) on task queue ${taskQueue}`,
+    '',
+    table(
+      ['COMPONENT', 'ENTRY LEVEL', 'NAME', 'KIND'],
+      definition.components.map((c) => [`${definition.id}/${c.id}`, c.entryLevel, levelDefinition(c.entryLevel).name, c.kind]),
+    ),
+    ...(waiting.length ? ['', `still starting (is a worker running on ${taskQueue}?): ${list(waiting)}`] : []),
+  ].join('\n');
+}
+
+export function reviewStateText(state: ReviewState, reviewer: string, verdict: string): string {
+  const lines = [`review ${state.reviewId}: ${verdict} by ${reviewer} ${state.acknowledged === 'counted' ? 'counted' : 'repeated (already answered: changes nothing)'}`];
+  if (state.open) {
+    lines.push(`approvals: ${list(Object.entries(state.approvals).map(([role, n]) => `${role} ${n}`))}; missing roles: ${list(state.missingRoles)}`);
+  } else if (state.outcome) {
+    lines.push(`review closed: ${state.outcome}`);
+  }
+  lines.push(`component: ${levelLabel(state.level)}, ${state.state}`);
+  return lines.join('\n');
+}
+
+export function submittedText(status: ComponentStatus): string {
+  const review = status.openReview;
+  if (!review) return headline(status);
+  const ref = `${status.projectId}/${status.componentId}`;
+  return [
+    `review ${review.id} opened for ${levelLabel(review.level)} (proposal ${review.proposal})`,
+    `panel: ${list(review.requiredRoles)}, ${review.approvalsPerRole} approval${review.approvalsPerRole === 1 ? '' : 's'} per role`,
+    `reviewers answer with: mltrl review ${ref} --review ${review.id} --as <email> approve`,
+  ].join('\n');
+}
+
+export function cardText(card: CardView): string {
+  const { summary, content } = card;
+  const versions = content.versions ? Object.entries(content.versions).map(([k, v]) => `${k} ${v}`) : [];
+  const skip = new Set(['requirements', 'techName', 'links', 'coupledComponents', 'versions']);
+  const present = Object.keys(content).filter((key) => !skip.has(key) && content[key] !== undefined && content[key] !== null);
+  const out = [
+    `${summary.techName} — ${summary.projectId}/${summary.componentId}, card revision ${card.revision}`,
+    `${levelLabel(summary.level)} (${summary.phase})`,
+    `owners: ${list(summary.owners.map(person))}`,
+    `reviewers at this level: ${list(Object.entries(summary.reviewers).map(([role, people]) => `${role}: ${people.map((p) => p.email).join(' ') || 'nobody'}`))}`,
+    `versions: ${list(versions)}`,
+    `links: ${list(Object.entries(summary.links).map(([name, url]) => `${name} ${url}`))}`,
+    `coupled components: ${list(summary.coupledComponents)}`,
+    ...(summary.provenance ? [`from: ${summary.provenance.kind} from ${summary.provenance.projectId}/${summary.provenance.componentId} at Level ${summary.provenance.level}`] : []),
+    `sections: ${list(present)}`,
+  ];
+  if (card.requirements.length) {
+    out.push(
+      '',
+      'requirements (highest risk first; * flagged):',
+      indent(
+        table(
+          ['ID', 'RISK', 'STATUS', 'MITIGATION', 'STATEMENT'],
+          card.requirements.map((r) => [r.id, r.risk === undefined ? undefined : `${r.risk}${r.flagged ? '*' : ''}`, r.status ?? 'open', r.mitigation ? 'yes' : 'no', r.statement]),
+        ),
+      ),
+    );
+  }
+  out.push('', 'timeline:', indent(table(['AT', 'FROM', 'TO', 'HOW'], card.timeline.map((t) => [time(t.at), t.from, t.to, t.how]))));
+  if (card.switchbacks.length) {
+    out.push(
+      '',
+      'switchbacks:',
+      indent(table(['AT', 'FROM', 'TO', 'KIND', 'BY', 'REASON'], card.switchbacks.map((s) => [time(s.at), s.from, s.to, s.kind, s.by, s.reason]))),
+    );
+  }
+  out.push('', `ethics answers: ${list(card.ethics.map((e) => `review ${e.reviewId} (Level ${e.level}, ${Object.keys(e.answers).length} answers)`))}`);
+  return out.join('\n');
+}
+
+export function historyText(entries: AuditEntry[]): string {
+  if (entries.length === 0) return 'no history yet';
+  return table(
+    ['TIME (UTC)', 'WHO', 'WHAT', 'OUTCOME', 'LEVEL', 'WHY'],
+    entries.map((e) => [time(e.at), e.who, e.what, e.outcome, e.level, e.why]),
+  );
+}
