@@ -9,6 +9,7 @@ import { registerComponentCommands } from './cli/component.js';
 import type { Context, Io } from './cli/context.js';
 import { EXIT_OK, exitCodeFor, isExpected, messageFor, oneLine } from './cli/errors.js';
 import { registerProjectCommands } from './cli/project.js';
+import { registerScheduleCommands } from './cli/schedules.js';
 import { Session } from './cli/session.js';
 
 const EXAMPLES = `
@@ -18,6 +19,7 @@ Components are named <projectId>/<componentId>. Examples:
   mltrl submit neuro/anomaly-model --by lead@lab.example --ethics @ethics.json
   mltrl review neuro/anomaly-model approve --review r1 --as reviewer@lab.example
   mltrl status neuro --json
+  mltrl schedules
 
 Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), MLTRL_TASK_QUEUE (mltrl).
 Exit codes: 0 done; 1 server unreachable or not found; 2 bad input or refused (nothing changed).`;
@@ -46,6 +48,7 @@ export function buildProgram(ctx: Context): Command {
     .addHelpText('after', EXAMPLES);
   registerProjectCommands(program, ctx);
   registerComponentCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
   return program;
 }
 

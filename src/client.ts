@@ -45,7 +45,7 @@ export function explain(error: unknown): never {
   if (error instanceof WorkflowExecutionAlreadyStartedError) throw new ClientError(`${error.workflowId} already exists`, 'conflict');
   if (error instanceof WorkflowNotFoundError) {
     const ended = /already completed/i.test(error.message);
-    throw new ClientError(ended ? `${error.workflowId} has ended (retired)` : `${error.workflowId} not found`, ended ? 'refused' : 'not-found');
+    throw new ClientError(ended ? `${error.workflowId} has ended: the component is retired` : `${error.workflowId} not found`, ended ? 'refused' : 'not-found');
   }
   const message = error instanceof Error ? error.message : String(error);
   if (/not found/i.test(message)) throw new ClientError(message, 'not-found');

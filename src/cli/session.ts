@@ -3,7 +3,7 @@
  * network I/O), and the one place where a failed call becomes a message about the component or
  * project the user named.
  */
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { InputError } from '../../machines/validation.js';
 import { ClientError, call, componentHandle, connect, projectHandle } from '../client.js';
 import { loadConfig, type Config } from '../config.js';
@@ -49,10 +49,7 @@ export class Session {
   private async explained<T>(what: string, subject: string, operation: () => Promise<T>): Promise<T> {
     try {
       return await call(operation);
-    } catch (caught) {
-      // `call` recognises "not found" by its message; an update to a workflow that has ended carries
-      // the type but says "workflow execution already completed".
-      const error = caught instanceof WorkflowNotFoundError ? new ClientError(caught.message, 'not-found') : caught;
+    } catch (error) {
       if (!(error instanceof ClientError)) throw error;
       switch (error.kind) {
         case 'invalid':
@@ -61,7 +58,6 @@ export class Session {
         case 'conflict':
           throw new InputError(`${what}: ${error.message}`);
         case 'not-found':
-          if (/completed/i.test(error.message)) throw new InputError(`${what}: ${subject} is retired: its workflow has ended`);
           throw new ClientError(`${what}: ${subject} not found`, 'not-found');
         case 'unavailable':
           throw error;

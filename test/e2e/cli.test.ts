@@ -3,35 +3,20 @@
  * server, with a worker on its own task queue. Every change goes through the CLI; the JSON status
  * it prints is what the assertions read.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, ComponentStatus } from '../../workflows/definitions.js';
-import { temporalAddress } from '../helpers/temporal.js';
+import { runCli, type CliRun } from '../support/cli.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';
-
-const BIN = fileURLToPath(new URL('../../bin/mltrl.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let harness: Harness;
 let dir: string;
 
-function mltrl(...args: string[]): Promise<Run> {
-  const env = { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), MLTRL_TASK_QUEUE: harness.taskQueue };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: dir, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
+function mltrl(...args: string[]): Promise<CliRun> {
+  return runCli(args, { taskQueue: harness.taskQueue, cwd: dir });
 }
 
 /** Run a command that must succeed; returns its stdout. */

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { componentHandle, startProject } from '../../src/client.js';
 import { decideUpdate, historyQuery, pauseUpdate, resumeUpdate, retireUpdate, statusQuery } from '../../workflows/definitions.js';
+import type { ReReviewSchedule } from '../../src/schedules.js';
+import { runCli } from '../support/cli.js';
 import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';
 
@@ -65,6 +67,23 @@ describe('Level 9 re-review schedules', () => {
       return d.info.recentActions.length;
     });
     expect(fires).toBeGreaterThanOrEqual(2);
+
+    // Operators see the same schedule, its cadence and its fires, through the CLI.
+    const listed = await eventually(async () => {
+      const run = await runCli(['schedules', '--json'], { taskQueue: harness.taskQueue });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const mine = (JSON.parse(run.stdout) as ReReviewSchedule[]).find((s) => s.projectId === definition.id);
+      expect(mine?.recentFires.length).toBeGreaterThanOrEqual(2);
+      return mine!;
+    });
+    expect(listed).toMatchObject({ componentId: deployedComponent.id, every: '2 seconds', paused: false });
+    expect(listed.nextFires.length).toBeGreaterThan(0);
+    const ref = `${definition.id}/${deployedComponent.id}`;
+    expect(await runCli(['schedules', 'pause', ref, '--reason', 'incident 42'], { taskQueue: harness.taskQueue })).toMatchObject({ code: 0 });
+    await eventually(async () => expect((await schedule.describe()).state).toMatchObject({ paused: true, note: 'incident 42' }));
+    expect(await runCli(['schedules', 'unpause', ref], { taskQueue: harness.taskQueue })).toMatchObject({ code: 0 });
+    await eventually(async () => expect((await schedule.describe()).state.paused).toBe(false));
+    expect(await runCli(['schedules', 'trigger', 'not a ref'], { taskQueue: harness.taskQueue })).toMatchObject({ code: 2 });
 
     // The panel keeps it: it stays at 9, and the next fire opens a new re-review.
     for (const role of opened.requiredRoles) {
