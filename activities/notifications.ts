@@ -13,12 +13,19 @@ export interface Notification {
   /** Stable across retries and replays, so a transport can drop duplicates. */
   messageId: string;
   projectId: string;
+  projectName: string;
   componentId: string;
   componentName: string;
   level: number;
   levelName: string;
+  /** What the level is for, in the framework's words. */
+  levelMeaning: string;
   reviewId: string;
   proposal?: string;
+  /** The submitter's note on the review. */
+  note?: string;
+  /** The card's requirements with the highest risk, highest first. */
+  topRisks: { id: string; statement?: string; risk?: number; flagged: boolean; mitigation?: string }[];
   to: Person[];
   waiting?: Person[];
   outcome?: string;

@@ -79,6 +79,8 @@ const { reconcileReReviewSchedule } = proxyActivities<Activities>({
 // Well under the 2,000 events a run may reach: under a burst of messages the server can delay a
 // continue-as-new until the burst ends, and the margin absorbs that.
 const DEFAULT_HISTORY_LIMIT = 1_000;
+/** How many of the riskiest requirements a notification carries. */
+const TOP_RISKS = 5;
 
 type Snapshot = SnapshotFrom<typeof componentLifecycle>;
 
@@ -296,6 +298,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
         args: [
           {
             projectId: context.projectId,
+            ...(input.projectName ? { projectName: input.projectName } : {}),
             component: {
               id: componentId,
               name: name ?? `${context.name} (branch at Level ${level})`,
@@ -321,15 +324,21 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
 
   function notification(kind: Notification['kind'], effect: { reviewId: string; level: number; to: Notification['to'] }, extra: Partial<Notification> = {}): Notification {
     const context = snapshot.context;
+    const definition = levelDefinition(effect.level);
     return {
       kind,
       messageId: `${workflowInfo().workflowId}/${effect.reviewId}/${kind}/${auditCount(audit)}`,
       projectId: context.projectId,
+      projectName: input.projectName ?? context.projectId,
       componentId: context.componentId,
       componentName: context.name,
       level: effect.level,
-      levelName: levelDefinition(effect.level).name,
+      levelName: definition.name,
+      levelMeaning: definition.meaning,
       reviewId: effect.reviewId,
+      topRisks: cardView(context)
+        .requirements.slice(0, TOP_RISKS)
+        .map(({ id, statement, risk, flagged, mitigation }) => ({ id, statement, risk, flagged, mitigation })),
       to: effect.to,
       ...extra,
     };
@@ -339,7 +348,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
     const context = snapshot.context;
     switch (effect.type) {
       case 'notifyReviewOpened':
-        await notify(notification('review-opened', effect, { proposal: context.review?.proposal }));
+        await notify(notification('review-opened', effect, { proposal: context.review?.proposal, note: context.review?.note }));
         return;
       case 'notifyReminder':
         await notify(notification('reminder', effect));

@@ -130,6 +130,8 @@ export interface AuditEntry {
 
 export interface ComponentWorkflowInput {
   projectId: string;
+  /** The project's display name, for emails and pages; defaults to the id. */
+  projectName?: string;
   component: ComponentDefinition;
   projectOwners: Person[];
   roster: Roster;

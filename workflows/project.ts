@@ -97,6 +97,7 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
         args: [
           {
             projectId: definition.id,
+            projectName: definition.name,
             component,
             projectOwners: definition.owners,
             roster: definition.roster,
