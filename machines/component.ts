@@ -55,6 +55,8 @@ export interface ClosedReview {
   level: number;
   proposal: string;
   outcome: ReviewOutcome;
+  reReview: boolean;
+  submittedAt: number;
   closedAt: number;
   verdicts: { reviewer: string; verdict: Verdict }[];
   tasks: string[];
@@ -76,6 +78,15 @@ export interface TimelineEntry {
   how: 'entry' | 'graduation' | 'decision' | 'switchback';
   reviewId?: string;
   versions?: Versions;
+}
+
+/** The card as it stood when the component graduated from `level`: frozen, later edits leave it alone. */
+export interface GraduationSnapshot {
+  level: number;
+  reviewId: string;
+  at: number;
+  revision: number;
+  content: CardContent;
 }
 
 export interface CardRevision {
@@ -123,8 +134,9 @@ export interface ComponentContext {
   revisions: CardRevision[];
   review: OpenReview | null;
   reviewSeq: number;
-  /** The last few closed reviews, so a verdict re-sent after a review closed is acknowledged, not refused. */
+  /** Recent closed reviews, so a verdict re-sent after a review closed is acknowledged, not refused. */
   closedReviews: ClosedReview[];
+  graduations: GraduationSnapshot[];
   ethicsAnswers: EthicsAnswers[];
   timeline: TimelineEntry[];
   switchbacks: Switchback[];
@@ -143,7 +155,8 @@ export interface ComponentInput {
   card?: CardContent;
 }
 
-export const CLOSED_REVIEWS_KEPT = 20;
+/** Closed reviews kept: for repeated verdicts (idempotency) and review-turnaround metrics. */
+export const CLOSED_REVIEWS_KEPT = 100;
 /** The card's revision number counts every change; the list of who changed what keeps the latest. */
 export const REVISIONS_KEPT = 200;
 
@@ -179,12 +192,25 @@ export function initialContext(input: ComponentInput): ComponentContext {
     review: null,
     reviewSeq: 0,
     closedReviews: [],
+    graduations: [],
     ethicsAnswers: [],
     timeline: [{ at: input.startedAt, from: null, to: component.entryLevel, how: 'entry' }],
     switchbacks: [],
     branches: [],
     schedule: 'absent',
     target: component.target,
+  };
+}
+
+/**
+ * A context carried over from an earlier version of the engine (continue-as-new input, or a run
+ * that began before a field existed) gets the fields added since, so old runs go on unharmed.
+ */
+export function upgradeContext(carried: ComponentContext): ComponentContext {
+  return {
+    ...carried,
+    graduations: carried.graduations ?? [],
+    closedReviews: carried.closedReviews.map((r) => ({ ...r, reReview: r.reReview ?? false, submittedAt: r.submittedAt ?? r.closedAt })),
   };
 }
 

@@ -28,7 +28,7 @@ import {
 } from './component.js';
 import type { LifecycleEvent, ReportVersionsEvent, SwitchbackEvent, UpdateCardEvent, VerdictEvent } from './events.js';
 import { levelDefinition, MAX_LEVEL, PROPOSAL_OUTCOMES } from './levels.js';
-import type { CardContent, Person, Requirement } from './model.js';
+import type { CardContent, Person } from './model.js';
 import { isRepeatedVerdict, refusals, switchbackRefusal, type LifecycleState } from './rules.js';
 
 /**
@@ -77,6 +77,8 @@ function closeReview(context: ComponentContext, outcome: ReviewOutcome, at: numb
     level: review.level,
     proposal: review.proposal,
     outcome,
+    reReview: review.reReview,
+    submittedAt: review.submittedAt,
     closedAt: at,
     verdicts: review.verdicts.map((v) => ({ reviewer: v.reviewer, verdict: v.verdict })),
     tasks,
@@ -117,8 +119,11 @@ function applyProposal(context: ComponentContext, at: number): ComponentContext 
   const outcome = PROPOSAL_OUTCOMES[review.proposal] ?? { kind: 'raise' };
   const closed = closeReview(context, 'approved', at);
   switch (outcome.kind) {
-    case 'raise':
-      return moveTo(closed, Math.min(context.level + 1, MAX_LEVEL), { at, how: review.proposal === 'graduate' ? 'graduation' : 'decision', reviewId: review.id });
+    case 'raise': {
+      const snapshot = { level: context.level, reviewId: review.id, at, revision: context.cardRevision, content: context.card };
+      const graduated = { ...closed, graduations: [...context.graduations, snapshot] };
+      return moveTo(graduated, Math.min(context.level + 1, MAX_LEVEL), { at, how: review.proposal === 'graduate' ? 'graduation' : 'decision', reviewId: review.id });
+    }
     case 'switchback':
       return switchBack(closed, outcome.to ?? context.level, 'embedded', review.submittedBy, `proposal ${review.proposal} approved`, at, review.id);
     case 'stay':
@@ -127,20 +132,22 @@ function applyProposal(context: ComponentContext, at: number): ComponentContext 
   }
 }
 
-function upsertRequirements(existing: Requirement[], patch: Requirement[]): Requirement[] {
-  const byId = new Map(existing.map((r) => [r.id, r]));
-  for (const change of patch) byId.set(change.id, { ...byId.get(change.id), ...change });
-  return [...byId.values()];
+/** Entries of a list patched by key: an existing entry is merged with its change, a new one added. */
+function upsertBy<T, K extends keyof T>(key: K, existing: readonly T[], patch: readonly T[]): T[] {
+  const byKey = new Map(existing.map((entry) => [entry[key], entry]));
+  for (const change of patch) byKey.set(change[key], { ...byKey.get(change[key]), ...change });
+  return [...byKey.values()];
 }
 
 function applyCardPatch(context: ComponentContext, event: UpdateCardEvent): ComponentContext {
   const card: CardContent = { ...context.card };
   for (const [key, value] of Object.entries(event.patch)) {
-    if (key === 'requirements') continue;
+    if (key === 'requirements' || key === 'debriefs') continue;
     if (value === null) delete card[key];
     else if (value !== undefined) card[key] = value;
   }
-  if (event.patch.requirements) card.requirements = upsertRequirements(context.card.requirements, event.patch.requirements);
+  if (event.patch.requirements) card.requirements = upsertBy('id', context.card.requirements, event.patch.requirements);
+  if (event.patch.debriefs) card.debriefs = upsertBy('level', context.card.debriefs ?? [], event.patch.debriefs).sort((a, b) => a.level - b.level);
   const revision = context.cardRevision + 1;
   return {
     ...context,

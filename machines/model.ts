@@ -197,7 +197,18 @@ const textFields = Object.fromEntries(TEXT_DELIVERABLE_KEYS.map((key) => [key, D
   z.ZodOptional<z.ZodNullable<typeof DeliverableText>>
 >;
 
-/** `updateCard`'s patch: top-level card keys; `null` clears a key; requirements are upserted by id. */
+/** The working group's post-mortem after a graduation (the framework's stage debrief). */
+export const Debrief = z.strictObject({
+  level: Level,
+  done: Text,
+  by: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+  punted: Text.optional(),
+  learned: Text.optional(),
+  debt: Text.optional(),
+});
+export type Debrief = z.infer<typeof Debrief>;
+
+/** `updateCard`'s patch: top-level card keys; `null` clears a key; requirements (by id) and debriefs (by level) are upserted. */
 export const CardPatch = z
   .strictObject({
     ...textFields,
@@ -206,6 +217,7 @@ export const CardPatch = z
     coupledComponents: z.array(Slug).max(50).nullable().optional(),
     versions: Versions.nullable().optional(),
     requirements: z.array(RequirementPatch).max(200).optional(),
+    debriefs: z.array(Debrief).max(10).optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'must change at least one card key');
 export type CardPatch = z.infer<typeof CardPatch>;
@@ -219,6 +231,7 @@ export interface CardContent {
   coupledComponents?: string[];
   versions?: Versions;
   requirements: Requirement[];
+  debriefs?: Debrief[];
   [deliverable: string]: unknown;
 }
 

@@ -13,9 +13,20 @@ import {
   type Switchback,
   type TimelineEntry,
   type CardRevision,
+  type ClosedReview,
+  type GraduationSnapshot,
 } from './component.js';
 import { levelDefinition, type Phase } from './levels.js';
-import { requirementRisk, type CardContent, type ComponentDefinition, type Person, type Provenance, type Requirement } from './model.js';
+import {
+  requirementRisk,
+  type CardContent,
+  type ComponentDefinition,
+  type Debrief,
+  type EthicsItem,
+  type Person,
+  type Provenance,
+  type Requirement,
+} from './model.js';
 import type { LifecycleState } from './rules.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
@@ -46,7 +57,7 @@ export interface ComponentStatus {
   state: PublicState;
   entryLevel: number;
   provenance?: Provenance;
-  target?: ComponentDefinition['target'];
+  target?: TargetStatus;
   cardRevision: number;
   switchbacks: number;
   openReview: {
@@ -75,7 +86,33 @@ export interface ComponentStatus {
   };
 }
 
-export function componentStatus(value: unknown, context: ComponentContext): ComponentStatus {
+/** A component's objective: reach `level` by `date`; `at-risk` when its own pace says it will not. */
+export interface TargetStatus {
+  level: number;
+  date: string;
+  status: 'reached' | 'on-track' | 'at-risk';
+  /** When the component would reach the target at the pace it has kept so far, if it has a pace. */
+  projected?: string;
+}
+
+const DAY = 86_400_000;
+
+export function targetStatus(context: ComponentContext, now: number): TargetStatus | undefined {
+  const target = context.target;
+  if (!target) return undefined;
+  if (context.level >= target.level) return { ...target, status: 'reached' };
+  const due = Date.parse(`${target.date}T23:59:59Z`);
+  if (now > due) return { ...target, status: 'at-risk' };
+  // Pace: time from entry to now over the levels earned net of switchbacks.
+  const earned = context.level - context.entryLevel;
+  const started = context.timeline[0]?.at ?? now;
+  if (earned <= 0) return { ...target, status: 'on-track' };
+  const perLevel = Math.max((now - started) / earned, DAY);
+  const projected = now + perLevel * (target.level - context.level);
+  return { ...target, status: projected > due ? 'at-risk' : 'on-track', projected: iso(projected) };
+}
+
+export function componentStatus(value: unknown, context: ComponentContext, now: number = Date.now()): ComponentStatus {
   const definition = levelDefinition(context.level);
   const review = context.review;
   const gate = gateFor(context);
@@ -91,7 +128,7 @@ export function componentStatus(value: unknown, context: ComponentContext): Comp
     state: publicState(value),
     entryLevel: context.entryLevel,
     ...(context.provenance ? { provenance: context.provenance } : {}),
-    ...(context.target ? { target: context.target } : {}),
+    ...(context.target ? { target: targetStatus(context, now) } : {}),
     cardRevision: context.cardRevision,
     switchbacks: context.switchbacks.length,
     openReview: review
@@ -138,9 +175,16 @@ export interface CardView {
   content: CardContent;
   /** Requirements ordered by risk, highest first; `flagged` at or above the policy's threshold. */
   requirements: (Requirement & { risk?: number; flagged: boolean })[];
+  riskThreshold: number;
+  /** The checklist the reviews answer, and the answers given at each review. */
+  ethicsChecklist: EthicsItem[];
   ethics: EthicsAnswers[];
+  debriefs: Debrief[];
+  /** The card as it stood at each graduation. */
+  graduations: GraduationSnapshot[];
   timeline: TimelineEntry[];
   switchbacks: Switchback[];
+  reviews: ClosedReview[];
 }
 
 export function cardView(context: ComponentContext): CardView {
@@ -172,9 +216,14 @@ export function cardView(context: ComponentContext): CardView {
     revisions: context.revisions,
     content: context.card,
     requirements,
+    riskThreshold: context.policy.riskThreshold,
+    ethicsChecklist: context.policy.ethicsChecklist,
     ethics: context.ethicsAnswers,
+    debriefs: context.card.debriefs ?? [],
+    graduations: context.graduations,
     timeline: context.timeline,
     switchbacks: context.switchbacks,
+    reviews: context.closedReviews,
   };
 }
 

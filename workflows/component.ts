@@ -22,7 +22,7 @@ import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@te
 import type { z } from 'zod';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { Activities, Notification } from '../activities/index.js';
-import { approvalsByRole, missingRoles, type ComponentContext } from '../machines/component.js';
+import { approvalsByRole, missingRoles, upgradeContext, type ComponentContext } from '../machines/component.js';
 import { componentLifecycle, type Effect } from '../machines/componentLifecycle.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { levelDefinition } from '../machines/levels.js';
@@ -112,7 +112,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
   const audit: AuditTrail = carried?.audit ?? emptyAuditTrail();
 
   if (carried) {
-    snapshot = componentLifecycle.resolveState(carried.snapshot as Parameters<typeof componentLifecycle.resolveState>[0]);
+    snapshot = componentLifecycle.resolveState({ value: carried.snapshot.value as string, context: upgradeContext(carried.snapshot.context) });
   } else {
     const [initial, actions] = initialTransition(componentLifecycle, {
       projectId: input.projectId,
@@ -376,7 +376,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
   /** Run the effects queued so far; effects queued meanwhile wait for the next turn of the loop. */
   async function runEffects(): Promise<void> {
     for (let batch = effects.length; batch > 0; batch--) {
-      const effect = effects[0]!;
+      const effect = effects[0];
       try {
         await run(effect);
         record('system', effect.type, 'done', effectSummary(effect));
