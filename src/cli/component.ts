@@ -23,7 +23,11 @@ import {
 } from '../../workflows/definitions.js';
 import { collect, email, formatRef, keyValue, parseRef, readJsonArg, slug, type ComponentRef } from './args.js';
 import { byOption, isRecord, jsonOption, levelOption, reasonOption, show, updateComponent, type Context } from './context.js';
-import { cardText, gateLines, headline, historyText, reviewStateText, submittedText } from './format.js';
+import { gateLines, headline, historyText, reviewStateText, submittedText } from './format.js';
+import { cardToHtml } from '../card/html.js';
+import { cardToMarkdown } from '../card/markdown.js';
+
+const CARD_FORMATS = ['json', 'md', 'html'] as const;
 import { UsageError } from './errors.js';
 
 const componentCommand = (parent: Command, name: string, description: string) =>
@@ -48,11 +52,17 @@ export function registerComponentCommands(program: Command, ctx: Context): void 
       ctx.io.out([`card revision ${status.cardRevision}`, headline(status), ...gateLines(status)].join('\n'));
     });
 
-  componentCommand(card, 'show', 'the TRL card: summary, versions, requirements by risk, timeline')
+  // `mltrl card <ref> --format md` is `card show`: the default subcommand.
+  card
+    .command('show', { isDefault: true })
+    .description('the whole TRL card: summary, versions, requirements by risk, debriefs, ethics, timeline, snapshots')
+    .argument('<ref>', '<projectId>/<componentId>', parseRef)
+    .addOption(new Option('--format <format>', 'json, md (Markdown) or html').choices(CARD_FORMATS).default('md'))
     .addOption(jsonOption())
-    .action(async (ref: ComponentRef, opts: { json?: boolean }) => {
+    .action(async (ref: ComponentRef, opts: { format: (typeof CARD_FORMATS)[number]; json?: boolean }) => {
       const view = await ctx.session.withComponent(ref, 'card show', (handle) => handle.query(cardQuery));
-      show(ctx, opts.json, view, cardText);
+      const format = opts.json ? 'json' : opts.format;
+      ctx.io.out(format === 'json' ? JSON.stringify(view, null, 2) : format === 'html' ? cardToHtml(view) : cardToMarkdown(view));
     });
 
   componentCommand(program, 'submit', 'open a review of the current level')

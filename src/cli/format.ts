@@ -4,7 +4,7 @@
  */
 import { levelDefinition } from '../../machines/levels.js';
 import type { Person, ProjectDefinition } from '../../machines/model.js';
-import type { AuditEntry, CardView, ComponentStatus, ProjectStatus, ReviewState } from '../../workflows/definitions.js';
+import type { AuditEntry, ComponentStatus, ProjectStatus, ReviewState } from '../../workflows/definitions.js';
 
 type Cell = string | number | null | undefined;
 
@@ -135,45 +135,6 @@ export function submittedText(status: ComponentStatus): string {
   ].join('\n');
 }
 
-export function cardText(card: CardView): string {
-  const { summary, content } = card;
-  const versions = content.versions ? Object.entries(content.versions).map(([k, v]) => `${k} ${v}`) : [];
-  const skip = new Set(['requirements', 'techName', 'links', 'coupledComponents', 'versions']);
-  const present = Object.keys(content).filter((key) => !skip.has(key) && content[key] !== undefined && content[key] !== null);
-  const out = [
-    `${summary.techName} — ${summary.projectId}/${summary.componentId}, card revision ${card.revision}`,
-    `${levelLabel(summary.level)} (${summary.phase})`,
-    `owners: ${list(summary.owners.map(person))}`,
-    `reviewers at this level: ${list(Object.entries(summary.reviewers).map(([role, people]) => `${role}: ${people.map((p) => p.email).join(' ') || 'nobody'}`))}`,
-    `versions: ${list(versions)}`,
-    `links: ${list(Object.entries(summary.links).map(([name, url]) => `${name} ${url}`))}`,
-    `coupled components: ${list(summary.coupledComponents)}`,
-    ...(summary.provenance ? [`from: ${summary.provenance.kind} from ${summary.provenance.projectId}/${summary.provenance.componentId} at Level ${summary.provenance.level}`] : []),
-    `sections: ${list(present)}`,
-  ];
-  if (card.requirements.length) {
-    out.push(
-      '',
-      'requirements (highest risk first; * flagged):',
-      indent(
-        table(
-          ['ID', 'RISK', 'STATUS', 'MITIGATION', 'STATEMENT'],
-          card.requirements.map((r) => [r.id, r.risk === undefined ? undefined : `${r.risk}${r.flagged ? '*' : ''}`, r.status ?? 'open', r.mitigation ? 'yes' : 'no', r.statement]),
-        ),
-      ),
-    );
-  }
-  out.push('', 'timeline:', indent(table(['AT', 'FROM', 'TO', 'HOW'], card.timeline.map((t) => [time(t.at), t.from, t.to, t.how]))));
-  if (card.switchbacks.length) {
-    out.push(
-      '',
-      'switchbacks:',
-      indent(table(['AT', 'FROM', 'TO', 'KIND', 'BY', 'REASON'], card.switchbacks.map((s) => [time(s.at), s.from, s.to, s.kind, s.by, s.reason]))),
-    );
-  }
-  out.push('', `ethics answers: ${list(card.ethics.map((e) => `review ${e.reviewId} (Level ${e.level}, ${Object.keys(e.answers).length} answers)`))}`);
-  return out.join('\n');
-}
 
 export function historyText(entries: AuditEntry[]): string {
   if (entries.length === 0) return 'no history yet';

@@ -1,0 +1,136 @@
+/**
+ * The TRL card (SPEC §4) as Markdown: every section, requirements in risk order with flagged ones
+ * marked, the ethics checklist with its answers per review, debriefs, the level timeline with the
+ * versions at each step, switchbacks and the frozen graduation snapshots. User text is escaped, so
+ * the Markdown is also safe to turn into HTML.
+ */
+import { levelDefinition } from '../../machines/levels.js';
+import { TEXT_DELIVERABLE_KEYS, type Versions } from '../../machines/model.js';
+import type { CardView } from '../../machines/status.js';
+
+/** Escape HTML and the Markdown characters that would change the layout of a line or table cell. */
+export function text(value: unknown): string {
+  const plain = typeof value === 'string' ? value : JSON.stringify(value);
+  return plain
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#])/g, '\\$1')
+    .replace(/\r?\n/g, '<br>');
+}
+
+const when = (at: number | string) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
+const versions = (v?: Versions) => (v ? ['code', 'model', 'data'].map((k) => `${k} ${v[k as keyof Versions] ?? '—'}`).join(', ') : '—');
+/** Markup written by this module itself, which `cell` must not escape. */
+class Markup {
+  constructor(readonly value: string) {}
+}
+const mark = (value: string) => new Markup(`<mark>${text(value)}</mark>`);
+
+function cell(value: unknown): string {
+  if (value instanceof Markup) return value.value;
+  return value === undefined || value === null || value === '' ? '—' : text(value);
+}
+
+function table(headers: string[], rows: unknown[][]): string {
+  if (rows.length === 0) return '_None yet._';
+  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+}
+
+function deliverable(value: unknown): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([key, item]) => `- **${text(key)}**: ${text(item)}`)
+      .join('\n');
+  }
+  return text(value);
+}
+
+/** Sections whose content is one card key, in the order of the framework's TRL card template. */
+const NARRATIVE: [string, string][] = [
+  ['Model / algorithm', 'modelInfo'],
+  ['Intended use', 'intendedUse'],
+  ['Unacceptable uses', 'unacceptableUses'],
+  ['Testing status', 'testingStatus'],
+  ['Data considerations', 'dataConsiderations'],
+  ['Caveats, known edge cases, recommendations', 'caveats'],
+];
+
+export function cardToMarkdown(card: CardView): string {
+  const { summary, content } = card;
+  const narrativeKeys = new Set(NARRATIVE.map(([, key]) => key));
+  const deliverables = TEXT_DELIVERABLE_KEYS.filter((key) => !narrativeKeys.has(key) && content[key] !== undefined);
+  const people = (list: { name: string; email: string }[]) => list.map((p) => `${p.name} <${p.email}>`).join(', ');
+  const checklist = new Map(card.ethicsChecklist.map((item) => [item.id, item]));
+
+  const sections: string[] = [
+    `# TRL card: ${text(summary.techName)}`,
+    table(
+      ['', ''],
+      [
+        ['Project', summary.projectId],
+        ['Component', summary.componentId],
+        ['Current level', `Level ${summary.level} — ${summary.levelName} (${summary.phase})`],
+        ['Owners', people(summary.owners)],
+        ...Object.entries(summary.reviewers).map(([role, list]) => [`Reviewers: ${role}`, people(list) || '—']),
+        ['Links', Object.entries(summary.links).map(([name, url]) => `${name}: ${url}`).join(', ')],
+        ['Coupled components', summary.coupledComponents.join(', ')],
+        ['Provenance', summary.provenance ? `${summary.provenance.kind} from ${summary.provenance.projectId}/${summary.provenance.componentId} at Level ${summary.provenance.level}` : ''],
+        ['Revision', String(card.revision)],
+      ],
+    ),
+    `## Versions\n\n${text(versions(content.versions))}`,
+    `## Requirements, by risk\n\nRisk = pFailure × value; at or above ${card.riskThreshold} a requirement is flagged and needs a mitigation before the Level 5 and Level 8 reviews.\n\n` +
+      table(
+        ['ID', 'Statement', 'Verification', 'Validation', 'pFailure', 'Value', 'Risk', 'Status', 'Mitigation'],
+        card.requirements.map((r) => [
+          r.flagged ? mark(`${r.id} ⚠ flagged`) : r.id,
+          r.statement,
+          r.verification,
+          r.validation,
+          r.pFailure,
+          r.value,
+          r.risk,
+          r.status ?? 'open',
+          r.flagged && !r.mitigation ? mark('missing') : r.mitigation,
+        ]),
+      ),
+    ...NARRATIVE.map(([title, key]) => `## ${title}\n\n${content[key] === undefined ? '_Not written yet._' : deliverable(content[key])}`),
+    `## Level deliverables\n\n` +
+      (deliverables.length ? deliverables.map((key) => `### ${key}\n\n${deliverable(content[key])}`).join('\n\n') : '_None yet._'),
+    `## Stage debriefs\n\n` +
+      (card.debriefs.length
+        ? card.debriefs
+            .map(
+              (d) =>
+                `### Level ${d.level} — ${levelDefinition(d.level).name}\n\n- **Done**: ${text(d.done)}${d.by?.length ? ` (by ${text(d.by.join(', '))})` : ''}\n- **Punted**: ${cell(d.punted)}\n- **Learned**: ${cell(d.learned)}\n- **Technical debt**: ${cell(d.debt)}`,
+            )
+            .join('\n\n')
+        : '_None yet._'),
+    `## Ethics checklist\n\n` +
+      card.ethicsChecklist.map((item) => `- **${text(item.id)}** (${item.stage}): ${text(item.question)}`).join('\n') +
+      '\n\n' +
+      (card.ethics.length
+        ? card.ethics
+            .map(
+              (review) =>
+                `### Review ${text(review.reviewId)} at Level ${review.level} (${when(review.at)}, ${text(review.by)})\n\n` +
+                table(['Question', 'Answer'], Object.entries(review.answers).map(([id, answer]) => [checklist.get(id)?.question ?? id, answer])),
+            )
+            .join('\n\n')
+        : '_No review has answered it yet._'),
+    `## Level timeline\n\n` +
+      table(
+        ['When', 'From', 'To', 'How', 'Review', 'Versions'],
+        card.timeline.map((t) => [when(t.at), t.from ?? 'entry', t.to, t.how, t.reviewId, versions(t.versions)]),
+      ),
+    `## Switchbacks\n\n` + table(['When', 'From', 'To', 'Kind', 'Reason', 'By'], card.switchbacks.map((s) => [when(s.at), s.from, s.to, s.kind, s.reason, s.by])),
+    `## Graduation snapshots\n\nThe card as it stood when each level was earned; later edits do not change them.\n\n` +
+      table(
+        ['Level', 'When', 'Review', 'Card revision', 'Versions', 'Requirements'],
+        card.graduations.map((g) => [g.level, when(g.at), g.reviewId, g.revision, versions(g.content.versions), g.content.requirements.map((r) => `${r.id} ${r.status ?? 'open'}`).join(', ')]),
+      ),
+    `## Revisions\n\n` + table(['Revision', 'When', 'By', 'Changed'], card.revisions.map((r) => [r.revision, when(r.at), r.by, r.keys.join(', ')])),
+  ];
+  return `${sections.join('\n\n')}\n`;
+}

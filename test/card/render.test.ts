@@ -1,0 +1,118 @@
+/**
+ * The TRL card rendered as JSON, Markdown and HTML from a card the machine really built: every
+ * section present, requirements in risk order with flagged ones highlighted, user text escaped,
+ * and a graduation snapshot that later edits leave alone.
+ */
+import { describe, expect, it } from 'vitest';
+import { initialTransition, transition } from 'xstate';
+import { componentLifecycle } from '../../machines/componentLifecycle.js';
+import type { LifecycleEvent } from '../../machines/events.js';
+import { levelDefinition, type Role } from '../../machines/levels.js';
+import { ProjectDefinition, type CardPatch } from '../../machines/model.js';
+import { cardView } from '../../machines/status.js';
+import { cardToHtml } from '../../src/card/html.js';
+import { cardToMarkdown } from '../../src/card/markdown.js';
+import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
+
+/** A component that graduates 0→1→2, gets a debrief, then has its card edited after the graduations. */
+function builtCard() {
+  const definition = ProjectDefinition.parse(project());
+  let [snapshot] = initialTransition(componentLifecycle, {
+    projectId: definition.id,
+    component: definition.components[0],
+    projectOwners: definition.owners,
+    roster: definition.roster,
+    policy: definition.policy,
+    startedAt: Date.parse('2026-01-05T09:00:00Z'),
+  });
+  let at = Date.parse('2026-01-05T10:00:00Z');
+  const send = (event: Omit<LifecycleEvent, 'at'>) => {
+    at += 86_400_000;
+    [snapshot] = transition(componentLifecycle, snapshot, { ...event, at } as LifecycleEvent);
+  };
+  const patch = (p: CardPatch) => send({ type: 'UPDATE_CARD', by: OWNER.email, patch: p });
+  patch(FULL_CARD);
+  for (let level = 0; level < 2; level++) {
+    send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS });
+    const review = snapshot.context.review!;
+    for (const role of levelDefinition(level).roles) send({ type: 'VERDICT', reviewId: review.id, reviewer: reviewer(role).email, verdict: 'approve' });
+  }
+  patch({
+    debriefs: [{ level: 1, done: 'Baselines on sample data', by: ['Sam'], punted: 'GPU inference', learned: 'Stain normalisation matters', debt: 'Notebook code' }],
+    requirements: [
+      { id: 'R2.1', statement: 'Works on <script>alert(1)</script> | slides', pFailure: 0.9, value: 9 },
+      { id: 'R2.2', statement: 'Low-risk requirement', pFailure: 0.1, value: 2, mitigation: 'none needed' },
+      { id: 'R2.3', statement: 'Mitigated risk', pFailure: 0.5, value: 8, mitigation: 'second reader' },
+    ],
+    versions: { code: '0.9.0', model: '0.5.0', data: '1.1.0' },
+  });
+  return cardView(snapshot.context);
+}
+
+const SECTIONS = [
+  '# TRL card',
+  '## Versions',
+  '## Requirements, by risk',
+  '## Model / algorithm',
+  '## Intended use',
+  '## Unacceptable uses',
+  '## Testing status',
+  '## Data considerations',
+  '## Caveats, known edge cases, recommendations',
+  '## Level deliverables',
+  '## Stage debriefs',
+  '## Ethics checklist',
+  '## Level timeline',
+  '## Switchbacks',
+  '## Graduation snapshots',
+  '## Revisions',
+];
+
+describe('the TRL card', () => {
+  const card = builtCard();
+
+  it('orders requirements by risk and flags those at or above the threshold', () => {
+    expect(card.requirements.map((r) => [r.id, r.risk])).toEqual([['R2.1', 8.1], ['R2.3', 4], ['R1.1', 1], ['P1.1', 0.8], ['R2.2', 0.2]]);
+    expect(card.requirements.filter((r) => r.flagged).map((r) => r.id)).toEqual(['R2.1', 'R2.3']);
+  });
+
+  it('keeps each graduation snapshot as it was, whatever the card says now', () => {
+    expect(card.graduations.map((g) => g.level)).toEqual([0, 1]);
+    expect(card.graduations[1].content.versions).toEqual(FULL_CARD.versions);
+    expect(card.graduations[1].content.requirements.map((r) => r.id)).toEqual(['R1.1', 'P1.1']);
+    expect(card.content.versions).toEqual({ code: '0.9.0', model: '0.5.0', data: '1.1.0' });
+    expect(card.timeline.map((t) => [t.from, t.to, t.versions?.code])).toEqual([
+      [null, 0, undefined],
+      [0, 1, '0.3.0'],
+      [1, 2, '0.3.0'],
+    ]);
+  });
+
+  it('renders every section as Markdown, with flagged risks marked and user text escaped', () => {
+    const md = cardToMarkdown(card);
+    for (const heading of SECTIONS) expect(md).toContain(heading);
+    expect(md.indexOf('R2.1')).toBeLessThan(md.indexOf('R2.3'));
+    expect(md).toContain('<mark>R2.1 ⚠ flagged</mark>');
+    expect(md).toContain('<mark>missing</mark>'); // R2.1 is flagged without a mitigation
+    expect(md).toContain('second reader');
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('&lt;script&gt;');
+    expect(md).toContain('### Level 1 — Goal-oriented research');
+    expect(md).toContain('Stain normalisation matters');
+    expect(md).toContain('Who could be harmed');
+    expect(md).toMatch(/\| 0 \| 2026-01-0\d \d\d:\d\d \| r1 \|/);
+  });
+
+  it('renders every section as HTML, with no unescaped user markup', () => {
+    const html = cardToHtml(card);
+    expect(html).toMatch(/^<!doctype html>/);
+    for (const heading of SECTIONS.slice(1)) expect(html).toContain(`<h2>${heading.slice(3).replace(/&/g, '&amp;')}</h2>`);
+    expect(html).toContain('<mark>R2.1 ⚠ flagged</mark>');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('<table>');
+  });
+
+  it('round-trips as JSON', () => {
+    expect(JSON.parse(JSON.stringify(card))).toEqual(card);
+  });
+});
