@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { componentLifecycle } from '../../machines/componentLifecycle.js';
 import type { LifecycleEvent } from '../../machines/events.js';
-import { levelDefinition, type Role } from '../../machines/levels.js';
+import { levelDefinition } from '../../machines/levels.js';
 import { ProjectDefinition, type CardPatch } from '../../machines/model.js';
 import { cardView } from '../../machines/status.js';
 import { cardToHtml } from '../../src/card/html.js';
