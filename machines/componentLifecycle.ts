@@ -179,6 +179,14 @@ function desiredSchedule(level: number, state: LifecycleState): ScheduleState {
 
 const lastVerdict = (context: ComponentContext) => context.review?.verdicts.at(-1);
 
+/** Close an open review as cancelled (a switchback overtook it) and tell the owner; no-op without one. */
+function cancelOpenReview(context: ComponentContext, at: number, enqueue: { emit: (effect: Effect) => void }): ComponentContext {
+  const review = context.review;
+  if (!review) return context;
+  enqueue.emit({ type: 'notifyReviewClosed', reviewId: review.id, level: review.level, outcome: 'cancelled', to: [context.owner], tasks: [] });
+  return closeReview(context, 'cancelled', at);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The machine
 // ---------------------------------------------------------------------------------------------
@@ -229,16 +237,18 @@ export const componentLifecycle = setup({
       const closed = closeReview(context, 'switched-back', verdict.at);
       return switchBack(closed, verdict.targetLevel, kind, verdict.reviewer, reason, verdict.at, review.id);
     }),
-    discoverySwitchback: assign(({ context, event }) => {
+    discoverySwitchback: enqueueActions(({ context, event, enqueue }) => {
       const { by, targetLevel, reason, at } = event as SwitchbackEvent;
-      return switchBack(closeReview(context, 'cancelled', at), targetLevel, 'discovery', by, reason, at);
+      enqueue.assign(switchBack(cancelOpenReview(context, at, enqueue), targetLevel, 'discovery', by, reason, at));
     }),
     updateCard: assign(({ context, event }) => applyCardPatch(context, event as UpdateCardEvent)),
     reportVersions: assign(({ context, event }) => applyVersions(context, event as ReportVersionsEvent)),
-    versionSwitchback: assign(({ context, event }) => {
+    /** 9→7: a deployed component with a new code, model or data version goes back to integration. */
+    versionSwitchback: enqueueActions(({ context, event, enqueue }) => {
       const report = event as ReportVersionsEvent;
       const what = changedVersionKeys(report, context).map((k) => `${k} ${report.versions[k]}`).join(', ');
-      return switchBack(applyVersions(context, report), 7, 'embedded', report.by, `new version of a deployed component: ${what}`, report.at);
+      const withVersions = applyVersions(cancelOpenReview(context, report.at, enqueue), report);
+      enqueue.assign(switchBack(withVersions, 7, 'embedded', report.by, `new version of a deployed component: ${what}`, report.at));
     }),
     updateRoster: assign(({ event }) => (event.type === 'UPDATE_ROSTER' ? { roster: event.roster } : {})),
     recordBranch: assign(({ context, event }) => (event.type === 'BRANCH' ? { branches: [...context.branches, event.componentId] } : {})),
@@ -288,7 +298,10 @@ export const componentLifecycle = setup({
     branchIfBoth: enqueueActions(({ context, enqueue }) => {
       const closed = context.closedReviews.at(-1);
       if (!closed || closed.outcome !== 'approved' || !PROPOSAL_OUTCOMES[closed.proposal]?.branch) return;
-      const componentId = `${context.componentId.slice(0, 54)}-research`;
+      // A later `both` (after a switchback to 2) gets the next free id: -research, -research-2, …
+      const base = `${context.componentId.slice(0, 50)}-research`;
+      let componentId = base;
+      for (let n = 2; context.branches.includes(componentId); n++) componentId = `${base}-${n}`;
       enqueue.assign({ branches: [...context.branches, componentId] });
       enqueue.emit({ type: 'startBranch', componentId, level: closed.level });
     }),
@@ -342,9 +355,12 @@ export const componentLifecycle = setup({
         SWITCHBACK: {
           guard: { type: 'accepted', params: { state: 'inReview' } },
           target: 'working',
-          actions: ['discoverySwitchback', 'announceOutcome', { type: 'syncSchedule', params: { state: 'working' } }],
+          actions: ['discoverySwitchback', { type: 'syncSchedule', params: { state: 'working' } }],
         },
-        REPORT_VERSIONS: { guard: { type: 'accepted', params: { state: 'inReview' } }, actions: 'reportVersions' },
+        REPORT_VERSIONS: [
+          { guard: 'leavesDeployment', target: 'working', actions: ['versionSwitchback', { type: 'syncSchedule', params: { state: 'working' } }] },
+          { guard: { type: 'accepted', params: { state: 'inReview' } }, actions: 'reportVersions' },
+        ],
         PAUSE: { guard: { type: 'accepted', params: { state: 'inReview' } }, target: 'paused', actions: { type: 'syncSchedule', params: { state: 'paused' } } },
         RETIRE: { guard: { type: 'accepted', params: { state: 'inReview' } }, target: 'retired', actions: ['retire', 'announceOutcome'] },
       },
@@ -384,13 +400,25 @@ export const componentLifecycle = setup({
           },
           { guard: { type: 'accepted', params: { state: 'paused' } }, target: 'working', actions: { type: 'syncSchedule', params: { state: 'working' } } },
         ],
-        REPORT_VERSIONS: { guard: { type: 'accepted', params: { state: 'paused' } }, actions: 'reportVersions' },
+        // A paused component still takes switchbacks and versions; it stays paused at the new level.
+        SWITCHBACK: {
+          guard: { type: 'accepted', params: { state: 'paused' } },
+          target: 'paused',
+          reenter: true,
+          actions: ['discoverySwitchback', { type: 'syncSchedule', params: { state: 'paused' } }],
+        },
+        REPORT_VERSIONS: [
+          { guard: 'leavesDeployment', target: 'paused', reenter: true, actions: ['versionSwitchback', { type: 'syncSchedule', params: { state: 'paused' } }] },
+          { guard: { type: 'accepted', params: { state: 'paused' } }, actions: 'reportVersions' },
+        ],
         RETIRE: { guard: { type: 'accepted', params: { state: 'paused' } }, target: 'retired', actions: ['retire', 'announceOutcome'] },
       },
     },
     retired: {
       type: 'final',
       entry: { type: 'syncSchedule', params: { state: 'retired' } },
+      // Handled here so the root's handlers never reach a retired component: it never changes again.
+      on: { UPDATE_CARD: {}, UPDATE_ROSTER: {}, BRANCH: {} },
     },
   },
 });

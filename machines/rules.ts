@@ -30,6 +30,7 @@ export type LifecycleState = 'working' | 'inReview' | 'paused' | 'retired';
 
 /** Why a switch back to `target` is not allowed, if it is not. */
 export function switchbackRefusal(context: ComponentContext, from: number, target: number, field = 'targetLevel'): string | undefined {
+  if (!Number.isInteger(target)) return `${field}: must be a whole level number`;
   if (target >= from) return `${field}: must be lower than the current level ${from}`;
   if (target < context.entryLevel) {
     return `${field}: level ${target} was never done by this component (it entered at ${context.entryLevel}); use branch to start a new component at that level`;
@@ -92,6 +93,7 @@ function verdictRefusals(state: LifecycleState, context: ComponentContext, event
   }
   if (event.verdict === 'switchback') {
     if (event.targetLevel === undefined) return ['targetLevel: a switchback verdict needs a target level'];
+    if (!event.comment?.trim()) return ['comment: a switchback verdict needs a reason'];
     if (review.reReview && ![7, 4].includes(event.targetLevel)) {
       return ['targetLevel: a Level 9 re-review sends a component back to 7 or 4'];
     }
@@ -103,7 +105,6 @@ function verdictRefusals(state: LifecycleState, context: ComponentContext, event
 
 function discoveryRefusals(state: LifecycleState, context: ComponentContext, event: SwitchbackEvent): string[] {
   if (state === 'retired') return ['the component is retired'];
-  if (state === 'paused') return ['the component is paused: resume it before switching back'];
   const panel = requiredRoles(context, context.level);
   if (!isLead(context, event.by) && rolesOf(context.roster, event.by, panel).length === 0) {
     return [`by: a discovery switchback is raised by an owner or a member of the Level ${context.level} panel`];

@@ -58,6 +58,9 @@ export const Decision = z
     if (d.verdict === 'switchback' && d.targetLevel === undefined) {
       ctx.addIssue({ code: 'custom', path: ['targetLevel'], message: 'a switchback verdict needs a target level' });
     }
+    if (d.verdict === 'switchback' && !d.comment?.trim()) {
+      ctx.addIssue({ code: 'custom', path: ['comment'], message: 'a switchback verdict needs a reason' });
+    }
   });
 export type Decision = z.infer<typeof Decision>;
 

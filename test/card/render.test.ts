@@ -26,9 +26,9 @@ function builtCard() {
     startedAt: Date.parse('2026-01-05T09:00:00Z'),
   });
   let at = Date.parse('2026-01-05T10:00:00Z');
-  const send = (event: Omit<LifecycleEvent, 'at'>) => {
+  const send = (event: { type: LifecycleEvent['type'] } & Record<string, unknown>) => {
     at += 86_400_000;
-    [snapshot] = transition(componentLifecycle, snapshot, { ...event, at } as LifecycleEvent);
+    [snapshot] = transition(componentLifecycle, snapshot, { ...event, at } as unknown as LifecycleEvent);
   };
   const patch = (p: CardPatch) => send({ type: 'UPDATE_CARD', by: OWNER.email, patch: p });
   patch(FULL_CARD);

@@ -1,0 +1,365 @@
+/**
+ * Fixtures for driving the pure lifecycle machine: a project whose roster has three distinct people
+ * per role, a component owner who is nobody's reviewer (unless a test asks otherwise), and a small
+ * `Lifecycle` driver that stamps every event with a moving clock, keeps the latest snapshot and the
+ * effects the last event emitted, and knows how to fill a level's gate, answer the ethics checklist,
+ * submit and have the panel approve.
+ */
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import {
+  ethicsItemIds,
+  gateFor,
+  panelFor,
+  quorumReached,
+  requiredRoles,
+  type ComponentContext,
+  type Gate,
+  type OpenReview,
+  type Verdict,
+} from '../../machines/component.js';
+import { componentLifecycle, type Effect } from '../../machines/componentLifecycle.js';
+import type { LifecycleEvent } from '../../machines/events.js';
+import { ROLES, type Role } from '../../machines/levels.js';
+import {
+  ProjectDefinition,
+  requirementKind,
+  requirementRisk,
+  type CardContent,
+  type CardPatch,
+  type Person,
+  type ProjectDefinitionInput,
+  type Provenance,
+  type Roster,
+} from '../../machines/model.js';
+import { refusals, type LifecycleState } from '../../machines/rules.js';
+
+export type Snapshot = SnapshotFrom<typeof componentLifecycle>;
+/** An event as a test writes it: `at` is optional, the driver's clock stamps it. */
+export type EventInput = LifecycleEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> & { at?: number } : never) : never;
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+
+export const PROJECT_ID = 'neuro-copilot';
+export const COMPONENT_ID = 'anomaly-model';
+
+export const OWNER: Person = { name: 'Olga Owner', email: 'owner@lab.io' };
+export const PROJECT_OWNER: Person = { name: 'Pat Lead', email: 'lead@lab.io' };
+export const STRANGER = 'someone@elsewhere.io';
+export const PEOPLE_PER_ROLE = 3;
+
+/** The n-th person (1-based) holding `role` on the fixture roster, e.g. `qa.2@lab.io`. */
+export function person(role: Role, n: number): Person {
+  return { name: `${role} person ${n}`, email: `${role}.${n}@lab.io` };
+}
+
+export function email(role: Role, n: number): string {
+  return person(role, n).email;
+}
+
+export function fullRoster(perRole = PEOPLE_PER_ROLE): Roster {
+  return Object.fromEntries(ROLES.map((role) => [role, Array.from({ length: perRole }, (_, i) => person(role, i + 1))]));
+}
+
+export interface FixtureOptions {
+  entryLevel?: number;
+  provenance?: Provenance;
+  policy?: ProjectDefinitionInput['policy'];
+  roster?: Roster;
+  /** Roles the component's owner also holds on the roster (none by default). */
+  ownerRoles?: Role[];
+  componentId?: string;
+}
+
+export function projectInput(options: FixtureOptions = {}): ProjectDefinitionInput {
+  const roster = structuredClone(options.roster ?? fullRoster());
+  for (const role of options.ownerRoles ?? []) roster[role] = [...(roster[role] ?? []), OWNER];
+  return {
+    id: PROJECT_ID,
+    name: 'Neuropathology copilot',
+    owners: [PROJECT_OWNER],
+    roster,
+    components: [
+      {
+        id: options.componentId ?? COMPONENT_ID,
+        name: 'Anomaly detection model',
+        kind: 'model',
+        entryLevel: options.entryLevel ?? 0,
+        owner: OWNER,
+        ...(options.provenance ? { provenance: options.provenance } : {}),
+      },
+    ],
+    ...(options.policy ? { policy: options.policy } : {}),
+  };
+}
+
+/** Entry levels above 4 need a provenance; the fixture adds an adopted one when none is given. */
+export function adoptedAt(level: number): Provenance {
+  return { kind: 'adopted', projectId: 'pathology-core', componentId: 'anomaly-model', level };
+}
+
+export function start(options: FixtureOptions = {}): Lifecycle {
+  const entryLevel = options.entryLevel ?? 0;
+  const provenance = options.provenance ?? (entryLevel > 4 ? adoptedAt(entryLevel) : undefined);
+  const project = ProjectDefinition.parse(projectInput({ ...options, ...(provenance ? { provenance } : {}) }));
+  return new Lifecycle(project);
+}
+
+export function stateOf(snapshot: Snapshot): LifecycleState {
+  return snapshot.value as LifecycleState;
+}
+
+export function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {
+  return actions.filter((a) => a.type === 'xstate.emit').map((a) => (a.params as { event: Effect }).event);
+}
+
+/** Answers to every checklist item that applies at `level`. */
+export function ethicsAnswers(context: ComponentContext, level = context.level): Record<string, string> {
+  return Object.fromEntries(ethicsItemIds(context, level).map((id) => [id, `answered ${id} for Level ${level}`]));
+}
+
+const versions = { code: '1.0.0', model: '1.0.0', data: '1.0.0' };
+
+/**
+ * A card patch that supplies what the gate of `level` asks for, given what the card already holds
+ * (requirements are upserted by id, so earlier ones are brought up to the level's standard).
+ */
+export function gatePatch(level: number, card: CardContent, riskThreshold = 3): CardPatch {
+  const reqs = card.requirements;
+  switch (level) {
+    case 0:
+      return { hypotheses: 'Tissue anomalies are detectable from slide embeddings', literature: 'Survey of 40 papers', dataReadiness: 'Level B: labelled subset' };
+    case 1:
+      return { sampleData: '2k annotated slides', experiments: 'Baseline vs. contrastive pretraining', versions };
+    case 2:
+      return {
+        requirements: [
+          { id: 'R2.1', statement: 'Recall above 0.9 on held-out slides', category: 'performance', verification: 'Held-out evaluation', validation: 'Pathologist review', pFailure: 0.1, value: 5 },
+        ],
+      };
+    case 3:
+      return { testingStatus: { unit: '92% coverage', integration: 'Slide loader to scorer' }, documentation: 'docs/anomaly-model.md', versions };
+    case 4:
+      return {
+        realDataResults: 'Hospital A pilot: recall 0.91',
+        requirements: [
+          { id: 'P4.1', statement: 'No patient identifiers leave the enclave', category: 'privacy', pFailure: 0.1, value: 5 },
+        ],
+      };
+    case 5:
+      return {
+        requirements: [
+          ...reqs.filter((r) => requirementKind(r) === 'research').map((r) => ({ id: r.id, status: 'validated' as const })),
+          { id: 'P5.1', statement: 'Scores a slide in under 2 seconds' },
+        ],
+      };
+    case 6: {
+      const product = reqs.filter((r) => requirementKind(r) === 'product').map((r) => r.id);
+      return {
+        slo: '99.5% of slides scored within 2 s',
+        dataPipelineSpec: 'Nightly slide ingestion',
+        compliance: 'HIPAA review 2026-02',
+        requirements: (product.length ? product : ['P6.1']).map((id) => ({
+          id,
+          statement: `Product requirement ${id}`,
+          verification: 'Load test',
+          validation: 'Clinical sign-off',
+        })),
+      };
+    }
+    case 7:
+      return {
+        testSuites: {
+          criticalScenarios: 'Rare tumour types',
+          goldenDataset: 'golden-v3',
+          metamorphicRelations: 'Rotation invariance',
+          dataInterventions: 'Stain shift',
+        },
+      };
+    case 8:
+      return {
+        deploymentTests: 'Two-week shadow deployment',
+        dataLogging: 'Inputs and scores to the audit lake',
+        requirements: reqs.map((r) => ({
+          id: r.id,
+          status: 'validated' as const,
+          ...((requirementRisk(r) ?? 0) >= riskThreshold && !r.mitigation ? { mitigation: 'Human review of every flagged slide' } : {}),
+        })),
+      };
+    case 9:
+      return { monitoring: { dataQuality: 'Null-rate alerts', dataDrift: 'PSI on embeddings', conceptDrift: 'Monthly relabel sample' } };
+    default:
+      throw new RangeError(`no level ${level}`);
+  }
+}
+
+/** The proposal that moves a component up from `level`. */
+export function raisingProposal(level: number): string {
+  return ({ 2: 'prototype', 4: 'proceed', 8: 'go' } as Record<number, string>)[level] ?? 'graduate';
+}
+
+export class Lifecycle {
+  snapshot: Snapshot;
+  /** Effects emitted by the last event sent (or by the start). */
+  effects: Effect[];
+  /** Every effect since the start. */
+  allEffects: Effect[];
+  /** What `refusals()` said about the last event sent, in the state it arrived in. */
+  lastRefusals: string[] = [];
+  now: number;
+
+  constructor(readonly project: ProjectDefinition) {
+    this.now = T0;
+    const component = project.components[0];
+    if (!component) throw new Error('the fixture project has no component');
+    const [snapshot, actions] = initialTransition(componentLifecycle, {
+      projectId: project.id,
+      component,
+      projectOwners: project.owners,
+      roster: project.roster,
+      policy: project.policy,
+      startedAt: this.now,
+    });
+    this.snapshot = snapshot;
+    this.effects = effectsOf(actions);
+    this.allEffects = [...this.effects];
+  }
+
+  get context(): ComponentContext {
+    return this.snapshot.context;
+  }
+  get level(): number {
+    return this.context.level;
+  }
+  get state(): LifecycleState {
+    return stateOf(this.snapshot);
+  }
+  get review(): OpenReview | null {
+    return this.context.review;
+  }
+  /** The id of the open review; throws when none is open. */
+  get reviewId(): string {
+    const review = this.context.review;
+    if (!review) throw new Error(`no review is open (state ${this.state}, level ${this.level})`);
+    return review.id;
+  }
+  get lastClosed() {
+    return this.context.closedReviews.at(-1);
+  }
+  gate(submitter?: string): Gate {
+    return gateFor(this.context, submitter);
+  }
+
+  /** Send an event stamped with the clock (one minute later than the previous one unless `at` is given). */
+  send(event: EventInput): this {
+    this.now = event.at ?? this.now + MINUTE;
+    const stamped = { ...event, at: this.now };
+    this.lastRefusals = refusals(this.state, this.context, stamped);
+    const [snapshot, actions] = transition(componentLifecycle, this.snapshot, stamped);
+    this.snapshot = snapshot;
+    this.effects = effectsOf(actions);
+    this.allEffects.push(...this.effects);
+    return this;
+  }
+
+  /** Send an event the rules must accept; throws with the reasons when they refuse it. */
+  accept(event: EventInput): this {
+    const reasons = refusals(this.state, this.context, { ...event, at: event.at ?? this.now + MINUTE });
+    if (reasons.length > 0) throw new Error(`${event.type} refused: ${reasons.join('; ')}`);
+    return this.send(event);
+  }
+
+  /** Which effects of the last event have this type. */
+  emitted<T extends Effect['type']>(type: T): Extract<Effect, { type: T }>[] {
+    return this.effects.filter((e): e is Extract<Effect, { type: T }> => e.type === type);
+  }
+
+  updateCard(patch: CardPatch, by = OWNER.email): this {
+    return this.accept({ type: 'UPDATE_CARD', by, patch });
+  }
+
+  /** Put on the card whatever the current level's gate asks for. */
+  fillGate(by = OWNER.email): this {
+    return this.updateCard(gatePatch(this.level, this.context.card, this.context.policy.riskThreshold), by);
+  }
+
+  submitEvent(options: { by?: string; proposal?: string; ethics?: Record<string, string>; note?: string } = {}): EventInput {
+    return {
+      type: 'SUBMIT',
+      by: options.by ?? OWNER.email,
+      ethics: options.ethics ?? ethicsAnswers(this.context),
+      ...(options.proposal ? { proposal: options.proposal } : {}),
+      ...(options.note ? { note: options.note } : {}),
+    };
+  }
+
+  submit(options: { by?: string; proposal?: string; ethics?: Record<string, string>; note?: string } = {}): this {
+    return this.accept(this.submitEvent(options));
+  }
+
+  /** What `refusals()` says about a submit with these options, without sending it. */
+  submitRefusals(options: { by?: string; proposal?: string; ethics?: Record<string, string> } = {}): string[] {
+    return refusals(this.state, this.context, { ...this.submitEvent(options), at: this.now });
+  }
+
+  verdict(reviewer: string, verdict: Verdict, extra: { comment?: string; tasks?: string[]; targetLevel?: number; reviewId?: string } = {}): this {
+    const { reviewId, ...rest } = extra;
+    return this.send({ type: 'VERDICT', reviewId: reviewId ?? this.reviewId, reviewer, verdict, ...rest });
+  }
+
+  approve(reviewer: string, reviewId?: string): this {
+    return this.verdict(reviewer, 'approve', reviewId ? { reviewId } : {});
+  }
+
+  /** The distinct people who may give a verdict on the open review. */
+  panel(): Person[] {
+    const review = this.review;
+    if (!review) return [];
+    const seen = new Set<string>();
+    return panelFor(this.context, review.level, review.submittedBy)
+      .map(({ person: p }) => p)
+      .filter((p) => !seen.has(p.email) && Boolean(seen.add(p.email)));
+  }
+
+  /** Panelists approve, role by role, until the open review reaches quorum and closes. */
+  approveAll(): this {
+    const review = this.review;
+    if (!review) throw new Error('no review is open');
+    for (const role of requiredRoles(this.context, review.level)) {
+      const eligible = panelFor(this.context, review.level, review.submittedBy).filter((p) => p.role === role);
+      for (const { person: p } of eligible) {
+        const open = this.review;
+        if (!open || open.id !== review.id || quorumReached(this.context, open)) break;
+        const counted = open.verdicts.filter((v) => v.verdict === 'approve' && v.roles.includes(role)).length;
+        if (counted >= this.context.policy.approvalsPerRole) break;
+        if (open.verdicts.some((v) => v.reviewer === p.email)) continue;
+        this.approve(p.email);
+      }
+    }
+    if (this.review?.id === review.id) throw new Error(`review ${review.id} did not reach quorum`);
+    return this;
+  }
+
+  /** Fill the gate, submit (with `proposal`) and have the panel approve. */
+  pass(proposal?: string): this {
+    return this.fillGate().submit(proposal ? { proposal } : {}).approveAll();
+  }
+
+  /** Earn levels one approved review at a time until `level`. */
+  climbTo(level: number): this {
+    while (this.level < level) {
+      const from = this.level;
+      this.pass(raisingProposal(from));
+      if (this.level !== from + 1) throw new Error(`expected Level ${from + 1} after an approved review at ${from}, got ${this.level}`);
+    }
+    return this;
+  }
+
+  /** Advance the clock by `ms` and send a TICK. */
+  tick(ms: number): this {
+    this.now += ms;
+    return this.send({ type: 'TICK', at: this.now });
+  }
+}
