@@ -79,3 +79,8 @@ export async function refused(operation: () => Promise<unknown>): Promise<Client
   }
   throw new Error('expected the call to be refused, and it was accepted');
 }
+
+/** `eventually` for a check with nothing to await, e.g. on what a notifier has recorded so far. */
+export function soon<T>(check: () => T, timeoutMs?: number): Promise<T> {
+  return eventually(() => Promise.resolve().then(check), timeoutMs);
+}

@@ -1,0 +1,48 @@
+/**
+ * The reviewers' loop for one test file: a real SMTP sink, a worker whose notifier emails through
+ * it with signed links, and the HTTP server (API, web pages, review page) on a free loopback port.
+ */
+import { createEmailNotifier } from '../../activities/email.js';
+import { createApp, listen, type HttpServer } from '../../src/api/server.js';
+import { createLinks, type Links } from '../../src/links.js';
+import { smtpTransport } from '../../src/mail.js';
+import { freePort } from '../../src/temporalServer.js';
+import { startHarness, type Harness } from './harness.js';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtpSink.js';
+
+export const LINK_SECRET = 'test-secret-for-review-links-0123456789';
+
+export interface ReviewStack {
+  harness: Harness;
+  sink: SmtpSink;
+  links: Links;
+  http: HttpServer;
+  /** The review link in a received email. */
+  linkIn(mail: ReceivedMail): string;
+  stop(): Promise<void>;
+}
+
+export async function startReviewStack(): Promise<ReviewStack> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const links = createLinks({ secret: LINK_SECRET, publicUrl: baseUrl, ttlMs: 60 * 60_000 });
+  const sink = await startSmtpSink();
+  const harness = await startHarness({ notifier: createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links }) });
+  const http = await listen(createApp({ client: harness.client, taskQueue: harness.taskQueue, links }), '127.0.0.1', port);
+  return {
+    harness,
+    sink,
+    links,
+    http,
+    linkIn(mail) {
+      const match = new RegExp(`${baseUrl}/review/\\S+`).exec(mail.text);
+      if (!match) throw new Error(`no review link in mail "${mail.subject}" to ${mail.to.join(', ')}`);
+      return match[0];
+    },
+    async stop() {
+      await http.close();
+      await harness.stop();
+      await sink.stop();
+    },
+  };
+}
