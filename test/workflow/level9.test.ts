@@ -58,7 +58,7 @@ describe('Level 9 re-review schedules', () => {
       const history = await component.query(historyQuery);
       const notes = history.filter((h) => h.what === 'reReviewDue' && h.outcome === 'refused');
       expect(notes.length).toBeGreaterThan(0);
-      return notes[0]!;
+      return notes[0];
     });
     expect(skipped.why).toMatch(/re-review skipped: review r1 is still open/);
     const fires = await eventually(async () => {
