@@ -3,20 +3,59 @@
  * at once, each naming the variable and the rule.
  */
 import { z } from 'zod';
+import { DurationText } from '../machines/model.js';
 import { describeIssues } from '../machines/validation.js';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions.js';
+import { MIN_SECRET_LENGTH } from './links.js';
 
 const HostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233');
 
-export const Config = z.object({
-  TEMPORAL_ADDRESS: HostPort.default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1, 'must not be empty').max(255).default('default'),
-  MLTRL_TASK_QUEUE: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, dot, dash or underscore')
-    .default(DEFAULT_TASK_QUEUE),
-});
+/** `reviews@lab.example` or `mltrl <reviews@lab.example>`. */
+const MailFrom = z.string().refine((text) => {
+  const address = /^[^<>]*<\s*([^<>\s]+)\s*>$/.exec(text.trim())?.[1] ?? text.trim();
+  return z.email().safeParse(address).success;
+}, 'must be an address, e.g. reviews@lab.example or "mltrl <reviews@lab.example>"');
+
+const SmtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587' });
+
+export const Config = z
+  .object({
+    TEMPORAL_ADDRESS: HostPort.default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1, 'must not be empty').max(255).default('default'),
+    MLTRL_TASK_QUEUE: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, dot, dash or underscore')
+      .default(DEFAULT_TASK_QUEUE),
+    /** Unset: notifications go to the worker's log (`npm start` points it at its local mail catcher). */
+    SMTP_URL: SmtpUrl.optional(),
+    MAIL_FROM: MailFrom.default('mltrl <mltrl@localhost>'),
+    /** Signs review links; required as soon as emails with links can go out. */
+    MLTRL_LINK_SECRET: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`).optional(),
+    MLTRL_LINK_TTL: DurationText.default('14 days'),
+    /** Where reviewers reach the web page; defaults to the HTTP server's own address. */
+    MLTRL_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    // Loopback by default: the API acts for whoever presents a token, so exposing it is a choice.
+    MLTRL_HTTP_HOST: z.string().min(1).max(255).default('127.0.0.1'),
+    MLTRL_HTTP_PORT: z
+      .string()
+      .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
+      .transform(Number)
+      .refine((port) => port <= 65_535, 'must be a port number from 0 to 65535')
+      .default(8280),
+  })
+  .superRefine((config, ctx) => {
+    if (config.SMTP_URL && !config.MLTRL_LINK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET'], message: 'required when SMTP_URL is set: review links in the emails are signed with it' });
+    }
+  });
 export type Config = z.infer<typeof Config>;
+
+/** The address people use to reach the web page and API. */
+export function publicUrl(config: Pick<Config, 'MLTRL_PUBLIC_URL' | 'MLTRL_HTTP_HOST' | 'MLTRL_HTTP_PORT'>, port = config.MLTRL_HTTP_PORT): string {
+  if (config.MLTRL_PUBLIC_URL) return config.MLTRL_PUBLIC_URL.replace(/\/+$/, '');
+  const host = config.MLTRL_HTTP_HOST === '0.0.0.0' || config.MLTRL_HTTP_HOST === '::' ? '127.0.0.1' : config.MLTRL_HTTP_HOST;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -76,10 +76,12 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
       refusals.set(address, count);
     },
     waitFor(predicate, count = 1, timeoutMs = 30_000) {
-      return eventually(async () => {
+      return eventually(() => {
         const matching = received.filter(predicate);
-        if (matching.length < count) throw new Error(`expected ${count} matching mail(s), got ${matching.length}: ${received.map((m) => `${m.to.join(',')} "${m.subject}"`).join('; ')}`);
-        return matching;
+        if (matching.length < count) {
+          return Promise.reject(new Error(`expected ${count} matching mail(s), got ${matching.length}: ${received.map((m) => `${m.to.join(',')} "${m.subject}"`).join('; ')}`));
+        }
+        return Promise.resolve(matching);
       }, timeoutMs);
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

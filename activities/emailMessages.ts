@@ -1,0 +1,155 @@
+/**
+ * What each notification says, to one recipient: a subject, a plain-text body and the same in
+ * HTML. Pure: the links come in ready-made, so the words can be tested without a mail server.
+ * HTML goes through hono's `html` tagged template, which escapes every interpolated value.
+ */
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { Person } from '../machines/model.js';
+import type { Notification } from './notifications.js';
+
+export interface EmailLinks {
+  /** The recipient's own review page (reviewers only). */
+  review?: { url: string; expiresAt: number };
+  component: string;
+}
+
+export interface EmailMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const levelLabel = (n: Notification) => `Level ${n.level} (${n.levelName})`;
+const componentLabel = (n: Notification) => `${n.componentName} (${n.projectId}/${n.componentId})`;
+const day = (millis: number) => new Date(millis).toISOString().slice(0, 10);
+
+const OUTCOME_WORDS: Record<string, string> = {
+  approved: 'approved',
+  'changes-requested': 'changes requested',
+  'switched-back': 'sent back to an earlier level',
+  cancelled: 'cancelled',
+};
+
+export function subjectFor(n: Notification): string {
+  switch (n.kind) {
+    case 'review-opened':
+      return `Review requested: ${n.componentName}, ${levelLabel(n)} — ${n.projectName}`;
+    case 'reminder':
+      return `Reminder: review ${n.reviewId} of ${n.componentName} is waiting for you — ${n.projectName}`;
+    case 'escalation':
+      return `Escalation: review ${n.reviewId} of ${n.componentName} is still waiting on ${n.waiting?.length ?? 0} reviewer${n.waiting?.length === 1 ? '' : 's'} — ${n.projectName}`;
+    case 'review-closed':
+      return `Review ${n.reviewId} of ${n.componentName} closed: ${OUTCOME_WORDS[n.outcome ?? ''] ?? n.outcome ?? 'closed'} — ${n.projectName}`;
+  }
+}
+
+/** The command a reviewer can paste instead of following the link. */
+export function cliLine(n: Notification, reviewer: string): string {
+  return `npx mltrl review ${n.projectId}/${n.componentId} --review ${n.reviewId} --as ${reviewer} approve`;
+}
+
+function riskLine(r: Notification['topRisks'][number]): string {
+  const flags = [r.flagged ? 'FLAGGED' : '', r.flagged && !r.mitigation ? 'no mitigation yet' : ''].filter(Boolean).join(', ');
+  return `${r.id}  risk ${r.risk ?? '?'}${flags ? ` [${flags}]` : ''}  ${r.statement ?? ''}${r.mitigation ? ` — mitigation: ${r.mitigation}` : ''}`.trimEnd();
+}
+
+function textBody(n: Notification, to: Person, links: EmailLinks): string {
+  const lines = [`Hello ${to.name},`, ''];
+  const about = [`${n.projectName} — ${componentLabel(n)}`, `${levelLabel(n)}: ${n.levelMeaning}`];
+  if (n.kind === 'review-opened' || n.kind === 'reminder') {
+    lines.push(
+      n.kind === 'review-opened' ? `Your verdict is needed on review ${n.reviewId}:` : `Review ${n.reviewId} is still waiting for your verdict:`,
+      '',
+      ...about.map((l) => `  ${l}`),
+    );
+    if (n.proposal) lines.push(`  Proposal: ${n.proposal}`);
+    if (n.note) lines.push(`  Note from the submitter: ${n.note}`);
+    lines.push('', n.topRisks.length ? 'Top risks on the card (highest first):' : 'The card lists no requirements with a risk yet.');
+    lines.push(...n.topRisks.map((r) => `  ${riskLine(r)}`));
+    if (links.review) {
+      lines.push(
+        '',
+        `Answer on your review page (this link is yours alone; it works until ${day(links.review.expiresAt)}):`,
+        `  ${links.review.url}`,
+        '',
+        'or from the command line (request-changes --task "…" or switchback --to <level> --reason "…" work too):',
+        `  ${cliLine(n, to.email)}`,
+      );
+    }
+  } else if (n.kind === 'escalation') {
+    lines.push(
+      `Review ${n.reviewId} has passed its escalation deadline:`,
+      '',
+      ...about.map((l) => `  ${l}`),
+      '',
+      'Still waiting on:',
+      ...(n.waiting ?? []).map((p) => `  ${p.name} <${p.email}>`),
+      '',
+      `The component's page: ${links.component}`,
+    );
+  } else {
+    lines.push(`Review ${n.reviewId} is closed: ${OUTCOME_WORDS[n.outcome ?? ''] ?? n.outcome ?? 'closed'}.`, '', ...about.map((l) => `  ${l}`));
+    if (n.tasks?.length) lines.push('', 'Tasks from the panel:', ...n.tasks.map((t) => `  - ${t}`));
+    lines.push('', `The component's page: ${links.component}`);
+  }
+  lines.push('', '— mltrl');
+  return lines.join('\n');
+}
+
+function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: string): string {
+  const risks = n.topRisks.length
+    ? html`<table cellpadding="4" style="border-collapse:collapse">
+        <tr><th align="left">Requirement</th><th align="left">Risk</th><th align="left">Statement</th><th align="left">Mitigation</th></tr>
+        ${n.topRisks.map(
+          (r) => html`<tr>
+            <td>${r.id}</td>
+            <td>${r.risk ?? '?'}${r.flagged ? html` <strong style="color:#b42318">flagged</strong>` : ''}</td>
+            <td>${r.statement ?? ''}</td>
+            <td>${r.mitigation ?? (r.flagged ? html`<strong style="color:#b42318">none yet</strong>` : '')}</td>
+          </tr>`,
+        )}
+      </table>`
+    : html`<p>The card lists no requirements with a risk yet.</p>`;
+  const about = html`<p><strong>${n.projectName}</strong> — ${componentLabel(n)}<br />
+    <strong>${levelLabel(n)}</strong>: ${n.levelMeaning}</p>`;
+  let main;
+  if ((n.kind === 'review-opened' || n.kind === 'reminder') && links.review) {
+    main = html`<p>${n.kind === 'review-opened' ? `Your verdict is needed on review ${n.reviewId}.` : `Review ${n.reviewId} is still waiting for your verdict.`}</p>
+      ${about}
+      ${n.proposal ? html`<p>Proposal: <strong>${n.proposal}</strong></p>` : ''}
+      ${n.note ? html`<p>Note from the submitter: ${n.note}</p>` : ''}
+      <h3>Top risks on the card</h3>
+      ${risks}
+      <p><a href="${links.review.url}" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#fff;text-decoration:none;border-radius:6px">Open your review page</a></p>
+      <p style="color:#555">This link is yours alone and works until ${day(links.review.expiresAt)}. Or answer from the command line:<br />
+      <code>${cliLine(n, to.email)}</code></p>`;
+  } else if (n.kind === 'escalation') {
+    main = html`<p>Review ${n.reviewId} has passed its escalation deadline.</p>${about}
+      <p>Still waiting on:</p><ul>${(n.waiting ?? []).map((p) => html`<li>${p.name} &lt;${p.email}&gt;</li>`)}</ul>
+      <p><a href="${links.component}">The component's page</a></p>`;
+  } else {
+    main = html`<p>Review ${n.reviewId} is closed: <strong>${OUTCOME_WORDS[n.outcome ?? ''] ?? n.outcome ?? 'closed'}</strong>.</p>${about}
+      ${n.tasks?.length ? html`<p>Tasks from the panel:</p><ul>${n.tasks.map((t) => html`<li>${t}</li>`)}</ul>` : ''}
+      <p><a href="${links.component}">The component's page</a></p>`;
+  }
+  return rendered(html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8" /><title>${subject}</title></head>
+<body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">
+<p>Hello ${to.name},</p>
+${main}
+<p style="color:#555">— mltrl</p>
+</body></html>`);
+}
+
+/** Our templates interpolate no promises, so hono renders them synchronously. */
+function rendered(value: HtmlEscapedString | Promise<HtmlEscapedString>): string {
+  if (value instanceof Promise) throw new Error('an email template rendered asynchronously');
+  return value.toString();
+}
+
+export function composeEmail(n: Notification, to: Person, links: EmailLinks): EmailMessage {
+  const subject = subjectFor(n);
+  return { subject, text: textBody(n, to, links), html: htmlBody(n, to, links, subject) };
+}
+

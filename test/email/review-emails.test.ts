@@ -1,0 +1,109 @@
+/**
+ * The emails reviewers and owners receive, through the real notify activity, nodemailer and an
+ * SMTP server on loopback: who gets what, what it says, and the link that answers it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmailNotifier } from '../../activities/email.js';
+import { levelDefinition } from '../../machines/levels.js';
+import { createLinks } from '../../src/links.js';
+import { smtpTransport } from '../../src/mail.js';
+import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtpSink.js';
+import { decide, fillCard, startAndReach, submit } from '../workflow/steps.js';
+import { updateCardUpdate } from '../../workflows/definitions.js';
+
+const SECRET = 'test-secret-for-review-links-0123456789';
+const PUBLIC_URL = 'http://127.0.0.1:9';
+const FROM = 'mltrl <reviews@lab.example>';
+const links = createLinks({ secret: SECRET, publicUrl: PUBLIC_URL, ttlMs: 60 * 60_000 });
+
+let sink: SmtpSink;
+let harness: Harness;
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  harness = await startHarness({ notifier: createEmailNotifier({ transport: smtpTransport(sink.url), from: FROM, links }) });
+});
+afterAll(async () => {
+  await harness?.stop();
+  await sink?.stop();
+});
+
+const RL1 = reviewer('research-lead', 1);
+const RL2 = reviewer('research-lead', 2);
+/** A risk of 0.5 × 8 = 4, over the default threshold of 3, and no mitigation yet. */
+const FLAGGED = { id: 'R1.2', statement: 'Stain variation across sites does not hide anomalies', pFailure: 0.5, value: 8 };
+
+const about = (projectId: string) => (mail: ReceivedMail) => mail.text.includes(`${projectId}/anomaly-model`);
+const reviewLink = (mail: ReceivedMail) => /http:\/\/127\.0\.0\.1:9\/review\/(\S+)/.exec(mail.text)?.[1];
+
+describe('review emails over SMTP', () => {
+  it('sends each panelist one email with the level, its meaning, the proposal, the risks, their own link and the CLI line', async () => {
+    const definition = project();
+    const component = await startAndReach(harness.client, harness.taskQueue, definition);
+    await fillCard(component);
+    await component.executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: { requirements: [FLAGGED] } }] });
+    const review = await submit(component, 'graduate');
+
+    const mails = await sink.waitFor(about(definition.id), 2);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // room for a duplicate to show up
+    const received = sink.received.filter(about(definition.id));
+    expect(received.map((m) => m.to).sort()).toEqual([[RL1.email], [RL2.email]]);
+    expect(new Set(received.map((m) => m.messageId)).size).toBe(2);
+
+    const level0 = levelDefinition(0);
+    for (const mail of mails) {
+      const [recipient] = mail.to;
+      expect(mail.from).toBe('reviews@lab.example');
+      expect(mail.subject).toBe(`Review requested: Anomaly detector, Level 0 (First principles) — Neuropathology copilot`);
+      expect(mail.text).toContain(`Hello research-lead ${recipient === RL1.email ? 1 : 2},`);
+      expect(mail.text).toContain(`Level 0 (First principles): ${level0.meaning}`);
+      expect(mail.text).toContain('Proposal: graduate');
+      expect(mail.text).toMatch(/R1\.2 {2}risk 4 \[FLAGGED, no mitigation yet\] {2}Stain variation/);
+      expect(mail.text).toContain(`npx mltrl review ${definition.id}/anomaly-model --review ${review.id} --as ${recipient} approve`);
+
+      // The link is this reviewer's own: signed for them, this review and this component.
+      const token = reviewLink(mail);
+      expect(token).toBeDefined();
+      const verified = links.verify(token!);
+      expect(verified).toMatchObject({
+        ok: true,
+        grant: { kind: 'review', reviewer: recipient, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id },
+      });
+      expect(mail.html).toContain(`href="${PUBLIC_URL}/review/${token}"`);
+      expect(mail.html).toContain('Stain variation across sites does not hide anomalies');
+    }
+    expect(reviewLink(mails[0])).not.toBe(reviewLink(mails[1]));
+  });
+
+  it('reminds only panelists who have not answered, escalates to the project owners, and tells the owner the outcome', async () => {
+    const definition = project({ policy: { approvalsPerRole: 2, remindEvery: '2 seconds', escalateAfter: '4 seconds' } });
+    const component = await startAndReach(harness.client, harness.taskQueue, definition);
+    await fillCard(component);
+    const review = await submit(component);
+    await decide(component, review.id, RL1.email);
+
+    const mine = about(definition.id);
+    const reminders = await sink.waitFor((m) => mine(m) && m.subject.startsWith('Reminder:'), 1, 15_000);
+    expect(reminders[0].to).toEqual([RL2.email]);
+    expect(reminders[0].subject).toBe(`Reminder: review ${review.id} of Anomaly detector is waiting for you — Neuropathology copilot`);
+    expect(reviewLink(reminders[0])).toBeDefined();
+
+    const [escalation] = await sink.waitFor((m) => mine(m) && m.subject.startsWith('Escalation:'), 1, 15_000);
+    expect(escalation.to).toEqual([LEAD.email]);
+    expect(escalation.text).toContain(`Still waiting on:\n  ${RL2.name} <${RL2.email}>`);
+    expect(escalation.text).toContain(`${PUBLIC_URL}/projects/${definition.id}/components/anomaly-model`);
+    // Owners are not reviewers: no review link for them.
+    expect(reviewLink(escalation)).toBeUndefined();
+
+    await decide(component, review.id, RL2.email, 'request-changes', { tasks: ['Add a third site', 'Report stain statistics'] });
+    const [closed] = await sink.waitFor((m) => mine(m) && m.subject.includes('closed'), 1);
+    expect(closed.to).toEqual([OWNER.email]);
+    expect(closed.subject).toBe(`Review ${review.id} of Anomaly detector closed: changes requested — Neuropathology copilot`);
+    expect(closed.text).toContain('Tasks from the panel:\n  - Add a third site\n  - Report stain statistics');
+
+    // Every reminder so far went to the one reviewer still waiting, never to the one who answered.
+    const allReminders = sink.received.filter((m) => mine(m) && m.subject.startsWith('Reminder:'));
+    expect(allReminders.every((m) => m.to.length === 1 && m.to[0] === RL2.email)).toBe(true);
+  });
+});
