@@ -1,0 +1,111 @@
+/** Pieces of pages shared by the dashboard, the component page and the review page. */
+import { html } from 'hono/html';
+import { levelDefinition } from '../../machines/levels.js';
+import type { CardView, ComponentStatus } from '../../workflows/definitions.js';
+import type { Html } from './layout.js';
+
+export const componentPath = (projectId: string, componentId: string) => `/projects/${projectId}/components/${componentId}`;
+
+/** `2026-03-01 14:05 UTC` */
+export function when(at: number | string): string {
+  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The level as a badge coloured by its phase, with the phase spelled out for screen readers and print. */
+export function levelBadge(level: number): Html {
+  const definition = levelDefinition(level);
+  return html`<span class="badge phase-${definition.phase}" title="${definition.phase} phase">Level ${level} · ${definition.name}</span> <span class="muted">${definition.phase}</span>`;
+}
+
+export function stateBadge(state: string): Html {
+  return html`<span class="state state-${state}">${state}</span>`;
+}
+
+/** `dataReadiness` → "Data readiness". */
+export function label(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function valueText(value: unknown): Html {
+  if (typeof value === 'string') return html`${value}`;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return html`${Object.entries(value as Record<string, unknown>).map(([k, v]) => html`<strong>${label(k)}:</strong> ${typeof v === 'string' ? v : JSON.stringify(v)}\n`)}`;
+  }
+  return html`${JSON.stringify(value)}`;
+}
+
+const SKIPPED_CARD_KEYS = new Set(['requirements', 'techName', 'debriefs']);
+
+/** The card's summary and every section that has content. */
+export function cardSections(card: CardView): Html {
+  const { summary, content } = card;
+  const sections = Object.entries(content).filter(([key, value]) => !SKIPPED_CARD_KEYS.has(key) && value !== undefined && value !== null);
+  return html`<dl class="card">
+<dt>Technology</dt><dd>${summary.techName}</dd>
+<dt>Owners</dt><dd>${summary.owners.map((p, i) => html`${i ? ', ' : ''}${p.name} &lt;${p.email}&gt;`)}</dd>
+<dt>Card revision</dt><dd>${card.revision}</dd>
+${summary.provenance ? html`<dt>Provenance</dt><dd>${summary.provenance.kind} from ${summary.provenance.projectId}/${summary.provenance.componentId} at Level ${summary.provenance.level}</dd>` : ''}
+${sections.map(([key, value]) =>
+  key === 'links'
+    ? html`<dt>Links</dt><dd>${Object.entries(value as Record<string, string>).map(([name, url]) => html`<a href="${/^https?:\/\//.test(url) ? url : '#'}" rel="noreferrer">${name}</a> `)}</dd>`
+    : html`<dt>${label(key)}</dt><dd>${valueText(value)}</dd>`,
+)}
+</dl>`;
+}
+
+/** Requirements ordered by risk (the card's own order), flagged ones marked in words, not colour alone. */
+export function requirementsTable(card: CardView): Html {
+  if (card.requirements.length === 0) return html`<p class="muted">No requirements on the card yet.</p>`;
+  return html`<div class="table-wrap"><table>
+<caption class="muted">Highest risk first; risk = probability of failure × value</caption>
+<thead><tr><th scope="col">Id</th><th scope="col">Risk</th><th scope="col">Statement</th><th scope="col">Verification / validation</th><th scope="col">Status</th><th scope="col">Mitigation</th></tr></thead>
+<tbody>
+${card.requirements.map(
+  (r) => html`<tr class="${r.flagged ? 'flagged' : ''}">
+<th scope="row">${r.id}</th>
+<td>${r.risk ?? '—'}${r.flagged ? html` <span class="flag">flagged</span>` : ''}</td>
+<td>${r.statement ?? ''}</td>
+<td>${r.verification ?? '—'} / ${r.validation ?? '—'}</td>
+<td>${r.status ?? 'open'}</td>
+<td>${r.mitigation ?? (r.flagged ? html`<span class="flag">none yet</span>` : '—')}</td>
+</tr>`,
+)}
+</tbody></table></div>`;
+}
+
+/** The ethics answers given with one review, each under its question. */
+export function ethicsAnswers(card: CardView, reviewId: string): Html {
+  const given = card.ethics.find((e) => e.reviewId === reviewId);
+  if (!given) return html`<p class="muted">No ethics answers were recorded with this review.</p>`;
+  const questions = new Map(card.ethicsChecklist.map((item) => [item.id, item.question]));
+  return html`<dl class="card">
+${Object.entries(given.answers).map(([id, answer]) => html`<dt>${questions.get(id) ?? label(id)}</dt><dd>${answer}</dd>`)}
+</dl>`;
+}
+
+export function timeline(card: CardView): Html {
+  return html`<ol class="timeline">
+${card.timeline.map(
+  (t) => html`<li>${when(t.at)}: ${t.from === null ? html`entered at` : html`Level ${t.from} →`} ${levelBadge(t.to)} <span class="muted">(${t.how}${t.reviewId ? `, review ${t.reviewId}` : ''})</span></li>`,
+)}
+</ol>`;
+}
+
+export function switchbacks(card: CardView): Html {
+  if (card.switchbacks.length === 0) return html`<p class="muted">No switchbacks.</p>`;
+  return html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">When</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Kind</th><th scope="col">By</th><th scope="col">Reason</th></tr></thead>
+<tbody>${card.switchbacks.map((s) => html`<tr><td>${when(s.at)}</td><td>${s.from}</td><td>${s.to}</td><td>${s.kind}</td><td>${s.by}</td><td>${s.reason}</td></tr>`)}</tbody>
+</table></div>`;
+}
+
+/** The open review's progress: approvals per role against the quorum, and who answered. */
+export function reviewProgress(review: NonNullable<ComponentStatus['openReview']>): Html {
+  return html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">Role</th><th scope="col">Approvals</th></tr></thead>
+<tbody>${review.requiredRoles.map(
+    (role) => html`<tr><td>${role}</td><td>${review.approvals[role] ?? 0} of ${review.approvalsPerRole}${review.missingRoles.includes(role) ? '' : ' ✓'}</td></tr>`,
+  )}</tbody></table></div>
+<p>Answered: ${review.answered.length ? review.answered.map((a, i) => html`${i ? ', ' : ''}${a.reviewer} (${a.verdict})`) : 'nobody yet'}</p>`;
+}

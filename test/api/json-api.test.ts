@@ -1,0 +1,126 @@
+/**
+ * The JSON API over real HTTP: reading projects, components, cards and history; submitting,
+ * giving verdicts and switching back, with who is acting always taken from a signed token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { componentHandle } from '../../src/client.js';
+import { loadConfig } from '../../src/config.js';
+import { updateCardUpdate, type AuditEntry, type CardView, type ComponentStatus, type ProjectStatus, type ReviewState } from '../../workflows/definitions.js';
+import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
+import { eventually } from '../support/harness.js';
+import { startReviewStack, type ReviewStack } from '../support/reviewStack.js';
+
+let stack: ReviewStack;
+beforeAll(async () => {
+  stack = await startReviewStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const RL1 = reviewer('research-lead', 1).email;
+
+async function api<T>(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: T }> {
+  const response = await fetch(`${stack.http.url}/api${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+  });
+  return { status: response.status, json: (await response.json()) as T };
+}
+
+type ErrorBody = { error: { kind: string; message: string } };
+
+describe('the JSON API', () => {
+  it('starts a project for an owner, lists it, and reads status, card and history', async () => {
+    const definition = project();
+    const lead = stack.links.personToken(LEAD.email);
+
+    expect((await api<ErrorBody>('POST', '/projects', { body: definition })).status).toBe(401);
+    const stranger = await api<ErrorBody>('POST', '/projects', { body: definition, token: stack.links.personToken(RL1) });
+    expect(stranger.status).toBe(403);
+    const started = await api<{ projectId: string }>('POST', '/projects', { body: definition, token: lead });
+    expect(started).toEqual({ status: 201, json: { projectId: definition.id, workflowId: `project/${definition.id}` } });
+    const duplicate = await api<ErrorBody>('POST', '/projects', { body: definition, token: lead });
+    expect(duplicate.status).toBe(409);
+
+    const listed = await eventually(async () => {
+      const { json } = await api<ProjectStatus[]>('GET', '/projects');
+      const found = json.find((p) => p.projectId === definition.id);
+      expect(found?.components).toHaveLength(1);
+      return found!;
+    });
+    expect(listed).toMatchObject({ name: 'Neuropathology copilot', systemLevel: 0, components: [{ componentId: 'anomaly-model', level: 0, state: 'working' }] });
+
+    const base = `/projects/${definition.id}/components/anomaly-model`;
+    const status = await eventually(async () => {
+      const response = await api<ComponentStatus>('GET', base);
+      expect(response.status).toBe(200);
+      return response.json;
+    });
+    expect(status).toMatchObject({ projectId: definition.id, componentId: 'anomaly-model', level: 0, state: 'working' });
+    expect((await api<CardView>('GET', `${base}/card`)).json.summary).toMatchObject({ techName: 'Anomaly detector', level: 0 });
+    expect((await api<AuditEntry[]>('GET', `${base}/history`)).json[0]).toMatchObject({ who: OWNER.email, what: 'start', outcome: 'accepted' });
+    expect((await api<ComponentStatus[]>('GET', `/projects/${definition.id}/components`)).json).toHaveLength(1);
+
+    expect((await api<ErrorBody>('GET', `/projects/${definition.id}/components/no-such-thing`)).status).toBe(404);
+    expect((await api<ErrorBody>('GET', `/projects/NOT_A_SLUG`)).json.error.kind).toBe('invalid');
+    expect((await api<ErrorBody>('GET', '/nothing-here')).status).toBe(404);
+  });
+
+  it('submits, takes verdicts and switchbacks as the token holder, never as an address in the body', async () => {
+    const definition = project();
+    const lead = stack.links.personToken(LEAD.email);
+    const owner = stack.links.personToken(OWNER.email);
+    await api('POST', '/projects', { body: definition, token: lead });
+    const base = `/projects/${definition.id}/components/anomaly-model`;
+    await eventually(async () => expect((await api('GET', base)).status).toBe(200));
+
+    // Card updates are not part of this API; fill the card as the CLI would.
+    await componentHandle(stack.harness.client, definition.id, 'anomaly-model').executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: FULL_CARD }] });
+
+    const unsigned = await api<ErrorBody>('POST', `${base}/submit`, { body: { ethics: ETHICS } });
+    expect(unsigned.status).toBe(401);
+    const badJson = await api<ErrorBody>('POST', `${base}/submit`, { body: '{not json', token: lead });
+    expect(badJson.json.error).toMatchObject({ kind: 'invalid' });
+    const withBy = await api<ErrorBody>('POST', `${base}/submit`, { body: { ethics: ETHICS, by: RL1 }, token: lead });
+    expect(withBy.status).toBe(400);
+    expect(withBy.json.error.message).toContain('unknown key "by"');
+    const submitted = await api<ComponentStatus>('POST', `${base}/submit`, { body: { ethics: ETHICS, note: 'First look' }, token: lead });
+    expect(submitted.status).toBe(200);
+    expect(submitted.json.openReview).toMatchObject({ submittedBy: LEAD.email });
+    const reviewId = submitted.json.openReview!.id;
+
+    // A typed-in reviewer is refused outright.
+    const typed = await api<ErrorBody>('POST', `${base}/verdicts`, { body: { reviewId, reviewer: RL1, verdict: 'approve' }, token: owner });
+    expect(typed.status).toBe(400);
+    expect(typed.json.error.message).toContain('unknown key "reviewer"');
+    // The owner's own token: the workflow's separation of duties refuses it.
+    const ownVerdict = await api<ErrorBody>('POST', `${base}/verdicts`, { body: { reviewId, verdict: 'approve' }, token: owner });
+    expect(ownVerdict.status).toBe(409);
+    // A review link token answers its own review only.
+    const { url } = stack.links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId });
+    const reviewToken = url.slice(url.lastIndexOf('/') + 1);
+    const elsewhere = await api<ErrorBody>('POST', `/projects/${definition.id}/components/other/verdicts`, { body: { verdict: 'approve' }, token: reviewToken });
+    expect(elsewhere.status).toBe(403);
+    const approved = await api<ReviewState>('POST', `${base}/verdicts`, { body: { verdict: 'approve' }, token: reviewToken });
+    expect(approved).toMatchObject({ status: 200, json: { reviewId, acknowledged: 'counted', open: false, outcome: 'approved', level: 1 } });
+    const repeated = await api<ReviewState>('POST', `${base}/verdicts`, { body: { verdict: 'approve' }, token: reviewToken });
+    expect(repeated.json.acknowledged).toBe('repeated');
+
+    // A discovery switchback by the owner, back to Level 0.
+    const noReason = await api<ErrorBody>('POST', `${base}/switchbacks`, { body: { targetLevel: 0, reason: ' ' }, token: owner });
+    expect(noReason.status).toBe(400);
+    expect((await api<ErrorBody>('POST', `${base}/switchbacks`, { body: { targetLevel: 0, reason: 'x' }, token: reviewToken })).status).toBe(403);
+    const back = await api<ComponentStatus>('POST', `${base}/switchbacks`, { body: { targetLevel: 0, reason: 'The data readiness was overstated' }, token: owner });
+    expect(back).toMatchObject({ status: 201, json: { level: 0, switchbacks: 1 } });
+  });
+
+  it('binds to loopback unless told otherwise', () => {
+    expect(loadConfig({}).MLTRL_HTTP_HOST).toBe('127.0.0.1');
+    expect(stack.http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
