@@ -1,0 +1,22 @@
+/** `mltrl metrics`: the portfolio's figures, computed from what the workflows recorded. */
+import type { Command } from 'commander';
+import { computeMetrics } from '../metrics.js';
+import { metricsPage, metricsText } from '../metricsReport.js';
+import { readComponents, readProjects } from '../portfolio.js';
+import { jsonOption, show, type Context } from './context.js';
+
+export function registerMetricsCommand(program: Command, ctx: Context): void {
+  program
+    .command('metrics')
+    .description('time per level, review turnaround, switchback paths, components per level and phase, system levels')
+    .addOption(jsonOption())
+    .option('--html', 'a standalone HTML page with the charts')
+    .action(async (opts: { json?: boolean; html?: boolean }) => {
+      const metrics = await ctx.session.withClient('metrics', 'the portfolio', async (client) => {
+        const [components, projects] = await Promise.all([readComponents(client), readProjects(client)]);
+        return computeMetrics(components, projects);
+      });
+      if (opts.html) ctx.io.out(metricsPage(metrics));
+      else show(ctx, opts.json, metrics, metricsText);
+    });
+}

@@ -1,0 +1,67 @@
+/**
+ * Reads the portfolio from Temporal: every component workflow (found by type through visibility)
+ * and every project, each asked for its own card and status. This is the only input of the
+ * metrics, so they always describe what the workflows recorded.
+ */
+import type { Client } from '@temporalio/client';
+import { cardQuery, projectStatusQuery, statusQuery } from '../workflows/definitions.js';
+import type { ComponentRecord, ProjectRecord } from './metrics.js';
+
+/** Queries in flight at once: enough to be quick over a thousand components, gentle on the server. */
+const CONCURRENCY = 16;
+
+async function latestWorkflowIds(client: Client, workflowType: string, projectId?: string): Promise<string[]> {
+  const ids = new Set<string>();
+  const query = `WorkflowType = '${workflowType}'${projectId ? ` AND MltrlProject = '${projectId}'` : ''}`;
+  for await (const execution of client.workflow.list({ query })) ids.add(execution.workflowId);
+  return [...ids].sort();
+}
+
+async function mapBounded<T, R>(items: T[], fn: (item: T) => Promise<R | undefined>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      const result = await fn(item);
+      if (result !== undefined) results.push(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
+export async function readComponents(client: Client, projectId?: string): Promise<ComponentRecord[]> {
+  const ids = await latestWorkflowIds(client, 'componentWorkflow', projectId);
+  return mapBounded(ids, async (workflowId) => {
+    const handle = client.workflow.getHandle(workflowId);
+    try {
+      const [status, card] = await Promise.all([handle.query(statusQuery), handle.query(cardQuery)]);
+      return {
+        projectId: status.projectId,
+        componentId: status.componentId,
+        level: status.level,
+        phase: status.phase,
+        state: status.state,
+        timeline: card.timeline,
+        switchbacks: card.switchbacks,
+        reviews: card.reviews,
+      };
+    } catch {
+      // A workflow that cannot answer (e.g. one that failed before it had state) is not a component yet.
+      return undefined;
+    }
+  });
+}
+
+export async function readProjects(client: Client): Promise<ProjectRecord[]> {
+  const ids = await latestWorkflowIds(client, 'projectWorkflow');
+  return mapBounded(ids, async (workflowId) => {
+    try {
+      const status = await client.workflow.getHandle(workflowId).query(projectStatusQuery);
+      return { projectId: status.projectId, name: status.name, systemLevel: status.systemLevel };
+    } catch {
+      return undefined;
+    }
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * Portfolio metrics on a seeded portfolio whose true figures are worked out by hand below, and the
+ * charts drawn from them.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ClosedReview, Switchback, TimelineEntry } from '../../machines/component.js';
+import { levelDefinition } from '../../machines/levels.js';
+import { levelDistributionChart, switchbackPathsChart, timeInLevelChart } from '../../src/charts.js';
+import { computeMetrics, type ComponentRecord } from '../../src/metrics.js';
+import { metricsText } from '../../src/metricsReport.js';
+
+const DAY = 86_400_000;
+
+function record(componentId: string, steps: [day: number, to: number, how?: TimelineEntry['how']][], extra: Partial<ComponentRecord> = {}): ComponentRecord {
+  const timeline: TimelineEntry[] = steps.map(([day, to, how], index) => ({
+    at: day * DAY,
+    from: index === 0 ? null : steps[index - 1]![1],
+    to,
+    how: how ?? (index === 0 ? 'entry' : 'graduation'),
+  }));
+  const level = steps.at(-1)![1];
+  return { projectId: 'p', componentId, level, phase: levelDefinition(level).phase, state: 'working', timeline, switchbacks: [], reviews: [], ...extra };
+}
+
+const review = (submittedDay: number, closedDay: number, outcome: ClosedReview['outcome'] = 'approved'): ClosedReview => ({
+  id: `r${submittedDay}`,
+  level: 0,
+  proposal: 'graduate',
+  outcome,
+  reReview: false,
+  submittedAt: submittedDay * DAY,
+  closedAt: closedDay * DAY,
+  verdicts: [],
+  tasks: [],
+});
+
+const switchback = (from: number, to: number, kind: Switchback['kind']): Switchback => ({ from, to, kind, reason: 'x', by: 'a@b.c', at: 0 });
+
+// a: 0 (10 days) → 1 (20 days) → 2, now at 2.
+// b: 0 (30 days) → 1, now at 1.
+// c: enters at 4 (5 days) → 5 (4 days) → back to 4 (2 days) → 5, now at 5; switchbacks 5→4 (review).
+// d: enters at 9 and is retired: counts in states, not in levels.
+// e: 8 → 7 embedded twice recorded, 9 → 7 embedded once.
+const portfolio: ComponentRecord[] = [
+  record('a', [[0, 0], [10, 1], [30, 2]], { reviews: [review(8, 10), review(25, 30)] }),
+  record('b', [[0, 0], [30, 1]], { reviews: [review(26, 30), review(27, 28, 'cancelled')] }),
+  record('c', [[0, 4], [5, 5], [9, 4, 'switchback'], [11, 5]], { switchbacks: [switchback(5, 4, 'review')], reviews: [review(3, 5)] }),
+  record('d', [[0, 9]], { state: 'retired' }),
+  record('e', [[0, 7]], { switchbacks: [switchback(8, 7, 'embedded'), switchback(9, 7, 'embedded'), switchback(8, 7, 'embedded')] }),
+];
+const projects = [
+  { projectId: 'p', name: 'P', systemLevel: 1 },
+  { projectId: 'q', name: 'Q', systemLevel: null },
+];
+
+describe('portfolio metrics on a seeded portfolio', () => {
+  const metrics = computeMetrics(portfolio, projects);
+
+  it('counts live components per level and phase, and every component per state', () => {
+    expect(metrics.componentsPerLevel).toEqual([0, 1, 1, 0, 0, 1, 0, 1, 0, 0]);
+    expect(metrics.componentsPerPhase).toEqual({ research: 2, prototyping: 1, productization: 1, deployment: 0 });
+    expect(metrics.componentsPerState).toEqual({ working: 4, 'in-review': 0, paused: 0, retired: 1 });
+    expect(metrics).toMatchObject({ projects: 2, components: 5 });
+    expect(metrics.systemLevels.map((p) => p.systemLevel)).toEqual([1, null]);
+  });
+
+  it('measures completed stays per level: median and middle half', () => {
+    const days = (ms: number | null) => (ms === null ? null : ms / DAY);
+    const level = (n: number) => metrics.timeInLevel[n]!;
+    // Level 0: stays of 10 (a) and 30 (b) days.
+    expect([level(0).samples, days(level(0).medianMs), days(level(0).p25Ms), days(level(0).p75Ms)]).toEqual([2, 20, 15, 25]);
+    // Level 1: a stayed 20 days; b is still there (not a completed stay).
+    expect([level(1).samples, days(level(1).medianMs)]).toEqual([1, 20]);
+    // Level 4: c stayed 5 days, then 2 days after the switchback. Level 5: 4 days.
+    expect([level(4).samples, days(level(4).minMs), days(level(4).maxMs), days(level(4).medianMs)]).toEqual([2, 2, 5, 3.5]);
+    expect([level(5).samples, days(level(5).medianMs)]).toEqual([1, 4]);
+    expect(level(9)).toMatchObject({ samples: 0, medianMs: null });
+  });
+
+  it('measures review turnaround from submit to close, leaving cancelled reviews out', () => {
+    // 2, 5, 4, 2 days.
+    expect(metrics.reviewTurnaround.samples).toBe(4);
+    expect(metrics.reviewTurnaround.medianMs! / DAY).toBe(3);
+  });
+
+  it('counts switchbacks by kind and ranks their paths', () => {
+    expect(metrics.switchbacks.total).toBe(4);
+    expect(metrics.switchbacks.byKind).toEqual({ discovery: 0, review: 1, embedded: 3 });
+    expect(metrics.switchbacks.paths.map((p) => [p.path, p.count])).toEqual([
+      ['8→7', 2],
+      ['9→7', 1],
+      ['5→4', 1],
+    ]);
+  });
+
+  it('prints the figures for the terminal', () => {
+    const text = metricsText(metrics);
+    expect(text).toContain('2 projects, 5 components');
+    expect(text).toMatch(/^0\s+First principles\s+research\s+0\s+20 d\s+15 d–25 d\s+2$/m);
+    expect(text).toContain('most frequent: 8→7 ×2, 9→7 ×1, 5→4 ×1');
+  });
+
+  it('draws the level distribution, the time per level and the switchback paths as SVG', () => {
+    const distribution = levelDistributionChart(metrics);
+    expect(distribution.match(/<rect /g)).toHaveLength(10);
+    expect(distribution).toContain('<title>Level 5 ML capability: 1</title>');
+    expect(distribution).toContain('fill="#0969da"'); // prototyping blue at Level 5
+    const time = timeInLevelChart(metrics);
+    expect(time).toContain('Level 0: median 20 d over 2 stays');
+    expect(time).toContain('Level 4: median 3.5 d over 2 stays');
+    expect(time.match(/no completed stay/g)).toHaveLength(6); // levels 2, 3, 6, 7, 8 and 9
+    const arcs = switchbackPathsChart(metrics.switchbacks.paths);
+    expect(arcs.match(/<path /g)).toHaveLength(3);
+    expect(arcs).toContain('<title>8→7: 2</title>');
+    expect(switchbackPathsChart([])).toContain('no switchbacks yet');
+  });
+});
