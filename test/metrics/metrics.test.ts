@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 function record(componentId: string, steps: [day: number, to: number, how?: TimelineEntry['how']][], extra: Partial<ComponentRecord> = {}): ComponentRecord {
   const timeline: TimelineEntry[] = steps.map(([day, to, how], index) => ({
     at: day * DAY,
-    from: index === 0 ? null : steps[index - 1]![1],
+    from: index === 0 ? null : steps[index - 1][1],
     to,
     how: how ?? (index === 0 ? 'entry' : 'graduation'),
   }));
@@ -66,7 +66,7 @@ describe('portfolio metrics on a seeded portfolio', () => {
 
   it('measures completed stays per level: median and middle half', () => {
     const days = (ms: number | null) => (ms === null ? null : ms / DAY);
-    const level = (n: number) => metrics.timeInLevel[n]!;
+    const level = (n: number) => metrics.timeInLevel[n];
     // Level 0: stays of 10 (a) and 30 (b) days.
     expect([level(0).samples, days(level(0).medianMs), days(level(0).p25Ms), days(level(0).p75Ms)]).toEqual([2, 20, 15, 25]);
     // Level 1: a stayed 20 days; b is still there (not a completed stay).
