@@ -21,8 +21,11 @@ export function stateBadge(state: string): Html {
   return html`<span class="state state-${state}">${state}</span>`;
 }
 
+const LABELS: Record<string, string> = { slo: 'SLO', dataPipelineSpec: 'Data pipeline spec' };
+
 /** `dataReadiness` → "Data readiness". */
 export function label(key: string): string {
+  if (LABELS[key]) return LABELS[key];
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
@@ -79,7 +82,7 @@ export function ethicsAnswers(card: CardView, reviewId: string): Html {
   const given = card.ethics.find((e) => e.reviewId === reviewId);
   if (!given) return html`<p class="muted">No ethics answers were recorded with this review.</p>`;
   const questions = new Map(card.ethicsChecklist.map((item) => [item.id, item.question]));
-  return html`<dl class="card">
+  return html`<dl class="answers">
 ${Object.entries(given.answers).map(([id, answer]) => html`<dt>${questions.get(id) ?? label(id)}</dt><dd>${answer}</dd>`)}
 </dl>`;
 }

@@ -42,6 +42,8 @@ tr.flagged td { background: #fef3f2; }
 dl.card { display: grid; grid-template-columns: 1fr; gap: .25rem 1rem; margin: 0; }
 dl.card dt { font-weight: 600; }
 dl.card dd { margin: 0 0 .5rem; white-space: pre-wrap; }
+dl.answers dt { font-weight: 600; }
+dl.answers dd { margin: 0 0 .75rem; white-space: pre-wrap; }
 ol.timeline { padding-left: 1.25rem; }
 .notice { border-left: 4px solid var(--accent); background: #eff6ff; padding: .75rem 1rem; border-radius: .25rem; margin: 0 0 1rem; }
 .notice.error { border-color: var(--danger); background: #fef3f2; }
