@@ -72,6 +72,19 @@ export const Policy = z.strictObject({
 });
 export type Policy = z.infer<typeof Policy>;
 
+/**
+ * A calendar date as YYYY-MM-DD. Checked with arithmetic rather than zod's ISO date format, which
+ * behaves differently inside the workflow sandbox than outside it.
+ */
+export const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2027-03-31')
+  .refine((text) => {
+    const [year, month, day] = text.split('-').map(Number) as [number, number, number];
+    const date = new Date(Date.UTC(year, month - 1, day));
+    return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  }, 'must be a real calendar date such as 2027-03-31');
+
 export const ComponentKind = z.enum(['model', 'algorithm', 'data-pipeline', 'software']);
 
 export const Provenance = z.strictObject({
@@ -90,7 +103,7 @@ export const ComponentDefinition = z.strictObject({
   owner: Person,
   /** Set for components adopted from, or branched off, another component; lets them enter above 4. */
   provenance: Provenance.optional(),
-  target: z.strictObject({ level: Level, date: z.iso.date('must be a date such as 2027-03-31') }).optional(),
+  target: z.strictObject({ level: Level, date: CalendarDate }).optional(),
 });
 export type ComponentDefinition = z.infer<typeof ComponentDefinition>;
 

@@ -1,0 +1,153 @@
+/**
+ * The paper's four case studies as stories the engine can replay: which components climb how far,
+ * which key decisions and switchbacks happen on the way, and what their cards say. Each story is
+ * told only through the engine's own messages (card updates, submits, verdicts, branches).
+ */
+import type { CardPatch } from '../machines/model.js';
+
+export type Step =
+  | { climbTo: number }
+  /** Submit with this proposal and have the panel approve it. */
+  | { decide: string }
+  /** Submit, then one panelist sends the component back with a reason. */
+  | { reviewSwitchback: { to: number; reason: string } }
+  | { branch: { componentId: string; name: string; level: number } }
+  | { debrief: { level: number; done: string; punted?: string; learned?: string; debt?: string } }
+  | { versions: { code?: string; model?: string; data?: string } };
+
+export interface ComponentStory {
+  componentId: string;
+  card: CardPatch;
+  steps: Step[];
+}
+
+export interface Story {
+  file: string;
+  summary: string;
+  components: ComponentStory[];
+}
+
+/** Every gate deliverable of Levels 0–9, described for one technology. */
+function cardFor(what: string, specifics: Partial<CardPatch>, requirements: NonNullable<CardPatch['requirements']>): CardPatch {
+  return {
+    techName: what,
+    hypotheses: `${what} can be built to the standard the use-case needs.`,
+    literature: `Prior work on ${what.toLowerCase()} reviewed with the research lead.`,
+    dataReadiness: 'Level B: data collected, documented and access-controlled; labels partial.',
+    sampleData: 'A representative sample drawn and versioned.',
+    experiments: 'Baselines and ablations tracked in the experiment log.',
+    versions: { code: '0.1.0', model: '0.1.0', data: '0.1.0' },
+    testingStatus: { unit: 'core modules covered', integration: 'end-to-end path tested' },
+    documentation: 'Design notes, API reference and runbook in the repository.',
+    realDataResults: 'Evaluated on real data from the target setting.',
+    slo: 'Availability 99.5%; latency within the product budget.',
+    dataPipelineSpec: 'Versioned ingestion with schema and quality checks.',
+    compliance: 'Privacy and security review passed.',
+    testSuites: { scenarios: 'critical scenarios and data slices', golden: 'golden dataset', metamorphic: 'metamorphic relations', interventions: 'data intervention tests' },
+    deploymentTests: 'Shadow deployment before the switch.',
+    dataLogging: 'Inputs, outputs and model versions logged.',
+    monitoring: { dataQuality: 'schema and range checks', dataDrift: 'population stability per feature', conceptDrift: 'scheduled label audits' },
+    ...specifics,
+    requirements,
+  };
+}
+
+export const STORIES: Story[] = [
+  {
+    file: 'neuro-copilot.json',
+    summary: 'Neuropathology anomaly detection, from first principles (Level 0) to application development',
+    components: [
+      {
+        componentId: 'anomaly-model',
+        card: cardFor(
+          'Hyperbolic anomaly detector',
+          {
+            hypotheses: 'Hyperbolic latent spaces organise unlabelled data by its implicit hierarchy, so anomalies stand apart.',
+            sampleData: 'Synthetic images isolating hierarchical features, then 200 de-identified slides.',
+            intendedUse: 'Flag anomalous regions of whole-slide images for a pathologist to review.',
+            unacceptableUses: 'Diagnosis without a pathologist in the loop.',
+            caveats: 'Stain and scanner shifts between sites change the false-positive rate.',
+          },
+          [
+            { id: 'R1.1', statement: 'Anomalies separate from normal tissue in the latent space', verification: 'synthetic benchmark', validation: 'pathologist review', pFailure: 0.3, value: 8, status: 'validated', mitigation: 'fall back to flow-based scorer' },
+            { id: 'R2.1', statement: 'Calibrated uncertainty for each flagged region', verification: 'expected calibration error < 0.05', validation: 'clinician study', pFailure: 0.4, value: 9, status: 'validated', mitigation: 'temperature scaling per site' },
+            { id: 'P1.1', statement: 'Slides never leave the hospital network', category: 'privacy', verification: 'network audit', validation: 'hospital security sign-off', pFailure: 0.1, value: 10, status: 'validated' },
+          ],
+        ),
+        steps: [
+          { climbTo: 2 },
+          { debrief: { level: 1, done: 'Manifold experiments on synthetic data', learned: 'Uncertainty comes for free with the probabilistic model', debt: 'Notebook-only code' } },
+          { decide: 'prototype' },
+          { climbTo: 6 },
+        ],
+      },
+      { componentId: 'slide-pipeline', card: cardFor('Whole-slide image pipeline', {}, [{ id: 'P2.1', statement: 'Tiles every slide within 5 minutes', verification: 'load test', validation: 'lab workflow trial', pFailure: 0.2, value: 5, status: 'validated', category: 'security' }]), steps: [{ climbTo: 7 }] },
+    ],
+  },
+  {
+    file: 'recycling-vision.json',
+    summary: 'Recycling vision, entering at Level 4 with off-the-shelf models, to deployment',
+    components: [
+      {
+        componentId: 'trash-classifier',
+        card: cardFor('Real-time trash classifier', { intendedUse: 'Classify trash in a mobile recycling app in real time.' }, [
+          { id: 'P1.1', statement: 'Recognises 12 waste classes at 90% accuracy on device', verification: 'held-out real images', validation: 'field trial', pFailure: 0.3, value: 7, status: 'validated', mitigation: 'synthetic data for rare classes', category: 'performance' },
+          { id: 'P1.2', statement: 'Camera frames stay on the phone', category: 'privacy', verification: 'traffic capture', validation: 'privacy review', pFailure: 0.1, value: 9, status: 'validated' },
+        ]),
+        steps: [{ climbTo: 9 }],
+      },
+      {
+        componentId: 'synthetic-data',
+        card: cardFor('Synthetic image generator', { dataConsiderations: 'Structured domain randomisation; class balance set per release.' }, [
+          { id: 'P2.1', statement: 'Synthetic images close the sim-to-real gap within 3 points of accuracy', category: 'data', verification: 'train-on-synthetic, test-on-real', validation: 'shadow test', pFailure: 0.35, value: 8, status: 'validated', mitigation: 'mix 20% real images' },
+          { id: 'P2.2', statement: 'No personal data in generated scenes', category: 'privacy', verification: 'asset audit', validation: 'privacy review', pFailure: 0.05, value: 6, status: 'validated' },
+        ]),
+        steps: [{ climbTo: 8 }],
+      },
+    ],
+  },
+  {
+    file: 'etalumis.json',
+    summary: 'Particle-physics simulator inference: the embedded 4→2 switchback, and a branch for the open-source path',
+    components: [
+      {
+        componentId: 'inference-engine',
+        card: cardFor('Amortized inference engine', { experiments: 'Inference compilation on SHERPA execution traces.' }, [
+          { id: 'R1.1', statement: 'Posterior inference over SHERPA traces', verification: 'agreement with MCMC on small cases', validation: 'physicist review', pFailure: 0.4, value: 9, status: 'validated', mitigation: 'keep MCMC as reference' },
+          { id: 'P1.1', statement: 'Runs at supercomputer scale', category: 'performance', verification: 'scaling benchmark', validation: 'CERN trial', pFailure: 0.3, value: 8, status: 'validated', mitigation: 'checkpointed distributed training' },
+          { id: 'P1.2', statement: 'Simulator code stays untouched', category: 'security', verification: 'diff audit', validation: 'SHERPA maintainers', pFailure: 0.1, value: 5, status: 'validated' },
+        ]),
+        steps: [
+          { climbTo: 4 },
+          { decide: 'switchback-2' },
+          { debrief: { level: 4, done: 'Proof of concept on SHERPA', learned: 'Per-event inference is too slow: amortize it', punted: 'GPU cluster scheduling' } },
+          { climbTo: 6 },
+          { branch: { componentId: 'ppx-open-source', name: 'PPX open-source protocol', level: 6 } },
+          { climbTo: 8 },
+        ],
+      },
+      { componentId: 'execution-protocol', card: cardFor('PPX execution protocol', {}, [{ id: 'P2.1', statement: 'Reroutes every random draw of the simulator', verification: 'trace replay', validation: 'SHERPA maintainers', pFailure: 0.2, value: 6, status: 'validated', category: 'security' }]), steps: [{ climbTo: 8 }] },
+    ],
+  },
+  {
+    file: 'cams-meteor.json',
+    summary: 'Meteor surveillance: a review switchback from 8 to 7 for active learning, then deployment',
+    components: [
+      {
+        componentId: 'meteor-classifier',
+        card: cardFor('Meteor vs. non-meteor classifier', { caveats: 'Fireflies and bugs at southern stations look like meteors.' }, [
+          { id: 'R1.1', statement: 'Separates meteors from planes, satellites, clouds and animals', verification: 'labelled decade sample', validation: 'astronomer review', pFailure: 0.3, value: 8, status: 'validated', mitigation: 'human verification in the portal' },
+          { id: 'P1.1', statement: 'Nightly results before dawn', category: 'performance', verification: 'pipeline timing', validation: 'portal users', pFailure: 0.2, value: 6, status: 'validated' },
+          { id: 'P1.2', statement: 'Station locations of private hosts are not published', category: 'privacy', verification: 'portal audit', validation: 'host agreements', pFailure: 0.1, value: 7, status: 'validated' },
+        ]),
+        steps: [
+          { climbTo: 8 },
+          { reviewSwitchback: { to: 7, reason: 'Active learning is promising: develop it for the next deployment version' } },
+          { versions: { model: '0.2.0' } },
+          { climbTo: 9 },
+        ],
+      },
+      { componentId: 'camera-ingest', card: cardFor('Nightly camera data ingest', {}, [{ id: 'P2.1', statement: 'Ingests every station every night', verification: 'completeness check', validation: 'station operators', pFailure: 0.2, value: 5, status: 'validated', category: 'security' }]), steps: [{ climbTo: 9 }] },
+    ],
+  },
+];
