@@ -8,4 +8,8 @@ if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund
 fi
 bash scripts/install-tools.sh
+# The local mail catcher, unless emails go to a mail server of your own.
+if [ -z "${SMTP_URL:-}" ]; then
+  bash scripts/install-mailpit.sh
+fi
 exec node --import tsx src/start.ts

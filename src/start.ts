@@ -1,41 +1,74 @@
 /**
  * The whole default stack on one machine (SPEC §6): the Temporal dev server with its SQLite file
- * under data/, and a worker. Prints where to look and how to start the example project; Ctrl-C
- * stops everything.
+ * under data/, a worker, the HTTP API and web page, and Mailpit catching the emails. Prints where
+ * to look and how to start the example project; Ctrl-C stops everything.
  */
-import { loadConfig, ConfigError } from './config.js';
+import { join } from 'node:path';
+import { createApp, listen } from './api/server.js';
 import { connect } from './client.js';
-import { DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
+import { loadConfig, ConfigError, publicUrl } from './config.js';
+import { localLinkSecret } from './links.js';
+import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
+import { linksFromConfig, notifierFromConfig, redacted } from './mail.js';
+import { DATA_DIR, DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
 import { createWorker, installProcessLogging } from './worker.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
+/** Generated on first start and kept, so review links in the inbox keep working across restarts. */
+export const LINK_SECRET_FILE = join(DATA_DIR, 'link-secret');
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const env = process.env;
+  const ownMailCatcher = !env['SMTP_URL'];
+  const config = loadConfig({
+    ...env,
+    ...(ownMailCatcher ? { SMTP_URL: `smtp://127.0.0.1:${DEFAULT_SMTP_PORT}` } : {}),
+    ...(env['MLTRL_LINK_SECRET'] ? {} : { MLTRL_LINK_SECRET: localLinkSecret(LINK_SECRET_FILE) }),
+  });
   installProcessLogging();
-  const [host = 'localhost', portText = '7233'] = config.TEMPORAL_ADDRESS.split(/:(?=\d+$)/);
+
+  let mailCatcher: MailCatcher | undefined;
   let server: DevServer | undefined;
-  let uiUrl = `http://localhost:${DEFAULT_UI_PORT}`;
-  if (LOCAL_HOSTS.has(host)) {
-    console.log(`mltrl: starting the Temporal dev server (state in ${DEFAULT_DB_FILE})…`);
-    server = await startDevServer({ port: Number(portText), uiPort: Number(portText) + 1000, dbFile: DEFAULT_DB_FILE, namespace: config.TEMPORAL_NAMESPACE });
-    uiUrl = server.uiUrl;
-  } else {
-    console.log(`mltrl: using the Temporal server at ${config.TEMPORAL_ADDRESS}`);
-  }
-  const address = server?.address ?? config.TEMPORAL_ADDRESS;
-  const client = await connect({ ...config, TEMPORAL_ADDRESS: address });
-  const worker = await createWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client });
+  const stopped: (() => Promise<void>)[] = [];
+  try {
+    if (ownMailCatcher) {
+      console.log('mltrl: starting Mailpit, the local mail catcher (messages in data/mailpit.db)…');
+      mailCatcher = await startMailCatcher();
+      stopped.push(() => mailCatcher!.stop());
+    }
 
-  const stop = () => {
-    console.log('\nmltrl: stopping…');
-    worker.shutdown();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+    const [host = 'localhost', portText = '7233'] = config.TEMPORAL_ADDRESS.split(/:(?=\d+$)/);
+    let uiUrl = `http://localhost:${DEFAULT_UI_PORT}`;
+    if (LOCAL_HOSTS.has(host)) {
+      console.log(`mltrl: starting the Temporal dev server (state in ${DEFAULT_DB_FILE})…`);
+      server = await startDevServer({ port: Number(portText), uiPort: Number(portText) + 1000, dbFile: DEFAULT_DB_FILE, namespace: config.TEMPORAL_NAMESPACE });
+      stopped.push(() => server!.stop());
+      uiUrl = server.uiUrl;
+    } else {
+      console.log(`mltrl: using the Temporal server at ${config.TEMPORAL_ADDRESS}`);
+    }
+    const address = server?.address ?? config.TEMPORAL_ADDRESS;
+    const client = await connect({ ...config, TEMPORAL_ADDRESS: address });
+    stopped.push(() => client.connection.close());
+    const { notifier } = notifierFromConfig(config);
+    const worker = await createWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier });
 
-  console.log(`
+    const links = linksFromConfig(config)!;
+    const http = await listen(createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links }), config.MLTRL_HTTP_HOST, config.MLTRL_HTTP_PORT);
+    stopped.push(() => http.close());
+    const webUrl = publicUrl(config, http.port);
+
+    const stop = () => {
+      console.log('\nmltrl: stopping…');
+      worker.shutdown();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+
+    console.log(`
 mltrl is running.
+  Web page and API  ${webUrl}/  (API under ${webUrl}/api)
+  Inbox             ${mailCatcher ? `${mailCatcher.inboxUrl}  (Mailpit: every email the engine sends lands here)` : `emails go out via ${redacted(config.SMTP_URL!)}`}
   Temporal server   ${address}  (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.MLTRL_TASK_QUEUE})
   Temporal UI       ${uiUrl}
   Worker            running in this process
@@ -43,14 +76,14 @@ mltrl is running.
 Start the example project, in another terminal:
   npx mltrl project start examples/neuro-copilot.json
   npx mltrl status neuro-copilot
+When a review opens, each reviewer's email (with their own review link) shows up in the inbox.
 
 Press Ctrl-C to stop.`);
 
-  try {
     await worker.run();
   } finally {
-    await client.connection.close();
-    await server?.stop();
+    // Stop in reverse order of starting: the API before the client it uses, the server last.
+    for (const stopOne of stopped.reverse()) await stopOne().catch(() => undefined);
   }
 }
 

@@ -1,16 +1,19 @@
 /** `npm run worker`: one worker process alone, for scaling out against a running Temporal server. */
 import { connect } from './client.js';
 import { ConfigError, loadConfig } from './config.js';
+import { notifierFromConfig } from './mail.js';
 import { createWorker, installProcessLogging } from './worker.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   installProcessLogging();
   const client = await connect(config);
-  const worker = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client });
+  // Email when SMTP_URL is set (the link secret is then required); the worker's log otherwise.
+  const { notifier, describe } = notifierFromConfig(config);
+  const worker = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());
-  console.log(`mltrl worker on task queue ${config.MLTRL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS}`);
+  console.log(`mltrl worker on task queue ${config.MLTRL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS}; notifications ${describe}`);
   try {
     await worker.run();
   } finally {
