@@ -10,6 +10,7 @@ import type { Context, Io } from './cli/context.js';
 import { EXIT_OK, exitCodeFor, isExpected, messageFor, oneLine } from './cli/errors.js';
 import { registerProjectCommands } from './cli/project.js';
 import { registerScheduleCommands } from './cli/schedules.js';
+import { registerTokenCommand } from './cli/token.js';
 import { Session } from './cli/session.js';
 
 const EXAMPLES = `
@@ -49,6 +50,7 @@ export function buildProgram(ctx: Context): Command {
   registerProjectCommands(program, ctx);
   registerComponentCommands(program, ctx);
   registerScheduleCommands(program, ctx);
+  registerTokenCommand(program, ctx);
   return program;
 }
 

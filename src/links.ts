@@ -9,9 +9,10 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { Email, Slug } from '../machines/model.js';
+import { DATA_DIR } from './temporalServer.js';
 
 export const MIN_SECRET_LENGTH = 32;
 const VERSION = 'v1';
@@ -102,6 +103,17 @@ export function createLinks(settings: LinkSettings): Links {
     dashboardUrl: () => `${base}/`,
     personToken: (email, ttlMs = settings.ttlMs) => sign({ kind: 'person', email, expiresAt: now() + ttlMs }),
   };
+}
+
+/** Where `npm start` keeps the secret it generates, so links in the inbox survive a restart. */
+export const LINK_SECRET_FILE = join(DATA_DIR, 'link-secret');
+
+/** The configured secret, else the local stack's, if `npm start` has made one. */
+export function configuredLinkSecret(configured: string | undefined, file = LINK_SECRET_FILE): string | undefined {
+  if (configured) return configured;
+  if (!existsSync(file)) return undefined;
+  const local = readFileSync(file, 'utf8').trim();
+  return local.length >= MIN_SECRET_LENGTH ? local : undefined;
 }
 
 /**

@@ -3,19 +3,16 @@
  * under data/, a worker, the HTTP API and web page, and Mailpit catching the emails. Prints where
  * to look and how to start the example project; Ctrl-C stops everything.
  */
-import { join } from 'node:path';
 import { createApp, listen } from './api/server.js';
 import { connect } from './client.js';
 import { loadConfig, ConfigError, publicUrl } from './config.js';
-import { localLinkSecret } from './links.js';
+import { LINK_SECRET_FILE, localLinkSecret } from './links.js';
 import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
 import { linksFromConfig, notifierFromConfig, redacted } from './mail.js';
-import { DATA_DIR, DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
+import { DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
 import { createWorker, installProcessLogging } from './worker.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
-/** Generated on first start and kept, so review links in the inbox keep working across restarts. */
-export const LINK_SECRET_FILE = join(DATA_DIR, 'link-secret');
 
 async function main(): Promise<void> {
   const env = process.env;

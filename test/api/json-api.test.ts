@@ -3,12 +3,13 @@
  * giving verdicts and switching back, with who is acting always taken from a signed token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
 import { componentHandle } from '../../src/client.js';
 import { loadConfig } from '../../src/config.js';
 import { updateCardUpdate, type AuditEntry, type CardView, type ComponentStatus, type ProjectStatus, type ReviewState } from '../../workflows/definitions.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';
-import { startReviewStack, type ReviewStack } from '../support/reviewStack.js';
+import { LINK_SECRET, startReviewStack, type ReviewStack } from '../support/reviewStack.js';
 
 let stack: ReviewStack;
 beforeAll(async () => {
@@ -32,12 +33,21 @@ async function api<T>(method: string, path: string, options: { token?: string; b
   return { status: response.status, json: (await response.json()) as T };
 }
 
+/** A person token as a team lead gets one: `mltrl token --as <email>`, signed with the server's secret. */
+async function tokenFromCli(email: string): Promise<string> {
+  const out: string[] = [];
+  const io = { out: (text: string) => out.push(text), err: (text: string) => out.push(text) };
+  const code = await main(['node', 'mltrl', 'token', '--as', email, '--valid-for', '1 hour'], io, { MLTRL_LINK_SECRET: LINK_SECRET });
+  expect(code).toBe(0);
+  return out.join('').trim();
+}
+
 type ErrorBody = { error: { kind: string; message: string } };
 
 describe('the JSON API', () => {
   it('starts a project for an owner, lists it, and reads status, card and history', async () => {
     const definition = project();
-    const lead = stack.links.personToken(LEAD.email);
+    const lead = await tokenFromCli(LEAD.email);
 
     expect((await api<ErrorBody>('POST', '/projects', { body: definition })).status).toBe(401);
     const stranger = await api<ErrorBody>('POST', '/projects', { body: definition, token: stack.links.personToken(RL1) });
