@@ -5,7 +5,6 @@
  * before its history grows large, carrying the machine snapshot and the audit trail.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -28,7 +27,7 @@ import type { LifecycleEvent } from '../machines/events.js';
 import { levelDefinition } from '../machines/levels.js';
 import { isRepeatedVerdict, refusals, type LifecycleState } from '../machines/rules.js';
 import { cardView, componentStatus, publicState, type ComponentStatus } from '../machines/status.js';
-import { parseInput, InputError } from '../machines/validation.js';
+import { parseInput } from '../machines/validation.js';
 import {
   Branch,
   Decision,
@@ -61,6 +60,7 @@ import {
   type ComponentWorkflowInput,
   type ReviewState,
 } from './definitions.js';
+import { parseOrRefuse, refuse } from './failures.js';
 import { appendAudit, auditCount, auditView, emptyAuditTrail, type AuditTrail } from './audit.js';
 import { searchAttributesFor } from './searchAttributes.js';
 
@@ -91,19 +91,6 @@ export interface ComponentCarried {
   pendingEffects: Effect[];
 }
 
-function failure(type: FailureType, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
-}
-
-/** Validation for update validators: an InputError or a refusal becomes an ApplicationFailure. */
-function parsed<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof InputError) throw failure(FailureType.InvalidInput, error.message);
-    throw error;
-  }
-}
 
 export async function componentWorkflow(input: ComponentWorkflowInput, carried?: ComponentCarried): Promise<ComponentStatus> {
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
@@ -144,7 +131,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
   /** Refuse with the rules' reasons, for validators: nothing enters history. */
   function assertAccepted(event: LifecycleEvent): void {
     const reasons = refusals(state(), snapshot.context, event);
-    if (reasons.length > 0) throw failure(FailureType.Refused, reasons.join('; '));
+    if (reasons.length > 0) refuse(FailureType.Refused, reasons.join('; '));
   }
 
   // ----- updates: validate synchronously, then translate into one machine event --------------
@@ -165,7 +152,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
         record(event.by, what, 'accepted', describe(payload));
         return status();
       },
-      { validator: (raw) => assertAccepted(toEvent(parsed(() => parseInput(schema, raw, what)), Date.now())) },
+      { validator: (raw) => assertAccepted(toEvent(parseOrRefuse(schema, raw, what), Date.now())) },
     );
   }
 
@@ -201,7 +188,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
     },
     {
       validator: (raw) => {
-        const payload = parsed(() => parseInput(Branch, raw, 'branch'));
+        const payload = parseOrRefuse(Branch, raw, 'branch');
         assertAccepted({ type: 'BRANCH', at: Date.now(), by: payload.by, level: payload.level, componentId: payload.componentId });
       },
     },
@@ -244,7 +231,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
 
   setHandler(decideUpdate, (raw) => decide(parseInput(Decision, raw, 'decide'), 'decide'), {
     validator: (raw) => {
-      const decision = parsed(() => parseInput(Decision, raw, 'decide'));
+      const decision = parseOrRefuse(Decision, raw, 'decide');
       if (!isRepeatedVerdict(snapshot.context, verdictEvent(decision))) assertAccepted(verdictEvent(decision));
     },
   });
@@ -316,7 +303,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
       });
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw failure(FailureType.Refused, `componentId: ${componentId} is already taken in project ${context.projectId}`);
+        refuse(FailureType.Refused, `componentId: ${componentId} is already taken in project ${context.projectId}`);
       }
       throw error;
     }

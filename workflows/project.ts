@@ -5,7 +5,6 @@
  * never disturbs them.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -20,7 +19,7 @@ import { levelDefinition } from '../machines/levels.js';
 import type { ComponentDefinition, ProjectDefinition } from '../machines/model.js';
 import { ProjectDefinition as ProjectSchema } from '../machines/model.js';
 import { systemLevel, type ProjectComponentSummary, type ProjectStatus } from '../machines/status.js';
-import { InputError, parseInput } from '../machines/validation.js';
+import { parseInput } from '../machines/validation.js';
 import { componentWorkflow } from './component.js';
 import {
   AddComponent,
@@ -33,6 +32,7 @@ import {
   rosterChangedSignal,
   updateRosterUpdate,
 } from './definitions.js';
+import { parseOrRefuse, refuse } from './failures.js';
 import { searchAttributesFor } from './searchAttributes.js';
 
 export interface ProjectCarried {
@@ -42,31 +42,10 @@ export interface ProjectCarried {
 
 const HISTORY_LIMIT = 2_000;
 
-function refuse(type: FailureType, message: string): never {
-  throw ApplicationFailure.create({ type, message, nonRetryable: true });
-}
-
-function validated<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof InputError) refuse(FailureType.InvalidInput, error.message);
-    throw error;
-  }
-}
 
 export async function projectWorkflow(input: unknown, carried?: ProjectCarried): Promise<void> {
   // Raw clients can start this workflow with any JSON: validate it here as well as in the CLI.
-  const definition: ProjectDefinition =
-    carried?.definition ??
-    (() => {
-      try {
-        return parseInput(ProjectSchema, input, 'project');
-      } catch (error) {
-        if (error instanceof InputError) refuse(FailureType.InvalidInput, error.message);
-        throw error;
-      }
-    })();
+  const definition: ProjectDefinition = carried?.definition ?? parseOrRefuse(ProjectSchema, input, 'project');
   const components = new Map<string, ProjectComponentSummary>((carried?.components ?? []).map((c) => [c.componentId, c]));
 
   function summaryOf(component: ComponentDefinition): ProjectComponentSummary {
@@ -138,7 +117,7 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
     },
     {
       validator: (raw) => {
-        const component = validated(() => parseInput(AddComponent, raw, 'addComponent'));
+        const component = parseOrRefuse(AddComponent, raw, 'addComponent');
         if (components.has(component.id)) refuse(FailureType.Refused, `id: component ${component.id} already exists in project ${definition.id}`);
       },
     },
@@ -157,7 +136,7 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
     },
     {
       validator: (raw) => {
-        const { by } = validated(() => parseInput(UpdateRoster, raw, 'updateRoster'));
+        const { by } = parseOrRefuse(UpdateRoster, raw, 'updateRoster');
         if (!definition.owners.some((owner) => owner.email === by)) refuse(FailureType.Refused, `by: only a project owner may change the roster`);
       },
     },
