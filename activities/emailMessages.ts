@@ -46,7 +46,7 @@ export function subjectFor(n: Notification): string {
 
 /** The command a reviewer can paste instead of following the link. */
 export function cliLine(n: Notification, reviewer: string): string {
-  return `npx mltrl review ${n.projectId}/${n.componentId} --review ${n.reviewId} --as ${reviewer} approve`;
+  return `npx mltrl review ${n.projectId}/${n.componentId} approve --review ${n.reviewId} --as ${reviewer}`;
 }
 
 function riskLine(r: Notification['topRisks'][number]): string {

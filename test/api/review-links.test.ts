@@ -143,7 +143,7 @@ describe('the review page behind an emailed link', () => {
     const { definition, component, review } = await openReview(reviewer('research-lead', 2).email);
     await decide(component, review.id, RL1);
     const next = await submit(component);
-    const [mail] = await stack.sink.waitFor((m) => m.to[0] === RL1 && m.text.includes(`${definition.id}/anomaly-model --review ${next.id}`));
+    const [mail] = await stack.sink.waitFor((m) => m.to[0] === RL1 && m.text.includes(`${definition.id}/anomaly-model approve --review ${next.id}`));
     const link = stack.linkIn(mail);
     const page = await (await fetch(link)).text();
     expect(page).toContain('<option value="0">Level 0 · First principles</option>');

@@ -60,7 +60,7 @@ describe('review emails over SMTP', () => {
       expect(mail.text).toContain(`Level 0 (First principles): ${level0.meaning}`);
       expect(mail.text).toContain('Proposal: graduate');
       expect(mail.text).toMatch(/R1\.2 {2}risk 4 \[FLAGGED, no mitigation yet\] {2}Stain variation/);
-      expect(mail.text).toContain(`npx mltrl review ${definition.id}/anomaly-model --review ${review.id} --as ${recipient} approve`);
+      expect(mail.text).toContain(`npx mltrl review ${definition.id}/anomaly-model approve --review ${review.id} --as ${recipient}`);
 
       // The link is this reviewer's own: signed for them, this review and this component.
       const token = reviewLink(mail);

@@ -75,7 +75,7 @@ describe('a reviewer in the browser', () => {
       await component.executeUpdate(decideUpdate, { args: [{ reviewId, reviewer: who.email, verdict: 'approve' }] });
     }
 
-    const [mail] = await stack.sink.waitFor((m) => m.to[0] === PRODUCT.email && m.text.includes(`${definition.id}/anomaly-model --review ${reviewId}`));
+    const [mail] = await stack.sink.waitFor((m) => m.to[0] === PRODUCT.email && m.text.includes(`${definition.id}/anomaly-model approve --review ${reviewId}`));
     expect(mail.subject).toBe('Review requested: Slide anomaly detector, Level 4 (Proof of concept) — Neuropathology copilot');
     const link = stack.linkIn(mail);
 
