@@ -7,6 +7,27 @@ import ms from 'ms';
 import { z } from 'zod';
 import { MAX_ENTRY_LEVEL, MAX_LEVEL, ROLES, type Role } from './levels.js';
 
+/** What a value is, in words, for error messages. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
+}
+
+const EXPECTED: Record<string, string> = { object: 'an object', array: 'a list', string: 'text', number: 'a number', boolean: 'true or false', int: 'a whole number' };
+
+// Every schema's default messages say what was expected and what came, in plain words.
+z.config({
+  customError: (issue) => {
+    if (issue.code === 'invalid_type') {
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      return issue.input === undefined ? `is required (${expected})` : `must be ${expected}, not ${kindOf(issue.input)}`;
+    }
+    return undefined;
+  },
+});
+
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const Slug = z.string().regex(SLUG, 'must be a lower-case slug: a-z, 0-9 and -, 1 to 63 characters, not starting with -');
 

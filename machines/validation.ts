@@ -8,9 +8,15 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
+/** A key as a person reads it: bare when it is a plain name, quoted (newlines and all escaped) when not. */
+function keyText(key: PropertyKey): string {
+  const text = String(key);
+  return /^[A-Za-z_$][\w$-]*$/.test(text) ? text : JSON.stringify(text);
+}
+
 function fieldName(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(input)';
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${keyText(part)}`)).join('');
 }
 
 export function describeIssues(error: z.ZodError): string {
@@ -18,11 +24,13 @@ export function describeIssues(error: z.ZodError): string {
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') {
         const where = issue.path.length ? `${fieldName(issue.path)}: ` : '';
-        return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (not allowed)`;
+        return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (not allowed)`;
       }
       return `${fieldName(issue.path)}: ${issue.message}`;
     })
-    .join('; ');
+    .join('; ')
+    // One line, always: nothing a user typed may break the error across lines.
+    .replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
 /** Parse `input` or throw an InputError whose message starts with `what` and names every bad field. */

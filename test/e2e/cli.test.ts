@@ -119,8 +119,9 @@ describe('mltrl CLI against a running worker', () => {
     expect(history).toContain('repeated verdict on review r2');
 
     const card = await ok('card', 'show', ref);
-    expect(card).toMatch(/P1\.1\s+0\.8/);
-    expect(card).toMatch(/switchbacks:\n.*\n.*1\s+0\s+discovery\s+lead@lab\.example/);
+    // The card in Markdown: requirements by risk (P1.1 risk 0.8), and the discovery switchback 1→0.
+    expect(card).toMatch(/\| P1\.1 \|.*\| 0\.8 \| validated \|/);
+    expect(card).toMatch(/## Switchbacks\n\n.*\n.*\n\| [\d-]+ [\d:]+ \| 1 \| 0 \| discovery \| the hypothesis needs revisiting \| lead@lab\.example \|/);
 
     const projectStatus = await ok('status', definition.id);
     expect(projectStatus).toContain('system level: Level 0 First principles');

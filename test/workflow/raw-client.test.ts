@@ -60,7 +60,7 @@ describe('raw Temporal clients: the CLI signalling and updating a component', ()
     expect(moved.openReview).toMatchObject({ id: review.id, approvals: { 'research-lead': 1 }, answered: [{ reviewer: rl1, verdict: 'approve' }] });
 
     const cases: { input: unknown; who: string; why: RegExp }[] = [
-      { input: { reviewId: 5 }, who: 'unknown', why: /reviewId: .*expected string.*reviewer: .*verdict: / },
+      { input: { reviewId: 5 }, who: 'unknown', why: /reviewId: must be text, not a number.*reviewer: .*verdict: / },
       {
         input: { reviewId: review.id, reviewer: reviewer('research-lead', 2).email, verdict: 'approve', extra: true },
         who: reviewer('research-lead', 2).email,
@@ -121,7 +121,7 @@ describe('raw Temporal clients: the CLI signalling and updating a component', ()
 
     const wrongType = await update('{"reviewId": 5}');
     expect(wrongType.code).not.toBe(0);
-    expect(wrongType.output).toMatch(/decide: reviewId: .*expected string/);
+    expect(wrongType.output).toMatch(/decide: reviewId: must be text, not a number/);
 
     const unauthorized = await update(JSON.stringify({ reviewId: review.id, reviewer: reviewer('qa', 1).email, verdict: 'approve' }));
     expect(unauthorized.code).not.toBe(0);
