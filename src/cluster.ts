@@ -10,7 +10,7 @@
  * the Temporal CLI.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, chownSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DEFAULT_NAMESPACE, PROJECT_ROOT, SEARCH_ATTRIBUTES, freePort, temporalCliPath } from './temporalServer.js';
@@ -169,7 +169,7 @@ interface Postgres {
   stopNow(): void;
 }
 
-async function startPostgres(dataDir: string, pgBin: string): Promise<{ postgres: Postgres; fresh: boolean }> {
+async function startPostgres(dataDir: string, pgBin: string): Promise<Postgres> {
   const root = join(dataDir, 'postgresql');
   const cluster = join(root, 'data');
   const log = join(root, 'postgresql.log');
@@ -187,8 +187,7 @@ async function startPostgres(dataDir: string, pgBin: string): Promise<{ postgres
     }
   }
 
-  const fresh = !existsSync(join(cluster, 'PG_VERSION'));
-  if (fresh) {
+  if (!existsSync(join(cluster, 'PG_VERSION'))) {
     const pwfile = join(root, 'pwfile');
     writeFileSync(pwfile, `${DB_PASSWORD}\n`, { mode: 0o600 });
     if (user) chownSync(pwfile, user.uid, user.gid);
@@ -196,7 +195,11 @@ async function startPostgres(dataDir: string, pgBin: string): Promise<{ postgres
       '--pgdata', cluster, '--username', DB_USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8',
       '--locale=C', '--no-instructions',
     ]);
-    await mustRun('initdb', command, args);
+    try {
+      await mustRun('initdb', command, args);
+    } finally {
+      rmSync(pwfile, { force: true });
+    }
   }
 
   const port = await freePort();
@@ -213,40 +216,39 @@ async function startPostgres(dataDir: string, pgBin: string): Promise<{ postgres
   const stopArgs = as(join(pgBin, 'pg_ctl'), ['stop', '--pgdata', cluster, '--mode=fast', '--wait', '--timeout=30']);
   let stopped = false;
   return {
-    fresh,
-    postgres: {
-      port,
-      version,
-      log,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        await run(stopArgs[0], stopArgs[1], 40_000);
-      },
-      stopNow() {
-        if (stopped) return;
-        stopped = true;
-        const [c, a] = as(join(pgBin, 'pg_ctl'), ['stop', '--pgdata', cluster, '--mode=immediate']);
-        try {
-          execFileSync(c, a, { stdio: 'ignore', timeout: 10_000 });
-        } catch {
-          // Best effort while the process exits.
-        }
-      },
+    port,
+    version,
+    log,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await run(stopArgs[0], stopArgs[1], 40_000);
+    },
+    stopNow() {
+      if (stopped) return;
+      stopped = true;
+      const [c, a] = as(join(pgBin, 'pg_ctl'), ['stop', '--pgdata', cluster, '--mode=immediate']);
+      try {
+        execFileSync(c, a, { stdio: 'ignore', timeout: 10_000 });
+      } catch {
+        // Best effort while the process exits.
+      }
     },
   };
 }
 
-/** Creates the two databases and brings their schemas to the version this server build embeds. */
-async function createSchemas(port: number, fresh: boolean): Promise<void> {
+/**
+ * The same three steps as docker-compose.yml's `temporal-schema` job, each a no-op when already
+ * done: create the database, set up schema versioning, apply every versioned schema step this
+ * server release embeds.
+ */
+async function createSchemas(port: number): Promise<void> {
   for (const [database, schema] of [['temporal', 'postgresql/v12/temporal'], ['temporal_visibility', 'postgresql/v12/visibility']] as const) {
-    const connection = ['--plugin', 'postgres12', '--endpoint', '127.0.0.1', '--port', String(port), '--user', DB_USER, '--password', DB_PASSWORD, '--database', database];
-    if (fresh) {
-      await mustRun(`creating database ${database}`, TEMPORAL_SQL_TOOL_PATH, [...connection, 'create-database']);
-      await mustRun(`setting up schema versioning in ${database}`, TEMPORAL_SQL_TOOL_PATH, [...connection, 'setup-schema', '--version', '0.0']);
-    }
-    // Applies every versioned step after the one recorded; nothing to do on a database already current.
-    await mustRun(`updating schema of ${database}`, TEMPORAL_SQL_TOOL_PATH, [...connection, 'update-schema', '--schema-name', schema], 180_000);
+    const sql = (what: string, args: string[]) =>
+      mustRun(`${what} (${database})`, TEMPORAL_SQL_TOOL_PATH, ['--plugin', 'postgres12', '--endpoint', '127.0.0.1', '--port', String(port), '--user', DB_USER, '--password', DB_PASSWORD, '--database', database, ...args], 180_000);
+    await sql('creating the database', ['create-database']);
+    await sql('setting up schema versioning', ['setup-schema', '--version', '0.0']);
+    await sql('updating the schema', ['update-schema', '--schema-name', schema]);
   }
 }
 
@@ -331,7 +333,7 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
   const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
   mkdirSync(dataDir, { recursive: true });
 
-  const { postgres, fresh } = await startPostgres(dataDir, pgBin);
+  const postgres = await startPostgres(dataDir, pgBin);
   // If this process exits without calling stop(), leave neither server behind.
   let server: ChildProcess | undefined;
   const killOnExit = () => {
@@ -355,7 +357,7 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
 
   try {
     const t1 = Date.now();
-    await createSchemas(postgres.port, fresh);
+    await createSchemas(postgres.port);
     const t2 = Date.now();
 
     // Every port the four services listen on, free ones instead of the image's fixed defaults.
