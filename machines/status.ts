@@ -65,6 +65,8 @@ export interface ComponentStatus {
     level: number;
     proposal: string;
     submittedBy: string;
+    /** The submitter's note to the panel, if any. */
+    note?: string;
     submittedAt: string;
     reReview: boolean;
     requiredRoles: string[];
@@ -137,6 +139,7 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
           level: review.level,
           proposal: review.proposal,
           submittedBy: review.submittedBy,
+          ...(review.note ? { note: review.note } : {}),
           submittedAt: iso(review.submittedAt),
           reReview: review.reReview,
           requiredRoles: requiredRoles(context, review.level),

@@ -74,6 +74,7 @@ ${projects.length === 0
 <section class="panel" aria-labelledby="review"><h2 id="review">Open review</h2>
 ${review
   ? html`<p>Review <strong>${review.id}</strong> of Level ${review.level}, proposal <strong>${review.proposal}</strong>${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} on ${when(review.submittedAt)}.</p>
+${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
 ${reviewProgress(review)}
 <p class="muted">Next reminder ${when(review.nextReminder)}. Reviewers answer from the link in their email.</p>`
   : html`<p class="muted">No review is open.</p>`}

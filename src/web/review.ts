@@ -120,6 +120,7 @@ ${error ? html`<div class="notice error" role="alert"><p>${error}</p></div>` : '
 <p>${levelBadge(review.level)}</p>
 <p>${definition.meaning}</p>
 <p>Proposal: <strong>${proposalText(review.proposal, review.level)}</strong>${review.reReview ? ' (scheduled re-review)' : ''}.</p>
+${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
 <p class="muted">Submitted by ${review.submittedBy} on ${when(review.submittedAt)}, for ${status.projectId}/${status.componentId} (${status.kind}). You are answering as <strong>${grant.reviewer}</strong>.</p>
 ${reviewProgress(review)}
 </section>

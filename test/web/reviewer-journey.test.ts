@@ -86,6 +86,7 @@ describe('a reviewer in the browser', () => {
     const text = await page.locator('main').innerText();
     expect(text).toContain(`You are answering as ${PRODUCT.email}`);
     expect(text).toContain('proceed: on approval the component moves to Level 5');
+    expect(text).toContain('Note from the submitter: Real-data results are in; please look at calibration on scanner B.');
     expect(text).toContain('Has the model been evaluated across the relevant data slices and groups'); // a post-development ethics item
     expect(text).toContain('Flag slides for a second read by a pathologist');
     expect(await page.locator('#target option').allInnerTexts()).toEqual(['Level 3 · System development']);
