@@ -6,11 +6,12 @@
 import { levelDefinition, LEVELS, type Phase } from '../machines/levels.js';
 import type { PortfolioMetrics, SwitchbackPath } from './metrics.js';
 
+/** One colour per phase, for charts and the web page alike; white text on each stays above 7:1. */
 export const PHASE_COLOURS: Record<Phase, string> = {
-  research: '#8250df',
-  prototyping: '#0969da',
-  productization: '#bf8700',
-  deployment: '#1a7f37',
+  research: '#6b21a8',
+  prototyping: '#1e40af',
+  productization: '#92400e',
+  deployment: '#166534',
 };
 
 const FONT = 'font-family="system-ui, sans-serif" font-size="12" fill="#1b1f24"';

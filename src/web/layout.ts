@@ -15,7 +15,7 @@ export function layout(title: string, body: Html): Html {
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header class="site"><nav aria-label="Site"><a href="/">mltrl · ML readiness levels</a></nav></header>
+<header class="site"><nav aria-label="Site"><a href="/">mltrl · ML readiness levels</a> <a class="nav" href="/">Projects</a> <a class="nav" href="/metrics">Metrics</a></nav></header>
 <main id="main">
 ${body}
 </main>

@@ -1,11 +1,15 @@
 /** The dashboard (every project and its components) and one component's page. */
 import { Hono } from 'hono';
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { Slug } from '../../machines/model.js';
 import { cardQuery, statusQuery, type ProjectStatus } from '../../workflows/definitions.js';
 import { call, componentHandle } from '../client.js';
 import { problemFor } from '../api/errors.js';
 import type { ApiDependencies } from '../api/routes.js';
+import { cardToHtmlFragment } from '../card/html.js';
+import { computeMetrics } from '../metrics.js';
+import { metricsSection } from '../metricsReport.js';
+import { readComponents, readProjects } from '../portfolio.js';
 import { listProjects } from '../projects.js';
 import { cardSections, componentPath, levelBadge, requirementsTable, reviewProgress, stateBadge, switchbacks, timeline, when } from './fragments.js';
 import { layout, messagePage } from './layout.js';
@@ -67,7 +71,8 @@ ${projects.length === 0
 <p>${levelBadge(status.level)} ${stateBadge(status.state)} <span class="muted">entered at Level ${status.entryLevel}</span></p>
 <div class="columns">
 <div>
-<section class="panel" aria-labelledby="card"><h2 id="card">TRL card</h2>${cardSections(card)}</section>
+<section class="panel" aria-labelledby="card"><h2 id="card">TRL card</h2>${cardSections(card)}
+<p><a href="${componentPath(status.projectId, status.componentId)}/card">The whole card</a>: every section, ethics answers, debriefs and graduation snapshots.</p></section>
 <section class="panel" aria-labelledby="requirements"><h2 id="requirements">Requirements</h2>${requirementsTable(card)}</section>
 </div>
 <div>
@@ -85,6 +90,30 @@ ${reviewProgress(review)}
 </div>`,
       ),
     );
+  });
+
+  web.get('/projects/:projectId/components/:componentId/card', async (c) => {
+    const projectId = Slug.safeParse(c.req.param('projectId'));
+    const componentId = Slug.safeParse(c.req.param('componentId'));
+    if (!projectId.success || !componentId.success) return c.html(messagePage('Not found', 'error', [html`There is no such component.`]), 404);
+    try {
+      const card = await call(() => componentHandle(client, projectId.data, componentId.data).query(cardQuery));
+      return c.html(
+        layout(
+          `TRL card: ${card.summary.techName}`,
+          html`<p><a href="/">All projects</a> › <a href="${componentPath(projectId.data, componentId.data)}">${card.summary.componentId}</a> › card</p>
+<article class="panel trl-card">${raw(cardToHtmlFragment(card))}</article>`,
+        ),
+      );
+    } catch (error) {
+      const problem = problemFor(error);
+      return c.html(messagePage(problem.status === 404 ? 'Not found' : 'Unavailable', 'error', [html`${problem.message}`], [{ href: '/', text: 'All projects' }]), problem.status);
+    }
+  });
+
+  web.get('/metrics', async (c) => {
+    const [components, projects] = await Promise.all([readComponents(client), readProjects(client)]);
+    return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>${raw(metricsSection(computeMetrics(components, projects)))}`));
   });
 
   return web;

@@ -3,11 +3,13 @@
  * Policy can forbid inline styles and scripts). Mobile first: one column, tables scroll sideways
  * inside their wrapper; wider screens get two columns. Phase colours keep white text above 7:1.
  */
+import { PHASE_COLOURS } from '../charts.js';
+
 export const STYLESHEET = `
 :root {
   --ink: #111827; --muted: #4b5563; --line: #d1d5db; --paper: #ffffff; --wash: #f3f4f6;
   --focus: #f59e0b; --accent: #1d4ed8; --danger: #b42318; --ok: #166534;
-  --research: #6b21a8; --prototyping: #1e40af; --productization: #92400e; --deployment: #166534;
+  --research: ${PHASE_COLOURS.research}; --prototyping: ${PHASE_COLOURS.prototyping}; --productization: ${PHASE_COLOURS.productization}; --deployment: ${PHASE_COLOURS.deployment};
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5; color: var(--ink);
 }
 * { box-sizing: border-box; }
@@ -18,6 +20,11 @@ a { color: var(--accent); }
 .skip:focus { left: 0; z-index: 1; }
 header.site { background: var(--ink); color: #fff; padding: .75rem 1rem; }
 header.site a { color: #fff; text-decoration: none; font-weight: 600; }
+header.site a.nav { font-weight: 400; margin-left: 1rem; }
+mark { background: #ffd8a8; color: #7a2e00; font-weight: 600; padding: 0 .2rem; border-radius: .2rem; }
+.trl-card table, .metrics table { border-collapse: collapse; display: block; overflow-x: auto; }
+.trl-card th, .trl-card td, .metrics th, .metrics td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+.metrics figure { margin: 1rem 0; } .metrics figcaption { font-weight: 600; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }

@@ -104,7 +104,7 @@ describe('portfolio metrics on a seeded portfolio', () => {
     const distribution = levelDistributionChart(metrics);
     expect(distribution.match(/<rect /g)).toHaveLength(10);
     expect(distribution).toContain('<title>Level 5 ML capability: 1</title>');
-    expect(distribution).toContain('fill="#0969da"'); // prototyping blue at Level 5
+    expect(distribution).toContain('fill="#1e40af"'); // prototyping blue at Level 5
     const time = timeInLevelChart(metrics);
     expect(time).toContain('Level 0: median 20 d over 2 stays');
     expect(time).toContain('Level 4: median 3.5 d over 2 stays');

@@ -1,0 +1,61 @@
+/**
+ * The portfolio on the web page, in Debian's Chromium: after the paper's case studies are replayed,
+ * /metrics draws the level distribution, the time per level and the switchback paths, and a
+ * component's whole TRL card renders with its flagged risks highlighted.
+ *
+ * `MLTRL_UPDATE_SCREENSHOTS=1 npm test -- test/web` refreshes docs/metrics-page.png for the README.
+ */
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayStories } from '../../examples/replay.js';
+import { PROJECT_ROOT } from '../../src/temporalServer.js';
+import { launchBrowser, type Browser } from '../support/browser.js';
+import { startReviewStack, type ReviewStack } from '../support/reviewStack.js';
+
+const SCREENSHOT =
+  process.env['MLTRL_UPDATE_SCREENSHOTS'] === '1' ? join(PROJECT_ROOT, 'docs', 'metrics-page.png') : join(tmpdir(), `mltrl-metrics-${randomUUID()}.png`);
+
+let stack: ReviewStack;
+let browser: Browser;
+beforeAll(async () => {
+  stack = await startReviewStack();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('the portfolio pages', () => {
+  it('draws the metrics charts and shows a whole TRL card', { timeout: 180_000 }, async () => {
+    const suffix = `-${randomUUID().slice(0, 6)}`;
+    await replayStories(stack.harness.client, stack.harness.taskQueue, { idSuffix: suffix });
+    const page = await browser.context.newPage();
+
+    await page.goto(`${stack.http.url}/metrics`);
+    const charts = page.locator('.metrics figure svg');
+    await expect.poll(() => charts.count()).toBe(3);
+    // Visibility catches up with the replay: wait until the distribution counts the deployed components.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.locator('svg title', { hasText: /^Level 9 Deployment: \d+$/ }).first().textContent();
+      }, { timeout: 30_000 })
+      .toMatch(/Level 9 Deployment: [3-9]/);
+    const arcs = await page.locator('.metrics figure svg path title').allTextContents();
+    expect(arcs).toEqual(expect.arrayContaining([expect.stringMatching(/^4→2: \d+$/), expect.stringMatching(/^8→7: \d+$/)]));
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    await page.goto(`${stack.http.url}/projects/etalumis${suffix}/components/inference-engine`);
+    await page.getByRole('link', { name: 'The whole card' }).click();
+    await expect.poll(() => page.locator('h1').first().textContent()).toContain('TRL card: Amortized inference engine');
+    for (const heading of ['Requirements, by risk', 'Stage debriefs', 'Ethics checklist', 'Level timeline', 'Switchbacks', 'Graduation snapshots']) {
+      await expect.poll(() => page.getByRole('heading', { name: heading }).count()).toBe(1);
+    }
+    expect(await page.locator('mark', { hasText: 'R1.1 ⚠ flagged' }).count()).toBe(1);
+    expect(await page.locator('.trl-card').textContent()).toContain('Per-event inference is too slow: amortize it');
+    await page.close();
+  });
+});
