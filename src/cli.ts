@@ -9,6 +9,7 @@ import { registerComponentCommands } from './cli/component.js';
 import type { Context, Io } from './cli/context.js';
 import { EXIT_OK, exitCodeFor, isExpected, messageFor, oneLine } from './cli/errors.js';
 import { registerProjectCommands } from './cli/project.js';
+import { registerMetricsCommand } from './cli/metrics.js';
 import { registerScheduleCommands } from './cli/schedules.js';
 import { registerTokenCommand } from './cli/token.js';
 import { Session } from './cli/session.js';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: Context): Command {
   registerComponentCommands(program, ctx);
   registerScheduleCommands(program, ctx);
   registerTokenCommand(program, ctx);
+  registerMetricsCommand(program, ctx);
   return program;
 }
 
