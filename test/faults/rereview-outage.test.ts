@@ -1,0 +1,118 @@
+/**
+ * A Level 9 re-review schedule keeps firing while no worker runs. The fires wait on the server
+ * (the first one's re-review workflow) or are skipped by the schedule's overlap policy; when a new
+ * worker starts, exactly one re-review opens, later fires while it is open are noted as skipped in
+ * the component's history, and every fire the schedule took is accounted for there.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { componentHandle, connect, projectHandle, startProject } from '../../src/client.js';
+import { historyQuery, reReviewScheduleId, statusQuery } from '../../workflows/definitions.js';
+import { temporalAddress } from '../helpers/temporal.js';
+import { readNotifications, startWorkerProcess, writeBundle, type WorkerProcess } from '../durability/processes.js';
+import { OWNER, project } from '../support/fixtures.js';
+import { eventually } from '../support/harness.js';
+import { workflowTaskFailures } from '../fuzz/server.js';
+
+let client: Client;
+let dir: string;
+let bundle: string;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  client = await connect({ TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: 'default' });
+  dir = mkdtempSync(join(tmpdir(), 'mltrl-rereview-outage-'));
+  bundle = await writeBundle(dir);
+});
+afterAll(async () => {
+  for (const worker of workers) await worker.kill('SIGTERM');
+  await client?.connection.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a re-review schedule firing while no worker runs', () => {
+  it('opens exactly one re-review once a worker is back; fires while it is open are noted as skipped; no fire is lost', async () => {
+    const taskQueue = `rereview-outage-${randomUUID()}`;
+    const notifyLog = join(dir, 'notifications.jsonl');
+    const env = { address: temporalAddress(), taskQueue, notifyLog, bundle };
+    const first = await startWorkerProcess(env);
+    workers.push(first);
+
+    const deployed = {
+      id: 'meteor-detector',
+      name: 'Meteor detector',
+      kind: 'model' as const,
+      entryLevel: 9,
+      owner: OWNER,
+      provenance: { kind: 'adopted' as const, projectId: 'camsnet', componentId: 'meteor-detector', level: 9 },
+    };
+    const definition = project({ components: [deployed], policy: { rereviewEvery: '2 seconds' } });
+    await startProject(client, taskQueue, definition);
+    const component = componentHandle(client, definition.id, deployed.id);
+    const schedule = client.schedule.getHandle(reReviewScheduleId(definition.id, deployed.id));
+    try {
+      // Entering Level 9 created the schedule; the worker goes down before it can act on a fire.
+      await eventually(async () => {
+        const history = await component.query(historyQuery);
+        expect(history.some((h) => h.what === 'reconcileSchedule' && h.outcome === 'done')).toBe(true);
+      });
+      await first.kill('SIGKILL');
+      const taken = (await schedule.describe()).info.numActionsTaken;
+
+      // Three or more fires with no worker: the first fire's re-review workflow waits for one,
+      // and while it waits the schedule skips the next fires (overlap SKIP) and counts them.
+      await pause(7_000);
+      const during = (await schedule.describe()).info;
+      expect(during.numActionsTaken + during.numActionsSkippedOverlap - taken).toBeGreaterThanOrEqual(3);
+      expect(during.numActionsSkippedOverlap).toBeGreaterThanOrEqual(1);
+      expect((await component.describe()).status.name).toBe('RUNNING');
+
+      const second = await startWorkerProcess(env);
+      workers.push(second);
+
+      // Exactly one re-review opens, submitted by `system`.
+      const opened = await eventually(async () => {
+        const status = await component.query(statusQuery);
+        expect(status.openReview).toMatchObject({ id: 'r1', reReview: true, submittedBy: 'system', level: 9 });
+        return status;
+      }, 30_000);
+      expect(opened).toMatchObject({ level: 9, state: 'in-review' });
+
+      // Fires after the restart, while r1 is open, are noted as skipped.
+      await eventually(async () => {
+        const skipped = (await component.query(historyQuery)).filter((h) => h.what === 'reReviewDue' && h.outcome === 'refused');
+        expect(skipped.length).toBeGreaterThanOrEqual(2);
+        for (const entry of skipped) expect(entry.why).toBe('re-review skipped: review r1 is still open');
+      }, 20_000);
+
+      // Stop the schedule and let the last fire land: every action the schedule took reached the
+      // component and is in its history, once.
+      await schedule.pause('fault test done');
+      await eventually(async () => {
+        const { numActionsTaken } = (await schedule.describe()).info;
+        const dues = (await component.query(historyQuery)).filter((h) => h.what === 'reReviewDue');
+        expect(dues.length).toBe(numActionsTaken);
+        expect(dues.filter((h) => h.outcome === 'accepted').map((h) => h.why)).toEqual(['re-review r1 opened']);
+      }, 20_000);
+
+      const status = await component.query(statusQuery);
+      expect(status).toMatchObject({ level: 9, state: 'in-review', openReview: { id: 'r1' } });
+
+      // The panel was told once, by the new worker.
+      const sent = readNotifications(notifyLog).filter((n) => n.projectId === definition.id);
+      expect(sent.map((n) => [n.kind, n.reviewId, n.pid])).toEqual([['review-opened', 'r1', second.pid]]);
+      expect(sent[0].to.map((p) => p.email).sort()).toEqual(['applied-ai-1@lab.example', 'applied-ai-2@lab.example', 'product-1@lab.example', 'product-2@lab.example', 'qa-1@lab.example', 'qa-2@lab.example']);
+      expect(await workflowTaskFailures(client, component.workflowId)).toEqual([]);
+    } finally {
+      await schedule.delete().catch(() => undefined);
+      await component.terminate('fault test done').catch(() => undefined);
+      await projectHandle(client, definition.id).terminate('fault test done').catch(() => undefined);
+    }
+  }, 90_000);
+});

@@ -1,0 +1,59 @@
+/**
+ * What the workflow and CLI fuzz suites ask the server after each batch: did any workflow task
+ * fail (in any run, across continue-as-new), is the workflow still running, and what does it look
+ * like from outside (status and card, to prove nothing changed).
+ */
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { cardQuery, statusQuery } from '../../workflows/definitions.js';
+
+export interface TaskFailure {
+  runId: string;
+  message: string;
+}
+
+/** Every WorkflowTaskFailed event of every run of `workflowId`, newest run first. */
+export async function workflowTaskFailures(client: Client, workflowId: string): Promise<TaskFailure[]> {
+  const failures: TaskFailure[] = [];
+  let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+  for (let runs = 0; runId && runs < 50; runs++) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    for (const event of history.events ?? []) {
+      const failed = event.workflowTaskFailedEventAttributes;
+      if (failed) failures.push({ runId, message: failed.failure?.message ?? String(failed.cause) });
+    }
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return failures;
+}
+
+/** What a client sees of a component: its public status and its card, as JSON. */
+export async function componentLooks(handle: WorkflowHandle): Promise<string> {
+  const [status, card] = await Promise.all([handle.query(statusQuery), handle.query(cardQuery)]);
+  return JSON.stringify({ status, card });
+}
+
+export type Rejection =
+  | { kind: 'rejected'; type: string; message: string }
+  | { kind: 'accepted'; result: unknown }
+  | { kind: 'other'; name: string; message: string };
+
+/** Run an update and say how it ended: rejected with an ApplicationFailure, accepted, or something else. */
+export async function outcomeOf(run: () => Promise<unknown>): Promise<Rejection> {
+  try {
+    return { kind: 'accepted', result: await run() };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      return { kind: 'rejected', type: error.cause.type ?? '(none)', message: error.cause.message };
+    }
+    const e = error as Error;
+    return { kind: 'other', name: e?.name ?? typeof error, message: String(e?.message ?? error) };
+  }
+}
+
+/** Run `items` through `fn`, `width` at a time. */
+export async function inBatches<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += width) results.push(...(await Promise.all(items.slice(i, i + width).map(fn))));
+  return results;
+}
