@@ -1,13 +1,16 @@
-# The image the worker (and, with another command, the API) runs from.
-FROM node:20-bookworm-slim
+# The image the worker and the API run from (docker-compose.yml): `npm run worker` by default,
+# `npm run api` for the HTTP API and web page. TypeScript runs through tsx, a runtime dependency.
+FROM node:20.20.2-bookworm-slim
 WORKDIR /app
+ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm install --no-save tsx
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY machines machines
 COPY workflows workflows
 COPY activities activities
 COPY src src
 COPY bin bin
 COPY tsconfig.json ./
-ENV NODE_ENV=production
+# No state on disk: workflow state lives in Temporal, so any container can be killed or replaced.
+USER node
 CMD ["npm", "run", "worker"]
