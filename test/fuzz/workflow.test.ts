@@ -314,6 +314,32 @@ describe('messages found to fail workflow tasks', () => {
     }
   });
 
+  it('card patches the schema accepts cannot grow the card past what a query returns and a new run carries', async () => {
+    const parsed = ProjectDefinition.parse(project());
+    const input: ComponentWorkflowInput = {
+      projectId: parsed.id,
+      component: parsed.components[0],
+      projectOwners: parsed.owners,
+      roster: parsed.roster,
+      policy: parsed.policy,
+      historyLimit: 30,
+    };
+    const target = await harness.client.workflow.start('componentWorkflow', { workflowId: componentWorkflowId(parsed.id, 'anomaly-model'), taskQueue: harness.taskQueue, args: [input] });
+    try {
+      // A deliverable may be a record of named texts, with no bound on how many: 60 × 15,000 characters each.
+      const large = (fill: string) => Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`part${i}`, fill.repeat(15_000)]));
+      for (const [key, fill] of [['hypotheses', 'x'], ['literature', 'y'], ['caveats', 'z']]) {
+        const outcome = await outcomeOf(() => target.executeUpdate('updateCard', { args: [{ by: OWNER.email, patch: { [key]: large(fill) } }] }));
+        if (outcome.kind !== 'accepted') expect(outcome).toMatchObject({ kind: 'rejected' });
+      }
+      for (let i = 0; i < 15; i++) await target.signal('reReviewDue', {});
+      expect(await failuresAfter(target.workflowId)).toEqual([]);
+      await componentLooks(target);
+    } finally {
+      await terminate(target.workflowId);
+    }
+  });
+
   it('a review id with a line break is refused with a one-line reason', async () => {
     const outcome = await outcomeOf(() => component.executeUpdate('decide', { args: [{ reviewId: 'r\n1', reviewer: 'qa-1@lab.example', verdict: 'approve' }] }));
     expect(outcome).toMatchObject({ kind: 'rejected', type: FailureType.Refused });
