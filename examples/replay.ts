@@ -132,7 +132,8 @@ async function main(): Promise<void> {
   try {
     const started = await replayStories(client, config.MLTRL_TASK_QUEUE, { log: (line) => console.log(line) });
     console.log(`\nreplayed ${started.length} project${started.length === 1 ? '' : 's'}. Portfolio now:\n`);
-    const metrics = computeMetrics(await readComponents(client), await readProjects(client));
+    const scope = { taskQueue: config.MLTRL_TASK_QUEUE };
+    const metrics = computeMetrics(await readComponents(client, scope), await readProjects(client, scope));
     console.log(metricsText(metrics));
     console.log('\nSee a card:  npx mltrl card etalumis/inference-engine --format md');
   } finally {

@@ -10,9 +10,15 @@ import type { ComponentRecord, ProjectRecord } from './metrics.js';
 /** Queries in flight at once: enough to be quick over a thousand components, gentle on the server. */
 const CONCURRENCY = 16;
 
-async function latestWorkflowIds(client: Client, workflowType: string, projectId?: string): Promise<string[]> {
+/** Which workflows to read: the engine's own task queue (other engines may share the namespace), optionally one project. */
+export interface PortfolioScope {
+  taskQueue: string;
+  projectId?: string;
+}
+
+async function latestWorkflowIds(client: Client, workflowType: string, scope: PortfolioScope): Promise<string[]> {
   const ids = new Set<string>();
-  const query = `WorkflowType = '${workflowType}'${projectId ? ` AND MltrlProject = '${projectId}'` : ''}`;
+  const query = `WorkflowType = '${workflowType}' AND TaskQueue = '${scope.taskQueue}'${scope.projectId ? ` AND MltrlProject = '${scope.projectId}'` : ''}`;
   for await (const execution of client.workflow.list({ query })) ids.add(execution.workflowId);
   return [...ids].sort();
 }
@@ -31,8 +37,8 @@ async function mapBounded<T, R>(items: T[], fn: (item: T) => Promise<R | undefin
   return results;
 }
 
-export async function readComponents(client: Client, projectId?: string): Promise<ComponentRecord[]> {
-  const ids = await latestWorkflowIds(client, 'componentWorkflow', projectId);
+export async function readComponents(client: Client, scope: PortfolioScope): Promise<ComponentRecord[]> {
+  const ids = await latestWorkflowIds(client, 'componentWorkflow', scope);
   return mapBounded(ids, async (workflowId) => {
     const handle = client.workflow.getHandle(workflowId);
     try {
@@ -54,8 +60,8 @@ export async function readComponents(client: Client, projectId?: string): Promis
   });
 }
 
-export async function readProjects(client: Client): Promise<ProjectRecord[]> {
-  const ids = await latestWorkflowIds(client, 'projectWorkflow');
+export async function readProjects(client: Client, scope: PortfolioScope): Promise<ProjectRecord[]> {
+  const ids = await latestWorkflowIds(client, 'projectWorkflow', { taskQueue: scope.taskQueue });
   return mapBounded(ids, async (workflowId) => {
     try {
       const status = await client.workflow.getHandle(workflowId).query(projectStatusQuery);

@@ -219,7 +219,23 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
  * Starts `temporal server start-dev` on 127.0.0.1 with the contract's search attributes registered,
  * and resolves once the namespace answers with those attributes in place.
  */
+/** Starting again on the same SQLite file right after a stop can find it still locked for a moment. */
+const LOCKED_DATABASE = /SQLITE_BUSY|database is locked/;
+const START_ATTEMPTS = 3;
+
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(opts);
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS || !(error instanceof Error && LOCKED_DATABASE.test(error.message))) throw error;
+      opts.log?.(`the database file is still locked; starting again (attempt ${attempt + 1} of ${START_ATTEMPTS})`);
+      await sleep(1_000 * attempt);
+    }
+  }
+}
+
+async function startDevServerOnce(opts: DevServerOptions): Promise<DevServer> {
   const cli = temporalCliPath();
   const port = opts.port ?? DEFAULT_PORT;
   const uiPort = opts.uiPort ?? DEFAULT_UI_PORT;

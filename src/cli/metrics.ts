@@ -12,8 +12,9 @@ export function registerMetricsCommand(program: Command, ctx: Context): void {
     .addOption(jsonOption())
     .option('--html', 'a standalone HTML page with the charts')
     .action(async (opts: { json?: boolean; html?: boolean }) => {
+      const scope = { taskQueue: ctx.session.settings().MLTRL_TASK_QUEUE };
       const metrics = await ctx.session.withClient('metrics', 'the portfolio', async (client) => {
-        const [components, projects] = await Promise.all([readComponents(client), readProjects(client)]);
+        const [components, projects] = await Promise.all([readComponents(client, scope), readProjects(client, scope)]);
         return computeMetrics(components, projects);
       });
       if (opts.html) ctx.io.out(metricsPage(metrics));

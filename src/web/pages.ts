@@ -112,7 +112,7 @@ ${reviewProgress(review)}
   });
 
   web.get('/metrics', async (c) => {
-    const [components, projects] = await Promise.all([readComponents(client), readProjects(client)]);
+    const [components, projects] = await Promise.all([readComponents(client, { taskQueue }), readProjects(client, { taskQueue })]);
     return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>${raw(metricsSection(computeMetrics(components, projects)))}`));
   });
 

@@ -25,7 +25,7 @@ describe('replaying the case studies', () => {
     expect(started).toEqual(['neuro-copilot', 'recycling-vision', 'etalumis', 'cams-meteor'].map((id) => `${id}${suffix}`));
 
     const records = await eventually(async () => {
-      const all = (await Promise.all(started.map((projectId) => readComponents(harness.client, projectId)))).flat();
+      const all = (await Promise.all(started.map((projectId) => readComponents(harness.client, { taskQueue: harness.taskQueue, projectId })))).flat();
       expect(all).toHaveLength(9); // eight components and the open-source branch
       return all;
     });
@@ -44,7 +44,7 @@ describe('replaying the case studies', () => {
     expect(meteor.level).toBe(9);
     expect(meteor.switchbacks).toEqual([expect.objectContaining({ from: 8, to: 7, kind: 'review' })]);
 
-    const projects = (await readProjects(harness.client)).filter((p) => started.includes(p.projectId));
+    const projects = (await readProjects(harness.client, { taskQueue: harness.taskQueue })).filter((p) => started.includes(p.projectId));
     const metrics = computeMetrics(records, projects);
     expect(metrics.switchbacks.paths.map((p) => p.path).sort()).toEqual(['4→2', '8→7']);
     expect(metrics.componentsPerLevel[9]).toBe(3); // trash classifier, meteor classifier, camera ingest
