@@ -403,7 +403,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
       });
     } catch (error) {
       // A component started on its own (no project workflow) still works; it just has no one to tell.
-      log.info('project not told of change', { error: String(error) });
+      log.debug('project not told of change', { error: String(error) });
     }
   }
 
