@@ -33,6 +33,13 @@ const SEED = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31);
 const COMMAND_LINES = 600;
 const HTTP_REQUESTS = 600;
 const SECRET = 'fuzz-secret-for-signed-links-0123456789';
+/**
+ * The longest argument the CLI fuzzing sends. Longer ones only repeat what these find, slowly: the
+ * error line of a long run of spaces takes quadratic time (see the counterexamples below).
+ */
+const ARG_HUGE = 20_001;
+/** A command that is refused locally answers at once; one that reaches the server, within seconds. */
+const SLOW_COMMAND_MS = 5_000;
 
 const tally = new Tally(`fuzz: CLI commands and HTTP endpoints (seed ${SEED})`);
 let harness: Harness;
@@ -121,9 +128,9 @@ function commandLines(files: string[]): fc.Arbitrary<{ argv: string[]; env: Reco
   const json = fc.oneof(
     ...COMPONENT_UPDATES.map((spec) => mutationsOf(spec.valid, { deepKeys: spec.deepKeys, maxHuge: 20_001 }).map((v) => JSON.stringify(v) ?? 'null')),
     fc.constantFrom(...files).map((file) => `@${file}`),
-    adversarialString({ maxHuge: 20_001 }),
+    adversarialString({ maxHuge: ARG_HUGE }),
   );
-  const person = fc.oneof(fc.constantFrom(OFF_PANEL, STRANGER, 'research-lead-1@LAB.example '), adversarialString({ maxHuge: 20_001 }));
+  const person = fc.oneof(fc.constantFrom(OFF_PANEL, STRANGER, 'research-lead-1@LAB.example '), adversarialString({ maxHuge: ARG_HUGE }));
   const value = (name: string): fc.Arbitrary<string> => {
     switch (name) {
       case '--by':
@@ -137,29 +144,29 @@ function commandLines(files: string[]): fc.Arbitrary<{ argv: string[]; env: Reco
         return json;
       case '--set':
       case '--answer':
-        return fc.oneof(fc.tuple(adversarialKey, adversarialString({ maxHuge: 20_001 })).map(([k, v]) => `${k}=${v}`), fc.constantFrom('=v', 'novalue', '__proto__=x', 'hypotheses=', 'harm=none'));
+        return fc.oneof(fc.tuple(adversarialKey, adversarialString({ maxHuge: ARG_HUGE })).map(([k, v]) => `${k}=${v}`), fc.constantFrom('=v', 'novalue', '__proto__=x', 'hypotheses=', 'harm=none'));
       case '--review':
-        return fc.oneof(fc.constantFrom('r1', 'r2', 'R1'), adversarialString({ maxHuge: 20_001 }));
+        return fc.oneof(fc.constantFrom('r1', 'r2', 'R1'), adversarialString({ maxHuge: ARG_HUGE }));
       case '--valid-for':
-        return fc.oneof(fc.constantFrom('1 hour', '300000 years', '0 days', '-1 days'), adversarialString());
+        return fc.oneof(fc.constantFrom('1 hour', '300000 years', '0 days', '-1 days'), adversarialString({ maxHuge: ARG_HUGE }));
       default:
-        return adversarialString({ maxHuge: 20_001 });
+        return adversarialString({ maxHuge: ARG_HUGE });
     }
   };
   const positional = (name: string): fc.Arbitrary<string> => {
     switch (name) {
       case 'ref':
-        return fc.oneof(fc.constantFrom(ref, `${definition.id}/nope`, 'nope/nope', definition.id, `${ref}/extra`), adversarialString({ maxHuge: 20_001 }));
+        return fc.oneof(fc.constantFrom(ref, `${definition.id}/nope`, 'nope/nope', definition.id, `${ref}/extra`), adversarialString({ maxHuge: ARG_HUGE }));
       case 'target':
-        return fc.oneof(fc.constantFrom(ref, definition.id, 'nope'), adversarialString({ maxHuge: 20_001 }));
+        return fc.oneof(fc.constantFrom(ref, definition.id, 'nope'), adversarialString({ maxHuge: ARG_HUGE }));
       case 'projectId':
-        return fc.oneof(fc.constantFrom(definition.id, 'nope'), adversarialString());
+        return fc.oneof(fc.constantFrom(definition.id, 'nope'), adversarialString({ maxHuge: ARG_HUGE }));
       case 'file':
         return fc.constantFrom(...files);
       case 'verdict':
-        return fc.oneof(fc.constantFrom('approve', 'request-changes', 'switchback'), adversarialString());
+        return fc.oneof(fc.constantFrom('approve', 'request-changes', 'switchback'), adversarialString({ maxHuge: ARG_HUGE }));
       default:
-        return adversarialString();
+        return adversarialString({ maxHuge: ARG_HUGE });
     }
   };
   const base = { TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: 'default', MLTRL_TASK_QUEUE: harness.taskQueue };
@@ -182,19 +189,19 @@ function commandLines(files: string[]): fc.Arbitrary<{ argv: string[]; env: Reco
         args: fc.tuple(...shape.args.map((a) => (a.required ? positional(a.name) : fc.option(positional(a.name), { nil: undefined })))),
         options: fc.tuple(
           ...shape.options.map((o) =>
-            fc.option(o.takesValue ? (o.choices ? fc.oneof(fc.constantFrom(...o.choices), adversarialString()) : value(o.flag)).map((v): string[] => [o.flag, v]) : fc.constant<string[]>([o.flag]), {
+            fc.option(o.takesValue ? (o.choices ? fc.oneof(fc.constantFrom(...o.choices), adversarialString({ maxHuge: ARG_HUGE })) : value(o.flag)).map((v): string[] => [o.flag, v]) : fc.constant<string[]>([o.flag]), {
               // Mandatory options are usually there, so commands get past commander to the rules.
               freq: o.mandatory ? 8 : 2,
               nil: undefined,
             }),
           ),
         ),
-        extra: fc.option(fc.oneof(fc.constantFrom(['--help'], ['--nope'], ['--by'], ['--'], ['-x'], ['extra']), adversarialString().map((s) => [s])), { freq: 8, nil: undefined }),
+        extra: fc.option(fc.oneof(fc.constantFrom(['--help'], ['--nope'], ['--by'], ['--'], ['-x'], ['extra']), adversarialString({ maxHuge: ARG_HUGE }).map((s) => [s])), { freq: 8, nil: undefined }),
       })
       .map(({ args, options, extra }) => [...shape.path, ...args.filter((a): a is string => a !== undefined), ...options.flatMap((o) => o ?? []), ...(extra ?? [])]),
   );
   return fc
-    .record({ argv: fc.oneof({ weight: 19, arbitrary: line }, { weight: 1, arbitrary: fc.array(adversarialString(), { maxLength: 4 }) }), env, secret: fc.boolean() })
+    .record({ argv: fc.oneof({ weight: 19, arbitrary: line }, { weight: 1, arbitrary: fc.array(adversarialString({ maxHuge: ARG_HUGE }), { maxLength: 4 }) }), env, secret: fc.boolean() })
     // `token` signs with the link secret: mostly give it one, so it gets past that to its own input.
     .map(({ argv, env: e, secret }) => ({ argv, env: argv[0] === 'token' && secret ? { ...e, MLTRL_LINK_SECRET: SECRET } : e }));
 }
@@ -208,7 +215,10 @@ describe('the mltrl CLI, in-process, over random command lines', () => {
       const err: string[] = [];
       let code: number;
       try {
+        const started = Date.now();
         code = await main(['node', 'mltrl', ...run.argv], { out: (t) => out.push(t), err: (t) => err.push(t) }, run.env);
+        const took = Date.now() - started;
+        if (took > SLOW_COMMAND_MS) findings.add(run.argv[0] ?? '(none)', `took ${Math.round(took / 1000)} s`, run);
       } catch (error) {
         findings.add(run.argv[0] ?? '(none)', 'main threw instead of returning an exit code', run, String(error));
         continue;
@@ -415,6 +425,13 @@ describe('counterexamples found by fuzzing the clients', () => {
     const code = await main(['node', 'mltrl', 'token', '--as', OFF_PANEL, '--valid-for', '300000 years'], { out: () => undefined, err: (t) => err.push(t) }, { MLTRL_LINK_SECRET: SECRET });
     expect({ code, lines: err.length }).toEqual({ code: 2, lines: 1 });
     expect(err[0]).toMatch(/^error: --valid-for: /);
+  });
+
+  it('the error line for an argument of 100,000 spaces comes at once (no quadratic-time pattern)', async () => {
+    const started = Date.now();
+    const run = await mltrl(' '.repeat(100_000));
+    expect(run.code).toBe(2);
+    expect(Date.now() - started).toBeLessThan(500);
   });
 
   it('an HTTP body over the size limit is answered 413, not 500', async () => {

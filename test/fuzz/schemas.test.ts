@@ -10,6 +10,7 @@ import { ROLES } from '../../machines/levels.js';
 import { Policy, durationMillis } from '../../machines/model.js';
 import { InputError, parseInput } from '../../machines/validation.js';
 import { Decision, LifecycleChange } from '../../workflows/definitions.js';
+import { messageFor } from '../../src/cli/errors.js';
 import { Config, ConfigError, loadConfig } from '../../src/config.js';
 import { adversarialKey, adversarialString, adversarialValue, mutationsOf, show, withOwnKey } from './arbitraries.js';
 import { MAX_ERROR_LENGTH, unclearError } from './checks.js';
@@ -174,5 +175,48 @@ describe('counterexamples found by fuzzing the schemas', () => {
   it('"300000 years" is not a reminder interval: it ends past the last date a Date can hold', () => {
     const result = Policy.safeParse({ remindEvery: '300000 years' });
     expect(result.success && Date.now() + durationMillis('300000 years') < 8.64e15).toBe(result.success);
+  });
+});
+
+describe('time to refuse', () => {
+  /** Generous for 30,000 characters in linear time, hopeless for a pattern that backtracks quadratically. */
+  const LIMIT_MS = 250;
+  const long = fc
+    .record({
+      unit: fc.constantFrom(' ', '\t', '\n ', '1', 'a', '-', '.', '@', 'a.', '1.', 'a@', '0.', 'a-', ':', '1:', '[', '%', 'r1', 'x '),
+      tail: fc.constantFrom('', '!', '\u0000', ' x', '@@', '\n'),
+    })
+    .map(({ unit, tail }) => unit.repeat(Math.ceil(30_000 / unit.length)) + tail);
+  const specs = [...COMPONENT_UPDATES, ...SIGNALS, ...PROJECT_UPDATES, PROJECT_FILE];
+  const target = fc.oneof(
+    fc.constantFrom(...specs).chain((spec) => fc.constantFrom(...Object.keys(spec.valid)).map((key) => ({ kind: 'payload' as const, spec, key }))),
+    fc.constantFrom(...Object.keys(Config.shape)).map((name) => ({ kind: 'environment' as const, name })),
+    fc.constant({ kind: 'cli error line' as const }),
+  );
+
+  it('a 30,000-character value of any repeated pattern is judged in linear time, by every schema, loadConfig and the CLI error line', () => {
+    fc.assert(
+      fc.property(target, long, (where, text) => {
+        const started = performance.now();
+        if (where.kind === 'payload') {
+          try {
+            parseInput(where.spec.schema, { ...where.spec.valid, [where.key]: text }, where.spec.what);
+          } catch {
+            // refused or not, only the time counts here
+          }
+        } else if (where.kind === 'environment') {
+          try {
+            loadConfig({ [where.name]: text });
+          } catch {
+            // as above
+          }
+        } else {
+          messageFor(new InputError(`ref: "${text}" must be <projectId>/<componentId>`));
+        }
+        tally.add(`time: ${where.kind}`, 'judged');
+        expect(performance.now() - started, `${where.kind} ${JSON.stringify(text.slice(0, 12))}… (${text.length} chars)`).toBeLessThan(LIMIT_MS);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
