@@ -3,6 +3,7 @@
  * fail (in any run, across continue-as-new), is the workflow still running, and what does it look
  * like from outside (status and card, to prove nothing changed).
  */
+import { temporal } from '@temporalio/proto';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { cardQuery, statusQuery } from '../../workflows/definitions.js';
@@ -20,6 +21,9 @@ export async function workflowTaskFailures(client: Client, workflowId: string): 
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     for (const event of history.events ?? []) {
       const failed = event.workflowTaskFailedEventAttributes;
+      // UnhandledCommand is the server turning a completion away because new messages arrived while
+      // the task ran (e.g. a continue-as-new racing a signal); the SDK retries with them. Not a bug.
+      if (failed?.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) continue;
       if (failed) failures.push({ runId, message: failed.failure?.message ?? String(failed.cause) });
     }
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
