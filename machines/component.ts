@@ -9,6 +9,7 @@ import {
   requirementKind,
   requirementRisk,
   type CardContent,
+  type CardPatch,
   type ComponentDefinition,
   type EthicsItem,
   type Person,
@@ -159,6 +160,32 @@ export interface ComponentInput {
 export const CLOSED_REVIEWS_KEPT = 100;
 /** The card's revision number counts every change; the list of who changed what keeps the latest. */
 export const REVISIONS_KEPT = 200;
+/**
+ * A card, and the snapshots of it kept at the latest graduations, travel in every query answer and
+ * every continue-as-new input, which Temporal caps at 2 MB: long documents belong behind `links`.
+ */
+export const MAX_CARD_CHARACTERS = 64_000;
+export const GRADUATIONS_KEPT = 10;
+
+/** Entries of a list patched by key: an existing entry is merged with its change, a new one added. */
+function upsertBy<T, K extends keyof T>(key: K, existing: readonly T[], patch: readonly T[]): T[] {
+  const byKey = new Map(existing.map((entry) => [entry[key], entry]));
+  for (const change of patch) byKey.set(change[key], { ...byKey.get(change[key]), ...change });
+  return [...byKey.values()];
+}
+
+/** The card after a patch: top-level keys replaced (`null` clears one), requirements and debriefs upserted. */
+export function patchedCard(card: CardContent, patch: CardPatch): CardContent {
+  const next: CardContent = { ...card };
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === 'requirements' || key === 'debriefs') continue;
+    if (value === null) delete next[key];
+    else if (value !== undefined) next[key] = value;
+  }
+  if (patch.requirements) next.requirements = upsertBy('id', card.requirements, patch.requirements);
+  if (patch.debriefs) next.debriefs = upsertBy('level', card.debriefs ?? [], patch.debriefs).sort((a, b) => a.level - b.level);
+  return next;
+}
 
 export function resolvePolicy(policy: Policy): ResolvedPolicy {
   return {

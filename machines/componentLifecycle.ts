@@ -10,7 +10,9 @@
 import { and, assign, enqueueActions, setup } from 'xstate';
 import {
   CLOSED_REVIEWS_KEPT,
+  GRADUATIONS_KEPT,
   REVISIONS_KEPT,
+  patchedCard,
   initialContext,
   panelFor,
   quorumReached,
@@ -28,7 +30,7 @@ import {
 } from './component.js';
 import type { LifecycleEvent, ReportVersionsEvent, SwitchbackEvent, UpdateCardEvent, VerdictEvent } from './events.js';
 import { levelDefinition, MAX_LEVEL, PROPOSAL_OUTCOMES } from './levels.js';
-import type { CardContent, Person } from './model.js';
+import type { Person } from './model.js';
 import { isRepeatedVerdict, refusals, switchbackRefusal, type LifecycleState } from './rules.js';
 
 /**
@@ -121,7 +123,7 @@ function applyProposal(context: ComponentContext, at: number): ComponentContext 
   switch (outcome.kind) {
     case 'raise': {
       const snapshot = { level: context.level, reviewId: review.id, at, revision: context.cardRevision, content: context.card };
-      const graduated = { ...closed, graduations: [...context.graduations, snapshot] };
+      const graduated = { ...closed, graduations: [...context.graduations, snapshot].slice(-GRADUATIONS_KEPT) };
       return moveTo(graduated, Math.min(context.level + 1, MAX_LEVEL), { at, how: review.proposal === 'graduate' ? 'graduation' : 'decision', reviewId: review.id });
     }
     case 'switchback':
@@ -132,26 +134,11 @@ function applyProposal(context: ComponentContext, at: number): ComponentContext 
   }
 }
 
-/** Entries of a list patched by key: an existing entry is merged with its change, a new one added. */
-function upsertBy<T, K extends keyof T>(key: K, existing: readonly T[], patch: readonly T[]): T[] {
-  const byKey = new Map(existing.map((entry) => [entry[key], entry]));
-  for (const change of patch) byKey.set(change[key], { ...byKey.get(change[key]), ...change });
-  return [...byKey.values()];
-}
-
 function applyCardPatch(context: ComponentContext, event: UpdateCardEvent): ComponentContext {
-  const card: CardContent = { ...context.card };
-  for (const [key, value] of Object.entries(event.patch)) {
-    if (key === 'requirements' || key === 'debriefs') continue;
-    if (value === null) delete card[key];
-    else if (value !== undefined) card[key] = value;
-  }
-  if (event.patch.requirements) card.requirements = upsertBy('id', context.card.requirements, event.patch.requirements);
-  if (event.patch.debriefs) card.debriefs = upsertBy('level', context.card.debriefs ?? [], event.patch.debriefs).sort((a, b) => a.level - b.level);
   const revision = context.cardRevision + 1;
   return {
     ...context,
-    card,
+    card: patchedCard(context.card, event.patch),
     cardRevision: revision,
     revisions: [...context.revisions, { revision, by: event.by.toLowerCase(), at: event.at, keys: Object.keys(event.patch) }].slice(-REVISIONS_KEPT),
   };

@@ -50,18 +50,21 @@ export const Level = z
   .min(0, `must be 0 to ${MAX_LEVEL}`)
   .max(MAX_LEVEL, `must be 0 to ${MAX_LEVEL}`);
 
-/** Durations are written like "2 days" or "90 days" (the `ms` package's format) and must be positive. */
+/** The longest policy duration: a decade keeps every deadline a valid date and a sane schedule. */
+const MAX_DURATION_MS = 10 * 365 * 86_400_000;
+
+/** Durations are written like "2 days" or "90 days" (the `ms` package's format): positive, at most ten years. */
 export const DurationText = z
   .string()
   .max(40)
   .refine((text) => {
     try {
       const millis = ms(text as ms.StringValue);
-      return Number.isFinite(millis) && millis > 0;
+      return Number.isFinite(millis) && millis >= 1_000 && millis <= MAX_DURATION_MS;
     } catch {
       return false;
     }
-  }, 'must be a positive duration such as "2 days", "12 hours" or "30 seconds"');
+  }, 'must be a duration from "1 second" to "10 years", such as "2 days", "12 hours" or "30 seconds"');
 
 export function durationMillis(text: string): number {
   return ms(text as ms.StringValue);
@@ -175,7 +178,7 @@ export type ProjectDefinitionInput = z.input<typeof ProjectDefinition>;
 // ---------------------------------------------------------------------------------------------
 
 const Text = z.string().trim().min(1, 'must not be empty').max(20_000);
-export const DeliverableText = z.union([Text, z.record(z.string().min(1).max(80), Text)], {
+export const DeliverableText = z.union([Text, z.record(z.string().min(1).max(80), Text).refine((parts) => Object.keys(parts).length <= 20, 'must have at most 20 named parts')], {
   error: 'must be a non-empty text or an object of named non-empty texts',
 });
 

@@ -6,6 +6,8 @@
 import {
   isExcludedFromReview,
   isLead,
+  MAX_CARD_CHARACTERS,
+  patchedCard,
   isPersonKnown,
   missingDeliverables,
   panelGaps,
@@ -138,8 +140,12 @@ function branchRefusals(state: LifecycleState, context: ComponentContext, event:
   return [];
 }
 
-/** Reasons the event cannot be accepted in this state; empty when it can. */
+/** Reasons the event cannot be accepted in this state; empty when it can. Each reason is one line. */
 export function refusals(state: LifecycleState, context: ComponentContext, event: LifecycleEvent): string[] {
+  return reasonsFor(state, context, event).map((reason) => reason.replace(/[\r\n\u2028\u2029]+/g, ' '));
+}
+
+function reasonsFor(state: LifecycleState, context: ComponentContext, event: LifecycleEvent): string[] {
   switch (event.type) {
     case 'SUBMIT':
       return submitRefusals(state, context, event);
@@ -155,9 +161,15 @@ export function refusals(state: LifecycleState, context: ComponentContext, event
       return reportVersionsRefusals(state, context, event);
     case 'BRANCH':
       return branchRefusals(state, context, event);
-    case 'UPDATE_CARD':
+    case 'UPDATE_CARD': {
       if (state === 'retired') return ['the component is retired'];
-      return isPersonKnown(context, event.by) ? [] : [`by: ${event.by} is not an owner or on the roster of this project`];
+      if (!isPersonKnown(context, event.by)) return [`by: ${event.by} is not an owner or on the roster of this project`];
+      const size = JSON.stringify(patchedCard(context.card, event.patch)).length;
+      if (size > MAX_CARD_CHARACTERS) {
+        return [`patch: the card would hold ${size} characters; a card holds at most ${MAX_CARD_CHARACTERS} (put long documents behind links)`];
+      }
+      return [];
+    }
     case 'REREVIEW_DUE':
       if (state === 'retired') return ['the component is retired'];
       if (context.level !== 9) return [`re-review skipped: the component is at Level ${context.level}, not 9`];

@@ -8,10 +8,19 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
-/** A key as a person reads it: bare when it is a plain name, quoted (newlines and all escaped) when not. */
+/** Longest piece of user input quoted back in a message. */
+const QUOTED_MAX = 60;
+
+/** User input quoted on one line, cut when long: `"abc…" (5000 characters)`. */
+export function quoted(value: string): string {
+  const shown = value.length > QUOTED_MAX ? `${value.slice(0, QUOTED_MAX)}…` : value;
+  return `${JSON.stringify(shown)}${value.length > QUOTED_MAX ? ` (${value.length} characters)` : ''}`;
+}
+
+/** A key as a person reads it: bare when it is a short plain name, quoted and cut when not. */
 function keyText(key: PropertyKey): string {
   const text = String(key);
-  return /^[A-Za-z_$][\w$-]*$/.test(text) ? text : JSON.stringify(text);
+  return /^[A-Za-z_$][\w$-]{0,59}$/.test(text) ? text : quoted(text);
 }
 
 function fieldName(path: readonly PropertyKey[]): string {
@@ -19,16 +28,23 @@ function fieldName(path: readonly PropertyKey[]): string {
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${keyText(part)}`)).join('');
 }
 
-export function describeIssues(error: z.ZodError): string {
+/** Issues named in one message by default; the rest are counted, so a message stays readable on one line. */
+const ISSUES_SHOWN = 3;
+
+/** Every issue, or the first `limit` and a count of the rest (configuration names every bad variable). */
+export function describeIssues(error: z.ZodError, limit: number = ISSUES_SHOWN): string {
+  const more = error.issues.length - limit;
   return error.issues
+    .slice(0, limit)
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') {
         const where = issue.path.length ? `${fieldName(issue.path)}: ` : '';
-        return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (not allowed)`;
+        return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, ISSUES_SHOWN).map(quoted).join(', ')}${issue.keys.length > ISSUES_SHOWN ? ` and ${issue.keys.length - ISSUES_SHOWN} more` : ''} (not allowed)`;
       }
       return `${fieldName(issue.path)}: ${issue.message}`;
     })
     .join('; ')
+    .concat(more > 0 ? `; and ${more} more problem${more === 1 ? '' : 's'}` : '')
     // One line, always: nothing a user typed may break the error across lines.
     .replace(/[\r\n\u2028\u2029]+/g, ' ');
 }

@@ -65,6 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as shells and compose files write them.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = Config.safeParse(present);
-  if (!result.success) throw new ConfigError(`configuration: ${describeIssues(result.error)}`);
+  if (!result.success) throw new ConfigError(`configuration: ${describeIssues(result.error, Infinity)}`);
   return result.data;
 }

@@ -24,8 +24,14 @@ export function emptyAuditTrail(): AuditTrail {
   return { recent: [], folded: { count: 0, since: null, until: null, byWhat: {} } };
 }
 
+/** Longest `who` (an email's maximum) and `why` kept: a refused signal may carry anything at all. */
+const MAX_WHO = 254;
+const MAX_WHY = 1_000;
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 export function appendAudit(trail: AuditTrail, entry: AuditEntry, keep = AUDIT_KEPT): void {
-  trail.recent.push(entry);
+  trail.recent.push({ ...entry, who: clip(entry.who, MAX_WHO), ...(entry.why !== undefined ? { why: clip(entry.why, MAX_WHY) } : {}) });
   while (trail.recent.length > keep) {
     const oldest = trail.recent.shift()!;
     const folded = trail.folded;

@@ -27,7 +27,7 @@ import type { LifecycleEvent } from '../machines/events.js';
 import { levelDefinition } from '../machines/levels.js';
 import { isRepeatedVerdict, refusals, type LifecycleState } from '../machines/rules.js';
 import { cardView, componentStatus, publicState, type ComponentStatus } from '../machines/status.js';
-import { parseInput } from '../machines/validation.js';
+import { describeIssues, parseInput } from '../machines/validation.js';
 import {
   Branch,
   Decision,
@@ -36,6 +36,7 @@ import {
   LifecycleChange,
   ReReviewDue,
   ReportVersions,
+  RosterChanged,
   Submit,
   UpdateCard,
   branchUpdate,
@@ -265,8 +266,13 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
     record('system', 'reReviewDue', 'accepted', `re-review ${snapshot.context.review?.id} opened`);
   });
 
-  setHandler(rosterChangedSignal, ({ roster }) => {
-    apply({ type: 'UPDATE_ROSTER', at: Date.now(), roster });
+  setHandler(rosterChangedSignal, (raw) => {
+    const result = RosterChanged.safeParse(raw);
+    if (!result.success) {
+      record('project', 'rosterChanged', 'refused', `rosterChanged: ${describeIssues(result.error)}`);
+      return;
+    }
+    apply({ type: 'UPDATE_ROSTER', at: Date.now(), roster: result.data.roster });
     record('project', 'rosterChanged', 'accepted');
   });
 

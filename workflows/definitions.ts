@@ -6,8 +6,10 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ClosedReview } from '../machines/component.js';
+import { PHASES } from '../machines/levels.js';
 import {
   CardPatch,
+  ComponentDefinition,
   NewComponent,
   Email,
   Level,
@@ -15,7 +17,6 @@ import {
   Slug,
   Versions,
   type CardContent,
-  type ComponentDefinition,
   type Person,
   type Policy,
   type ProjectDefinition,
@@ -40,7 +41,7 @@ export enum FailureType {
 
 const Reason = z.string().trim().min(1, 'must not be empty').max(2_000);
 const Comment = z.string().max(5_000);
-const ReviewId = z.string().min(1, 'must not be empty').max(40);
+const ReviewId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a review id such as r3');
 
 export const Decision = z
   .strictObject({
@@ -145,12 +146,13 @@ export interface ComponentWorkflowInput {
 }
 
 /** What a component tells its project on every change of level or state. */
-export interface ComponentReport {
-  component: ComponentDefinition;
-  level: number;
-  state: ComponentStatus['state'];
-  phase: string;
-}
+export const ComponentReport = z.strictObject({
+  component: ComponentDefinition,
+  level: Level,
+  state: z.enum(['working', 'in-review', 'paused', 'retired']),
+  phase: z.enum(PHASES),
+});
+export type ComponentReport = z.infer<typeof ComponentReport>;
 
 export type ProjectWorkflowInput = ProjectDefinition;
 
@@ -160,7 +162,8 @@ export type ProjectWorkflowInput = ProjectDefinition;
 
 export const reviewSignal = defineSignal<[Decision]>('review');
 export const reReviewDueSignal = defineSignal<[ReReviewDue]>('reReviewDue');
-export const rosterChangedSignal = defineSignal<[{ roster: z.infer<typeof Roster> }]>('rosterChanged');
+export const RosterChanged = z.strictObject({ roster: Roster });
+export const rosterChangedSignal = defineSignal<[z.infer<typeof RosterChanged>]>('rosterChanged');
 
 export const decideUpdate = defineUpdate<ReviewState, [Decision]>('decide');
 export const submitUpdate = defineUpdate<ComponentStatus, [Submit]>('submit');

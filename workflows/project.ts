@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
   ParentClosePolicy,
   setHandler,
   startChild,
@@ -19,10 +20,11 @@ import { levelDefinition } from '../machines/levels.js';
 import type { ComponentDefinition, ProjectDefinition } from '../machines/model.js';
 import { ProjectDefinition as ProjectSchema } from '../machines/model.js';
 import { systemLevel, type ProjectComponentSummary, type ProjectStatus } from '../machines/status.js';
-import { parseInput } from '../machines/validation.js';
+import { describeIssues, parseInput } from '../machines/validation.js';
 import { componentWorkflow } from './component.js';
 import {
   AddComponent,
+  ComponentReport,
   FailureType,
   UpdateRoster,
   addComponentUpdate,
@@ -97,7 +99,21 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
 
   setHandler(projectStatusQuery, status);
 
-  setHandler(componentChangedSignal, (report) => {
+  // Reports come from the project's own components and their branches; anything else is ignored.
+  setHandler(componentChangedSignal, (raw) => {
+    const parsed = ComponentReport.safeParse(raw);
+    if (!parsed.success) {
+      log.warn('componentChanged ignored: not a component report', { problem: describeIssues(parsed.error) });
+      return;
+    }
+    const report = parsed.data;
+    const { provenance } = report.component;
+    const known =
+      components.has(report.component.id) || (provenance?.kind === 'branched' && provenance.projectId === definition.id && components.has(provenance.componentId));
+    if (!known) {
+      log.warn('componentChanged ignored: not a component of this project', { componentId: report.component.id });
+      return;
+    }
     components.set(report.component.id, {
       componentId: report.component.id,
       name: report.component.name,
