@@ -10,6 +10,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -80,6 +81,8 @@ const { reconcileReReviewSchedule } = proxyActivities<Activities>({
 // Well under the 2,000 events a run may reach: under a burst of messages the server can delay a
 // continue-as-new until the burst ends, and the margin absorbs that.
 const DEFAULT_HISTORY_LIMIT = 1_000;
+/** Patch id: notifications go out as one activity per recipient (see `send`). */
+const NOTIFY_EACH_RECIPIENT = 'notify-each-recipient';
 /** How many of the riskiest requirements a notification carries. */
 const TOP_RISKS = 5;
 
@@ -337,20 +340,35 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
     };
   }
 
+  /**
+   * One activity per recipient: each delivered email is then recorded in history and never sent
+   * again, whatever restarts or retries follow. Runs begun before this change sent one activity
+   * for all recipients, and replay them that way.
+   */
+  async function send(message: Notification): Promise<void> {
+    if (!patched(NOTIFY_EACH_RECIPIENT)) {
+      await notify(message);
+      return;
+    }
+    const results = await Promise.allSettled(message.to.map((person) => notify({ ...message, to: [person] })));
+    const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed.length > 0) throw new Error(`${failed.length} of ${message.to.length} not notified: ${failed.map((f) => String(f.reason)).join('; ')}`);
+  }
+
   async function run(effect: Effect): Promise<void> {
     const context = snapshot.context;
     switch (effect.type) {
       case 'notifyReviewOpened':
-        await notify(notification('review-opened', effect, { proposal: context.review?.proposal, note: context.review?.note }));
+        await send(notification('review-opened', effect, { proposal: context.review?.proposal, note: context.review?.note }));
         return;
       case 'notifyReminder':
-        await notify(notification('reminder', effect));
+        await send(notification('reminder', effect));
         return;
       case 'notifyEscalation':
-        await notify(notification('escalation', effect, { waiting: effect.waiting }));
+        await send(notification('escalation', effect, { waiting: effect.waiting }));
         return;
       case 'notifyReviewClosed':
-        await notify(notification('review-closed', effect, { outcome: effect.outcome, tasks: effect.tasks }));
+        await send(notification('review-closed', effect, { outcome: effect.outcome, tasks: effect.tasks }));
         return;
       case 'reconcileSchedule':
         await reconcileReReviewSchedule({

@@ -17,6 +17,7 @@ import { readNotifications, startWorkerProcess, writeBundle, type WorkerProcess 
 import { OWNER, project } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';
 import { workflowTaskFailures } from '../fuzz/server.js';
+import { merged } from '../support/notifications.js';
 
 let client: Client;
 let dir: string;
@@ -105,7 +106,7 @@ describe('a re-review schedule firing while no worker runs', () => {
       expect(status).toMatchObject({ level: 9, state: 'in-review', openReview: { id: 'r1' } });
 
       // The panel was told once, by the new worker.
-      const sent = readNotifications(notifyLog).filter((n) => n.projectId === definition.id);
+      const sent = merged(readNotifications(notifyLog).filter((n) => n.projectId === definition.id));
       expect(sent.map((n) => [n.kind, n.reviewId, n.pid])).toEqual([['review-opened', 'r1', second.pid]]);
       expect(sent[0].to.map((p) => p.email).sort()).toEqual(['applied-ai-1@lab.example', 'applied-ai-2@lab.example', 'product-1@lab.example', 'product-2@lab.example', 'qa-1@lab.example', 'qa-2@lab.example']);
       expect(await workflowTaskFailures(client, component.workflowId)).toEqual([]);

@@ -12,6 +12,7 @@ import {
 } from '../../workflows/definitions.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';
+import { merged } from '../support/notifications.js';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -52,7 +53,7 @@ describe('a component climbing from Level 0 to 9 on a real Temporal server', () 
     expect(history.filter((h) => h.what === 'decide' && h.outcome === 'accepted').length).toBeGreaterThan(9);
 
     // Every review opened emailed its panel (minus owner and submitter), and the schedule exists.
-    const opened = harness.sent.filter((n) => n.kind === 'review-opened' && n.projectId === definition.id);
+    const opened = merged(harness.sent.filter((n) => n.kind === 'review-opened' && n.projectId === definition.id));
     expect(opened).toHaveLength(9);
     await eventually(async () => {
       const described = await harness.client.schedule.getHandle(`rereview/${definition.id}/anomaly-model`).describe();

@@ -4,6 +4,7 @@ import { historyQuery, pauseUpdate, resumeUpdate, statusQuery } from '../../work
 import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';
 import { decide, fillCard, soon, startAndReach, submit } from './steps.js';
+import { merged } from '../support/notifications.js';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -36,7 +37,7 @@ describe('reminders and escalation on durable timers', () => {
     const waitingFirst = emails([reviewer('research-lead', 2), reviewer('researcher', 1), reviewer('researcher', 2)]);
 
     const of = (componentId: string, kind: string) =>
-      harness.sent.filter((n) => n.projectId === definition.id && n.componentId === componentId && n.kind === kind);
+      merged(harness.sent.filter((n) => n.projectId === definition.id && n.componentId === componentId && n.kind === kind));
 
     // Two reminder rounds, then a third answer so the next rounds leave that reviewer out too.
     const firstRounds = await soon(() => {
