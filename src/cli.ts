@@ -4,10 +4,10 @@
  * (see src/cli/errors.ts). Connects to Temporal only once the input has been validated locally.
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, type AddHelpTextContext } from 'commander';
 import { registerComponentCommands } from './cli/component.js';
 import type { Context, Io } from './cli/context.js';
-import { EXIT_OK, exitCodeFor, isExpected, messageFor, oneLine } from './cli/errors.js';
+import { EXIT_OK, commanderLine, exitCodeFor, isExpected, messageFor } from './cli/errors.js';
 import { registerProjectCommands } from './cli/project.js';
 import { registerMetricsCommand } from './cli/metrics.js';
 import { registerScheduleCommands } from './cli/schedules.js';
@@ -45,9 +45,19 @@ export function buildProgram(ctx: Context): Command {
     .configureOutput({
       writeOut: (text) => ctx.io.out(text.trimEnd()),
       writeErr: (text) => ctx.io.err(text.trimEnd()),
-      outputError: (text, write) => write(oneLine(text)),
+      outputError: (text, write) => write(commanderLine(text)),
     })
     .addHelpText('after', EXAMPLES);
+  // Commander answers a command group given no command (`mltrl`, `mltrl project`) with its help
+  // page on stderr; like every other error, that is one line here, naming the commands. `--help`
+  // still prints the page on stdout. The event fires on every ancestor of the command helped.
+  program.on('beforeAllHelp', ({ error, command }: AddHelpTextContext) => {
+    if (!error) return;
+    const path: string[] = [];
+    for (let at: Command | null = command; at; at = at.parent) path.unshift(at.name());
+    const names = command.commands.map((sub) => sub.name()).join(', ');
+    command.error(`error: ${path.join(' ')} needs a command: ${names} (see ${path.join(' ')} --help)`, { code: 'commander.missingCommand' });
+  });
   registerProjectCommands(program, ctx);
   registerComponentCommands(program, ctx);
   registerScheduleCommands(program, ctx);

@@ -24,7 +24,7 @@ import { call, componentHandle, parseProject, projectHandle, startProject } from
 import type { Links } from '../links.js';
 import { listProjects } from '../projects.js';
 import { actorEmail, bearerGrant } from './auth.js';
-import { Forbidden, problemFor } from './errors.js';
+import { Forbidden, pathText, problemFor } from './errors.js';
 
 export interface ApiDependencies {
   client: Client;
@@ -131,7 +131,7 @@ export function apiRoutes(deps: ApiDependencies): Hono {
   });
 
   // Last: any other /api path answers in JSON too, not with the web page's HTML 404.
-  api.all('*', (c) => c.json({ error: { kind: 'not-found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  api.all('*', (c) => c.json({ error: { kind: 'not-found', message: `no route ${c.req.method} ${pathText(c.req.path)}` } }, 404));
 
   return api;
 }

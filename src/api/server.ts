@@ -12,8 +12,10 @@ import { STYLESHEET } from '../web/styles.js';
 import { messagePage } from '../web/layout.js';
 import { webPages } from '../web/pages.js';
 import { reviewPages } from '../web/review.js';
-import { problemFor } from './errors.js';
+import { TooLarge, pathText, problemFor } from './errors.js';
 import { apiRoutes, type ApiDependencies } from './routes.js';
+
+const MAX_BODY_MIB = 1;
 
 export function createApp(deps: ApiDependencies): Hono {
   const app = new Hono();
@@ -24,15 +26,25 @@ export function createApp(deps: ApiDependencies): Hono {
       referrerPolicy: 'no-referrer',
     }),
   );
-  app.use(bodyLimit({ maxSize: 1024 * 1024 }));
+  // The limit's own error (an HTTPException) would reach onError below as unforeseen: a 500.
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_MIB * 1024 * 1024,
+      onError: () => {
+        throw new TooLarge(`body: larger than the ${MAX_BODY_MIB} MiB limit`);
+      },
+    }),
+  );
   app.get('/assets/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
   app.route('/api', apiRoutes(deps));
   app.route('/', reviewPages(deps));
   app.route('/', webPages(deps));
-  app.notFound((c) => c.html(messagePage('Not found', 'error', [html`There is no page at ${c.req.path}.`], [{ href: '/', text: 'All projects' }]), 404));
+  app.notFound((c) => c.html(messagePage('Not found', 'error', [html`There is no page at ${pathText(c.req.path)}.`], [{ href: '/', text: 'All projects' }]), 404));
   app.onError((error, c) => {
     const problem = problemFor(error);
     if (problem.status === 500) console.error('mltrl web:', error);
+    // What fails before the API's routes (the body limit) still answers an API request in JSON.
+    if (/^\/api(\/|$)/.test(c.req.path)) return c.json({ error: { kind: problem.kind, message: problem.message } }, problem.status);
     return c.html(messagePage('Something went wrong', 'error', [html`${problem.message}`], [{ href: '/', text: 'All projects' }]), problem.status);
   });
   return app;

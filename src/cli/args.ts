@@ -1,9 +1,11 @@
 /**
  * Parsers for command-line values, built on the domain's zod schemas so the CLI accepts exactly
- * what the workflows accept. Each names the option it parses in its error.
+ * what the workflows accept. Each names the option it parses in its error, and quotes the value with
+ * `quoted`: escaped and cut when long, so a 20,000-character argument gives a short line.
  */
 import { readFileSync } from 'node:fs';
 import { Email, Level, SLUG, Slug } from '../../machines/model.js';
+import { quoted } from '../../machines/validation.js';
 import { UsageError } from './errors.js';
 
 export interface ComponentRef {
@@ -18,7 +20,7 @@ const SLUG_RULE = 'a lower-case slug (a-z, 0-9 and -, not starting with -)';
 export function parseRef(value: string): ComponentRef {
   const parts = value.split('/');
   if (parts.length !== 2 || !parts.every((part) => SLUG.test(part))) {
-    throw new UsageError(`ref: "${value}" must be <projectId>/<componentId>, each ${SLUG_RULE}`);
+    throw new UsageError(`ref: ${quoted(value)} must be <projectId>/<componentId>, each ${SLUG_RULE}`);
   }
   return { projectId: parts[0], componentId: parts[1] };
 }
@@ -29,19 +31,19 @@ export function parseTarget(value: string): { projectId: string } | ComponentRef
 }
 
 export const slug = (flag: string) => (value: string) => {
-  if (!Slug.safeParse(value).success) throw new UsageError(`${flag}: "${value}" must be ${SLUG_RULE}`);
+  if (!Slug.safeParse(value).success) throw new UsageError(`${flag}: ${quoted(value)} must be ${SLUG_RULE}`);
   return value;
 };
 
 export const email = (flag: string) => (value: string) => {
   const result = Email.safeParse(value);
-  if (!result.success) throw new UsageError(`${flag}: "${value}" must be an email address`);
+  if (!result.success) throw new UsageError(`${flag}: ${quoted(value)} must be an email address`);
   return result.data;
 };
 
 export const level = (flag: string) => (value: string) => {
   const result = Level.safeParse(/^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN);
-  if (!result.success) throw new UsageError(`${flag}: "${value}" must be a whole number from 0 to 9`);
+  if (!result.success) throw new UsageError(`${flag}: ${quoted(value)} must be a whole number from 0 to 9`);
   return result.data;
 };
 
@@ -51,7 +53,7 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 /** Repeatable `key=value` option into a record: `--answer bias=... --answer harm=...`. */
 export const keyValue = (flag: string) => (value: string, previous: Record<string, string> = {}) => {
   const at = value.indexOf('=');
-  if (at <= 0) throw new UsageError(`${flag}: "${value}" must be key=value`);
+  if (at <= 0) throw new UsageError(`${flag}: ${quoted(value)} must be key=value`);
   return { ...previous, [value.slice(0, at).trim()]: value.slice(at + 1) };
 };
 
@@ -62,9 +64,9 @@ export function readJsonFile(path: string, what: string): unknown {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${what}: cannot read ${path}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+    throw new UsageError(`${what}: cannot read ${quoted(path)}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
   }
-  return parseJson(text, `${what} ${path}`);
+  return parseJson(text, `${what} ${quoted(path)}`);
 }
 
 /** An option given as inline JSON or as `@file.json`. */

@@ -5,7 +5,7 @@
  *   2  the request itself was wrong (an argument, a file, a refused rule): nothing changed
  */
 import { CommanderError } from 'commander';
-import { InputError } from '../../machines/validation.js';
+import { InputError, quoted } from '../../machines/validation.js';
 import { ClientError } from '../client.js';
 import { ConfigError } from '../config.js';
 
@@ -18,9 +18,23 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Messages may quote server text or JSON parser output: keep them to a single line. */
+/**
+ * Messages may quote server text, JSON parser output or what was typed: keep them to a single line.
+ * Every run of whitespace (\r, U+2028 and U+2029 included; NEL is not in \s) becomes one space, in
+ * one linear pass (a pattern such as `\s*\n\s*` takes quadratic time on a long run of spaces).
+ */
 export function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return text.replace(/[\s\u0085]+/g, ' ').trim();
+}
+
+/**
+ * Commander echoes what was typed in single quotes (`unknown command '…'`, `unknown option '…'`,
+ * `option '--format <format>' argument '…' is invalid`): quote it as the CLI's own messages do,
+ * escaped and cut when long. The greedy match runs to the last quote, so a value holding quotes
+ * is still taken whole.
+ */
+export function commanderLine(text: string): string {
+  return oneLine(text.replace(/(?<=(?:unknown option|unknown command|' argument) )'([\s\S]*)'/, (_, value: string) => quoted(value)));
 }
 
 export function exitCodeFor(error: unknown): number {

@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { DurationText, durationMillis } from '../../machines/model.js';
+import { quoted } from '../../machines/validation.js';
 import { configuredLinkSecret, createLinks } from '../links.js';
 import { publicUrl } from '../config.js';
 import { email } from './args.js';
@@ -18,7 +19,7 @@ export function registerTokenCommand(program: Command, ctx: Context): void {
     .addOption(new Option('--as <email>', 'the person the token acts as').argParser(email('--as')).makeOptionMandatory())
     .option('--valid-for <duration>', 'how long it works, e.g. "30 days"', '30 days')
     .action((opts: { as: string; validFor: string }) => {
-      if (!DurationText.safeParse(opts.validFor).success) throw new UsageError(`--valid-for: "${opts.validFor}" must be a duration such as "30 days" or "12 hours"`);
+      if (!DurationText.safeParse(opts.validFor).success) throw new UsageError(`--valid-for: ${quoted(opts.validFor)} must be a duration such as "30 days" or "12 hours"`);
       const config = ctx.session.settings();
       const secret = configuredLinkSecret(config.MLTRL_LINK_SECRET);
       if (!secret) throw new UsageError('token: no link secret: set MLTRL_LINK_SECRET (the one the server uses), or run npm start once to create data/link-secret');
