@@ -14,7 +14,9 @@ const QUOTED_MAX = 60;
 /** User input quoted on one line, cut when long: `"abc…" (5000 characters)`. */
 export function quoted(value: string): string {
   const shown = value.length > QUOTED_MAX ? `${value.slice(0, QUOTED_MAX)}…` : value;
-  return `${JSON.stringify(shown)}${value.length > QUOTED_MAX ? ` (${value.length} characters)` : ''}`;
+  // JSON escapes \n and \r but keeps the Unicode line and paragraph separators (and NEL) raw.
+  const oneLine = JSON.stringify(shown).replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${oneLine}${value.length > QUOTED_MAX ? ` (${value.length} characters)` : ''}`;
 }
 
 /** A key as a person reads it: bare when it is a short plain name, quoted and cut when not. */

@@ -29,7 +29,7 @@ export class ClientError extends Error {
 
 export async function connect(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): Promise<Client> {
   try {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5 seconds' });
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '3 seconds' });
     return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   } catch (error) {
     throw new ClientError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${error instanceof Error ? error.message : String(error)}`, 'unavailable');
