@@ -10,9 +10,9 @@
  * the Temporal CLI.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chmodSync, chownSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isExecutableFile, portIsFree, waitForExit } from './processes.js';
 import { DEFAULT_NAMESPACE, PROJECT_ROOT, SEARCH_ATTRIBUTES, freePort, temporalCliPath } from './temporalServer.js';
 
 /** Where scripts/install-cluster-tools.sh puts `temporal-server` and `temporal-sql-tool`. */
@@ -61,38 +61,30 @@ export class ClusterError extends Error {
   override readonly name = 'ClusterError';
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, fsConstants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** The folder with `initdb`, `pg_ctl` and `postgres`: `$PG_BINDIR`, else Debian's newest, else PATH. */
 export function postgresBinDir(): string {
   const fromEnv = process.env['PG_BINDIR'];
   if (fromEnv !== undefined && fromEnv !== '') {
-    if (isExecutable(join(fromEnv, 'initdb'))) return fromEnv;
+    if (isExecutableFile(join(fromEnv, 'initdb'))) return fromEnv;
     throw new ClusterError(`PG_BINDIR is set to ${fromEnv}, which has no initdb. Unset it, or point it at PostgreSQL's bin folder.`);
   }
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
     const majors = readdirSync(debian)
-      .filter((name) => /^\d+$/.test(name) && isExecutable(join(debian, name, 'bin', 'initdb')))
+      .filter((name) => /^\d+$/.test(name) && isExecutableFile(join(debian, name, 'bin', 'initdb')))
       .sort((a, b) => Number(b) - Number(a));
     if (majors[0] !== undefined) return join(debian, majors[0], 'bin');
   }
   for (const dir of (process.env['PATH'] ?? '').split(':')) {
-    if (dir !== '' && isExecutable(join(dir, 'initdb'))) return dir;
+    if (dir !== '' && isExecutableFile(join(dir, 'initdb'))) return dir;
   }
   throw new ClusterError(`PostgreSQL was not found (no initdb in /usr/lib/postgresql/*/bin or on PATH). ${INSTALL_HINT}`);
 }
 
 /** Throws a ClusterError naming what is missing and how to install it. */
 export function checkClusterTools(): { pgBin: string; cli: string } {
-  const missing = [TEMPORAL_SERVER_PATH, TEMPORAL_SQL_TOOL_PATH].filter((path) => !isExecutable(path));
+  const missing = [TEMPORAL_SERVER_PATH, TEMPORAL_SQL_TOOL_PATH].filter((path) => !isExecutableFile(path));
   if (missing.length > 0) throw new ClusterError(`Not installed: ${missing.join(', ')}. ${INSTALL_HINT}`);
   return { pgBin: postgresBinDir(), cli: temporalCliPath() };
 }
@@ -285,16 +277,6 @@ function serverEnvironment(pgPort: number, dynamicConfigFile: string, ports: Rec
   };
 }
 
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolveExit) => {
-    const timer = setTimeout(() => resolveExit(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolveExit(true);
-    });
-  });
-}
 
 /**
  * A free port below 32768. The server records its services' ports in PostgreSQL's
@@ -309,14 +291,6 @@ async function freeServerPort(): Promise<number> {
   throw new ClusterError('no free port found between 20000 and 32000 on 127.0.0.1');
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once('error', () => resolveFree(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
-  });
-}
 
 /** Only the flags decide where the CLI looks, not a developer's own TEMPORAL_* environment or profile. */
 const CLI_ISOLATION = ['--disable-config-env', '--disable-config-file'];

@@ -6,11 +6,12 @@
  * No Temporal SDK here on purpose: starting, probing and stopping the server only needs the CLI,
  * so this module can run before anything else (e.g. in vitest's global setup) and in any process.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
+import { spawn, execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutableFile, portIsFree, waitForExit } from './processes.js';
 
 /** The repository root (this file lives in `<root>/src`). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,15 +63,6 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-function isExecutableFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function findOnPath(command: string): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -121,14 +113,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolveFree(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
-  });
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolveConnect) => {
@@ -204,16 +188,6 @@ function collectLines(stream: NodeJS.ReadableStream | null, tail: string[], keep
   });
 }
 
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolveExit) => {
-    const timer = setTimeout(() => resolveExit(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolveExit(true);
-    });
-  });
-}
 
 /**
  * Starts `temporal server start-dev` on 127.0.0.1 with the contract's search attributes registered,
