@@ -419,7 +419,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
           entryLevel: current.entryLevel,
           owner: current.owner,
           ...(current.provenance ? { provenance: current.provenance } : {}),
-          ...(current.target ? { target: current.target } : {}),
+          ...(snapshot.context.target ? { target: snapshot.context.target } : {}),
         },
         level: current.level,
         state: current.state,

@@ -107,6 +107,6 @@ describe('a worker killed in the middle of a review', () => {
     // And it goes on: the next review opens and its panel is told by the new worker.
     const next = await submit(component);
     expect(next).toMatchObject({ id: 'r2', level: 1 });
-    await soon(() => expect(readNotifications(notifyLog).filter((n) => n.projectId === definition.id)).toHaveLength(3));
+    await soon(() => expect(merged(readNotifications(notifyLog).filter((n) => n.projectId === definition.id))).toHaveLength(3));
   }, 90_000);
 });

@@ -44,16 +44,21 @@ describe('replaying the case studies', () => {
     expect(meteor.level).toBe(9);
     expect(meteor.switchbacks).toEqual([expect.objectContaining({ from: 8, to: 7, kind: 'review' })]);
 
-    const projects = (await readProjects(harness.client, { taskQueue: harness.taskQueue })).filter((p) => started.includes(p.projectId));
+    // Each project hears of its components' levels by signal, so its system level follows shortly.
+    const projects = await eventually(async () => {
+      const mine = (await readProjects(harness.client, { taskQueue: harness.taskQueue })).filter((p) => started.includes(p.projectId));
+      expect(Object.fromEntries(mine.map((p) => [p.projectId.replace(suffix, ''), p.systemLevel]))).toEqual({
+        'neuro-copilot': 6,
+        'recycling-vision': 8,
+        etalumis: 6,
+        'cams-meteor': 9,
+      });
+      return mine;
+    }, 30_000);
     const metrics = computeMetrics(records, projects);
     expect(metrics.switchbacks.paths.map((p) => p.path).sort()).toEqual(['4→2', '8→7']);
     expect(metrics.componentsPerLevel[9]).toBe(3); // trash classifier, meteor classifier, camera ingest
-    expect(Object.fromEntries(metrics.systemLevels.map((p) => [p.projectId.replace(suffix, ''), p.systemLevel]))).toEqual({
-      'neuro-copilot': 6,
-      'recycling-vision': 8,
-      etalumis: 6,
-      'cams-meteor': 9,
-    });
+    expect(metrics.systemLevels).toHaveLength(4);
     expect(metrics.reviewTurnaround.samples).toBeGreaterThan(40);
   });
 });
