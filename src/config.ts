@@ -36,6 +36,13 @@ export const Config = z
     MLTRL_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     // Loopback by default: the API acts for whoever presents a token, so exposing it is a choice.
     MLTRL_HTTP_HOST: z.string().min(1).max(255).default('127.0.0.1'),
+    /** Workflows a worker keeps in memory (src/worker.ts); more is faster for busy portfolios, less uses less memory. */
+    MLTRL_MAX_CACHED_WORKFLOWS: z
+      .string()
+      .regex(/^\d{1,6}$/, 'must be a whole number from 1 to 100000')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 100_000, 'must be a whole number from 1 to 100000')
+      .optional(),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')

@@ -17,7 +17,16 @@ export interface WorkerSetup {
   notifier?: Notifier;
   /** Pre-built workflow bundle (tests bundle once per suite). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Workflows kept in memory; see DEFAULT_MAX_CACHED_WORKFLOWS. */
+  maxCachedWorkflows?: number;
 }
+
+/**
+ * Components are long-lived and mostly idle: each cached one holds ~2 MB of sandbox, so a worker
+ * keeps the 400 most recently active and replays any other from history when a message arrives.
+ * 1,000 idle components then stay well under 1.5 GiB (the SDK's default caches them all).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 400;
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   const connection = await NativeConnection.connect({ address: setup.address });
@@ -26,6 +35,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    maxCachedWorkflows: setup.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     activities: createActivities({ client: setup.client, taskQueue: setup.taskQueue, ...(setup.notifier ? { notifier: setup.notifier } : {}) }),
   });
 }
