@@ -5,6 +5,7 @@
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ScheduleState } from '../machines/component.js';
+import { durationMillis } from '../machines/model.js';
 import { reReviewScheduleId } from '../workflows/definitions.js';
 
 export interface ReconcileSchedule {
@@ -31,7 +32,9 @@ export function createScheduleActivities(deps: { client: Client; taskQueue: stri
       try {
         await client.schedule.create({
           scheduleId,
-          spec: { intervals: [{ every: every as `${number} days` }] },
+          // Interval specs fire on multiples of `every` counted from the epoch; the offset makes the
+          // first re-review come one full interval after the component reached Level 9.
+          spec: { intervals: [{ every: durationMillis(every), offset: Date.now() % durationMillis(every) }] },
           action: {
             type: 'startWorkflow',
             workflowType: 'level9ReReviewWorkflow',

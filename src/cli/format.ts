@@ -64,7 +64,7 @@ export function componentStatusText(status: ComponentStatus): string {
         ['owner', person(status.owner)],
         ['card', `revision ${status.cardRevision}, ${status.switchbacks} switchback${status.switchbacks === 1 ? '' : 's'}`],
         ...(status.provenance ? [['from', `${status.provenance.kind} from ${status.provenance.projectId}/${status.provenance.componentId} at Level ${status.provenance.level}`]] : []),
-        ...(status.target ? [['target', `Level ${status.target.level} by ${status.target.date}`]] : []),
+        ...(status.target ? [['target', `Level ${status.target.level} by ${status.target.date}: ${status.target.status}${status.target.projected ? ` (at this pace, ${status.target.projected.slice(0, 10)})` : ''}`]] : []),
       ],
     ),
   ];

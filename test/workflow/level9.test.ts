@@ -106,4 +106,16 @@ describe('Level 9 re-review schedules', () => {
     await eventually(async () => expect(await schedule.describe().then(() => 'exists', () => 'deleted')).toBe('deleted'));
     expect((await component.describe()).status.name).toBe('COMPLETED');
   });
+
+  it('first fires one full interval after the component reaches Level 9, not at the next multiple of it', async () => {
+    const definition = project({ components: [deployedComponent], policy: { rereviewEvery: '90 days' } });
+    const before = Date.now();
+    await startProject(harness.client, harness.taskQueue, definition);
+    const schedule = harness.client.schedule.getHandle(`rereview/${definition.id}/${deployedComponent.id}`);
+    const described = await eventually(() => schedule.describe());
+    const firstFire = described.info.nextActionTimes[0].getTime();
+    const ninetyDays = 90 * 86_400_000;
+    expect(firstFire).toBeGreaterThanOrEqual(before + ninetyDays - 60_000);
+    expect(firstFire).toBeLessThanOrEqual(Date.now() + ninetyDays + 60_000);
+  });
 });
