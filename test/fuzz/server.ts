@@ -14,6 +14,9 @@ export interface TaskFailure {
 }
 
 /** Every WorkflowTaskFailed event of every run of `workflowId`, newest run first. */
+const Cause = temporal.api.enums.v1.WorkflowTaskFailedCause;
+const SERVER_SIDE_CAUSES = new Set<number>([Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, Cause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND]);
+
 export async function workflowTaskFailures(client: Client, workflowId: string): Promise<TaskFailure[]> {
   const failures: TaskFailure[] = [];
   let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
@@ -23,7 +26,9 @@ export async function workflowTaskFailures(client: Client, workflowId: string): 
       const failed = event.workflowTaskFailedEventAttributes;
       // UnhandledCommand is the server turning a completion away because new messages arrived while
       // the task ran (e.g. a continue-as-new racing a signal); the SDK retries with them. Not a bug.
-      if (failed?.cause === temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) continue;
+      // FORCE_CLOSE_COMMAND is the server itself (identity history-service) cutting a task short to
+      // write signals buffered past its 2 MB buffer, as two megabyte signals in a row do. Not a bug either.
+      if (failed && SERVER_SIDE_CAUSES.has(failed.cause ?? 0)) continue;
       if (failed) failures.push({ runId, message: failed.failure?.message ?? String(failed.cause) });
     }
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
