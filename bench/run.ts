@@ -15,7 +15,10 @@
  * BENCH_IDLE_COMPONENTS (1000), BENCH_METRICS_RECORDS (1000), BENCH_METRICS_RUNS (20),
  * BENCH_PACED_COMPONENTS (3: components climbed one update at a time, for history events);
  * BENCH_RESULTS (a file to write the results to instead of bench/results/<date>.json, leaving
- * bench/README.md alone: for trying a change or a setting); BENCH_WORKER_OPTIONS (bench/worker.ts).
+ * bench/README.md alone: for trying a change or a setting); BENCH_WORKER_OPTIONS (bench/worker.ts);
+ * BENCH_WORKER_NODE_FLAGS (Node flags for both workers, e.g. `--max-old-space-size=1024`);
+ * BENCH_LIVE_READ_EVICTED=1 also reads the metrics' portfolio from the worker that cannot cache
+ * every component (slow: each read replays the component from its history).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,6 +37,7 @@ import { metricsRecord, projectRecords, syntheticRecords } from './records.js';
 import { MiB, targetsOf, updateReadme, type IdleFigures, type LiveMetricsFigures, type MetricsFigures, type Results, type SideFigures } from './report.js';
 import { now, percentile, pool, round, sleep, summarize } from './stats.js';
 import { startWorker, type BenchWorker } from './workerProcess.js';
+import type { WorkerMemory } from './ipc.js';
 
 const BENCH_DIR = join(PROJECT_ROOT, 'bench');
 
@@ -155,30 +159,33 @@ function sideFigures(measured: Measured[], workerRssAfterMiB: number): SideFigur
 
 /**
  * Reading the portfolio the metrics are computed over, from live components (src/portfolio.ts:
- * visibility, then a `status` and a `card` query each), project by project; then computing.
+ * visibility, then a `status` and a `card` query each, on the engine's task queue), then computing.
  */
-async function liveMetricsTiming(client: Client, projectIds: string[]): Promise<LiveMetricsFigures> {
+async function liveMetricsTiming(client: Client, taskQueue: string, expected: number): Promise<LiveMetricsFigures> {
   const portfolioPath = join(PROJECT_ROOT, 'src', 'portfolio.ts');
   const metricsPath = join(PROJECT_ROOT, 'src', 'metrics.ts');
   if (!existsSync(portfolioPath) || !existsSync(metricsPath)) {
     return { status: 'placeholder', note: 'src/portfolio.ts and src/metrics.ts are not both in the tree yet', components: 0 };
   }
+  type Read = (client: Client, scope: { taskQueue: string }) => Promise<unknown[]>;
   try {
-    const portfolio = (await import(pathToFileURL(portfolioPath).href)) as { readComponents?: (client: Client, projectId?: string) => Promise<unknown[]> };
+    const portfolio = (await import(pathToFileURL(portfolioPath).href)) as { readComponents?: Read; readProjects?: Read };
     const metrics = (await import(pathToFileURL(metricsPath).href)) as { computeMetrics?: (components: unknown[], projects: unknown[]) => unknown };
-    const { readComponents } = portfolio;
+    const { readComponents, readProjects } = portfolio;
     const { computeMetrics } = metrics;
-    if (typeof readComponents !== 'function' || typeof computeMetrics !== 'function') {
-      return { status: 'placeholder', note: 'readComponents or computeMetrics is not exported yet', components: 0 };
+    if (typeof readComponents !== 'function' || typeof readProjects !== 'function' || typeof computeMetrics !== 'function') {
+      return { status: 'placeholder', note: 'readComponents, readProjects or computeMetrics is not exported', components: 0 };
     }
     const started = now();
-    const components = (await Promise.all(projectIds.map((id) => readComponents(client, id)))).flat();
+    const [components, projects] = await Promise.all([readComponents(client, { taskQueue }), readProjects(client, { taskQueue })]);
     const read = now();
-    computeMetrics(components, []);
+    computeMetrics(components, projects);
     const computed = now();
     return {
-      status: 'measured',
-      note: 'readComponents (visibility list + status and card queries, 16 at a time) per project, then computeMetrics',
+      status: components.length === expected ? 'measured' : 'failed',
+      note:
+        `readComponents and readProjects (visibility, then status and card queries) on the task queue, then computeMetrics` +
+        (components.length === expected ? '' : `; read ${components.length} of ${expected} components`),
       components: components.length,
       readS: round((read - started) / 1000),
       computeMs: round(computed - read, 3),
@@ -186,6 +193,25 @@ async function liveMetricsTiming(client: Client, projectIds: string[]): Promise<
   } catch (error) {
     return { status: 'failed', note: error instanceof Error ? error.message : String(error), components: 0 };
   }
+}
+
+/**
+ * The worker's memory once V8 has given back what it no longer uses: evicted workflows stay on the
+ * workflow thread's heap until V8 collects it, on its own time, some while after the process goes
+ * quiet. Reads every 5 s until RSS has moved less than 2 % for 30 s, or for 90 s at most.
+ */
+async function settledMemory(worker: BenchWorker): Promise<{ memory: WorkerMemory; afterS: number; lowestMiB: number }> {
+  const started = now();
+  let last = await worker.memory(false);
+  let lowest = last.memory.vmRss;
+  for (let steady = 0; steady < 6 && now() - started < 90_000; ) {
+    await sleep(5000);
+    const next = await worker.memory(false);
+    steady = Math.abs(next.memory.vmRss - last.memory.vmRss) < 0.02 * last.memory.vmRss ? steady + 1 : 0;
+    lowest = Math.min(lowest, next.memory.vmRss);
+    last = next;
+  }
+  return { memory: last.memory, afterS: round((now() - started) / 1000, 0), lowestMiB: round(lowest / MiB, 1) };
 }
 
 /** A query each idle workflow answers (bare has no handler of its own: the SDK's stack trace). */
@@ -211,12 +237,13 @@ async function sweep(handles: readonly WorkflowHandle[], side: Side): Promise<nu
  * every one of them in its cache loads them all (a query each replays it) for the RSS with all
  * of them cached.
  */
-async function idleMemory(client: Client, address: string, side: Side): Promise<{ idle: IdleFigures; live?: LiveMetricsFigures }> {
+async function idleMemory(client: Client, address: string, side: Side): Promise<{ idle: IdleFigures; live?: LiveMetricsFigures; liveEvicted?: LiveMetricsFigures }> {
   const count = settings.idleComponents;
   const queue = `bench-idle-${side}`;
   let worker = await startWorker(side, address, queue);
   const defaultMaxCached = worker.maxCachedWorkflows;
   let live: LiveMetricsFigures | undefined;
+  let liveEvicted: LiveMetricsFigures | undefined;
   const mib = (bytes: number) => round(bytes / MiB, 1);
   try {
     await sleep(2000);
@@ -234,10 +261,10 @@ async function idleMemory(client: Client, address: string, side: Side): Promise<
     log(`idle ${side}: ${count} components started and carded in ${round(startS)} s, idle after ${round(idleAfterS)} s`);
     await sleep(3000);
     const idle = await worker.memory(false);
-    if (side === 'mltrl') {
-      log('metrics over the live idle components');
-      const projectIds = [...new Set(cohort.components.map((h) => h.workflowId.split('/')[1]))];
-      live = await liveMetricsTiming(client, projectIds);
+    const settled = await settledMemory(worker);
+    if (side === 'mltrl' && process.env['BENCH_LIVE_READ_EVICTED'] === '1') {
+      log('metrics over the live idle components, most of them out of the cache');
+      liveEvicted = await liveMetricsTiming(client, queue, count);
     }
     const afterReads = await worker.memory(false);
     await worker.stop();
@@ -253,9 +280,14 @@ async function idleMemory(client: Client, address: string, side: Side): Promise<
     await sleep(3000);
     const allCached = await worker.memory(false);
     const cachedQueries = await sweep(cohort.components, side);
+    if (side === 'mltrl') {
+      log('metrics over the live idle components, all of them cached');
+      live = await liveMetricsTiming(client, queue, count);
+    }
     log(`idle ${side}: all ${allCached.cachedWorkflows} cached, RSS ${mib(allCached.memory.vmRss)} MiB`);
     return {
       live,
+      ...(liveEvicted ? { liveEvicted } : {}),
       idle: {
         components: count,
         maxCachedWorkflows: defaultMaxCached,
@@ -263,7 +295,10 @@ async function idleMemory(client: Client, address: string, side: Side): Promise<
         startS: round(startS),
         idleAfterS: round(idleAfterS),
         rssBeforeMiB: mib(before.memory.vmRss),
-        rssMiB: mib(idle.memory.vmRss),
+        rssJustIdleMiB: mib(idle.memory.vmRss),
+        rssMiB: mib(settled.memory.vmRss),
+        settledAfterS: settled.afterS,
+        lowestWhileSettlingMiB: settled.lowestMiB,
         rssAfterReadsMiB: mib(afterReads.memory.vmRss),
         peakRssMiB: mib(afterReads.memory.vmHwm),
         allCached: {
@@ -276,7 +311,7 @@ async function idleMemory(client: Client, address: string, side: Side): Promise<
           replayQuery: summarize(loading),
           cachedQuery: summarize(cachedQueries),
         },
-        memory: { before: before.memory, idle: idle.memory, allCached: allCached.memory },
+        memory: { before: before.memory, idle: idle.memory, settled: settled.memory, allCached: allCached.memory },
       },
     };
   } finally {
@@ -388,7 +423,10 @@ async function main(): Promise<void> {
     log(`idle memory: ${settings.idleComponents} components per side`);
     const idleMltrl = await idleMemory(client, server.address, 'mltrl');
     const idleBare = await idleMemory(client, server.address, 'bare');
-    const live = idleMltrl.live ?? { status: 'failed', note: 'not measured', components: 0 };
+    const live = {
+      ...(idleMltrl.live ?? { status: 'failed' as const, note: 'not measured', components: 0 }),
+      ...(idleMltrl.liveEvicted ? { evicted: idleMltrl.liveEvicted } : {}),
+    };
 
     log(`metrics over ${settings.metricsRecords} records`);
     const metrics = { ...(await metricsTiming()), live };

@@ -20,7 +20,8 @@ export interface BenchWorker {
 export async function startWorker(kind: Side, address: string, taskQueue: string, maxCachedWorkflows?: number): Promise<BenchWorker> {
   const child: ChildProcess = fork(WORKER_SCRIPT, [], {
     // Same flags for both sides; --expose-gc only lets the memory probe run a full collection.
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_WORKER_NODE_FLAGS adds Node flags to both, e.g. `--max-old-space-size=1024`.
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env['BENCH_WORKER_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)],
     env: {
       ...process.env,
       BENCH_WORKER: kind,
