@@ -11,6 +11,7 @@ import type { LifecycleEvent } from '../machines/events.js';
 import { levelDefinition, MAX_LEVEL } from '../machines/levels.js';
 import { ProjectDefinition, type CardContent } from '../machines/model.js';
 import { cardView, componentStatus, systemLevel, type CardView, type ComponentStatus } from '../machines/status.js';
+import { componentRecord } from '../src/metrics.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../test/support/fixtures.js';
 
 export interface ComponentRecord {
@@ -18,21 +19,9 @@ export interface ComponentRecord {
   card: CardView;
 }
 
-/**
- * The record src/metrics.ts computes over, mapped from a status and a card the way
- * src/portfolio.ts maps the `status` and `card` queries of a live component.
- */
+/** The record src/metrics.ts computes over, mapped exactly as for a live component. */
 export function metricsRecord({ status, card }: ComponentRecord) {
-  return {
-    projectId: status.projectId,
-    componentId: status.componentId,
-    level: status.level,
-    phase: status.phase,
-    state: status.state,
-    timeline: card.timeline,
-    switchbacks: card.switchbacks,
-    reviews: card.reviews,
-  };
+  return componentRecord(status, card);
 }
 
 /** The project records src/metrics.ts takes beside the components: id, name and system level. */

@@ -6,7 +6,7 @@
  */
 import type { ClosedReview, Switchback, SwitchbackKind, TimelineEntry } from '../machines/component.js';
 import { LEVELS, PHASES, type Phase } from '../machines/levels.js';
-import type { PublicState } from '../machines/status.js';
+import type { CardView, ComponentStatus, PublicState } from '../machines/status.js';
 
 export interface ComponentRecord {
   projectId: string;
@@ -17,6 +17,20 @@ export interface ComponentRecord {
   timeline: TimelineEntry[];
   switchbacks: Switchback[];
   reviews: ClosedReview[];
+}
+
+/** A component's record from what its workflow answers to the `status` and `card` queries. */
+export function componentRecord(status: ComponentStatus, card: CardView): ComponentRecord {
+  return {
+    projectId: status.projectId,
+    componentId: status.componentId,
+    level: status.level,
+    phase: status.phase,
+    state: status.state,
+    timeline: card.timeline,
+    switchbacks: card.switchbacks,
+    reviews: card.reviews,
+  };
 }
 
 export interface ProjectRecord {

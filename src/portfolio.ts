@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { cardQuery, projectStatusQuery, statusQuery } from '../workflows/definitions.js';
-import type { ComponentRecord, ProjectRecord } from './metrics.js';
+import { componentRecord, type ComponentRecord, type ProjectRecord } from './metrics.js';
 
 /** Queries in flight at once: enough to be quick over a thousand components, gentle on the server. */
 const CONCURRENCY = 16;
@@ -43,16 +43,7 @@ export async function readComponents(client: Client, scope: PortfolioScope): Pro
     const handle = client.workflow.getHandle(workflowId);
     try {
       const [status, card] = await Promise.all([handle.query(statusQuery), handle.query(cardQuery)]);
-      return {
-        projectId: status.projectId,
-        componentId: status.componentId,
-        level: status.level,
-        phase: status.phase,
-        state: status.state,
-        timeline: card.timeline,
-        switchbacks: card.switchbacks,
-        reviews: card.reviews,
-      };
+      return componentRecord(status, card);
     } catch {
       // A workflow that cannot answer (e.g. one that failed before it had state) is not a component yet.
       return undefined;
