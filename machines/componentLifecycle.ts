@@ -10,8 +10,11 @@
 import { and, assign, enqueueActions, setup } from 'xstate';
 import {
   CLOSED_REVIEWS_KEPT,
+  ETHICS_ANSWERS_KEPT,
   GRADUATIONS_KEPT,
   REVISIONS_KEPT,
+  SWITCHBACKS_KEPT,
+  TIMELINE_KEPT,
   patchedCard,
   initialContext,
   panelFor,
@@ -67,7 +70,7 @@ function openReview(context: ComponentContext, event: { at: number; by: string; 
   };
   const ethicsAnswers = reReview
     ? context.ethicsAnswers
-    : [...context.ethicsAnswers, { reviewId: review.id, level, by: review.submittedBy, at: event.at, answers: event.ethics }];
+    : [...context.ethicsAnswers, { reviewId: review.id, level, by: review.submittedBy, at: event.at, answers: event.ethics }].slice(-ETHICS_ANSWERS_KEPT);
   return { ...context, review, reviewSeq: context.reviewSeq + 1, ethicsAnswers };
 }
 
@@ -88,14 +91,19 @@ function closeReview(context: ComponentContext, outcome: ReviewOutcome, at: numb
   return { ...context, review: null, closedReviews: [...context.closedReviews, closed].slice(-CLOSED_REVIEWS_KEPT) };
 }
 
+/** The timeline keeps the component's entry (when it started) and the latest moves. */
+function keepEntryAndLatest(timeline: TimelineEntry[]): TimelineEntry[] {
+  return timeline.length <= TIMELINE_KEPT ? timeline : [timeline[0], ...timeline.slice(-(TIMELINE_KEPT - 1))];
+}
+
 function moveTo(context: ComponentContext, to: number, entry: Omit<TimelineEntry, 'from' | 'to'>): ComponentContext {
   const timelineEntry: TimelineEntry = { ...entry, from: context.level, to, ...(context.card.versions ? { versions: context.card.versions } : {}) };
-  return { ...context, level: to, timeline: [...context.timeline, timelineEntry] };
+  return { ...context, level: to, timeline: keepEntryAndLatest([...context.timeline, timelineEntry]) };
 }
 
 function switchBack(context: ComponentContext, to: number, kind: SwitchbackKind, by: string, reason: string, at: number, reviewId?: string): ComponentContext {
   const moved = moveTo(context, to, { at, how: 'switchback', ...(reviewId ? { reviewId } : {}) });
-  return { ...moved, switchbacks: [...context.switchbacks, { from: context.level, to, kind, reason, by: by.toLowerCase(), at }] };
+  return { ...moved, switchbacks: [...context.switchbacks, { from: context.level, to, kind, reason, by: by.toLowerCase(), at }].slice(-SWITCHBACKS_KEPT) };
 }
 
 function recordVerdict(context: ComponentContext, event: VerdictEvent): ComponentContext {

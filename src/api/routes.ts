@@ -21,6 +21,7 @@ import {
   switchbackUpdate,
 } from '../../workflows/definitions.js';
 import { call, componentHandle, parseProject, projectHandle, startProject } from '../client.js';
+import { DEFAULT_MIN_POLICY_INTERVAL } from '../config.js';
 import type { Links } from '../links.js';
 import { listProjects } from '../projects.js';
 import { actorEmail, bearerGrant } from './auth.js';
@@ -30,6 +31,8 @@ export interface ApiDependencies {
   client: Client;
   taskQueue: string;
   links: Links;
+  /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); the configuration's default when absent. */
+  minPolicyInterval?: string;
 }
 
 // Bodies: the workflow's own schemas without the fields the token supplies.
@@ -76,7 +79,7 @@ export function apiRoutes(deps: ApiDependencies): Hono {
     if (!definition.owners.some((owner) => owner.email === actor)) {
       throw new Forbidden(`authorization: ${actor} is not among the project's owners`);
     }
-    const handle = await startProject(client, taskQueue, definition);
+    const handle = await startProject(client, taskQueue, definition, { minPolicyInterval: deps.minPolicyInterval ?? DEFAULT_MIN_POLICY_INTERVAL });
     return c.json({ projectId: definition.id, workflowId: handle.workflowId }, 201);
   });
 
