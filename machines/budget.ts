@@ -15,6 +15,20 @@ export const AUDIT_BUDGET_BYTES = 300_000;
 /** What a project's run may carry: its definition and the summary of each component. */
 export const PROJECT_BUDGET_BYTES = 1_500_000;
 
+/**
+ * What each list of a component's context may hold, in bytes: with the card's own limit and the
+ * audit's, these keep a component's state within its budget by construction; the budget check
+ * on each input is the guard for what remains (the open review's verdicts, the roster).
+ */
+export const LIST_BUDGET_BYTES = {
+  graduations: 256_000,
+  ethicsAnswers: 96_000,
+  closedReviews: 160_000,
+  switchbacks: 96_000,
+  timeline: 64_000,
+  revisions: 32_000,
+} as const;
+
 /** UTF-8 length of a string, as Temporal counts a payload. */
 export function utf8Bytes(text: string): number {
   let bytes = 0;
@@ -33,6 +47,21 @@ export function utf8Bytes(text: string): number {
 
 /** The size of a value as JSON. */
 export const jsonBytes = (value: unknown): number => utf8Bytes(JSON.stringify(value) ?? '');
+
+/**
+ * The latest entries of `list`, at most `count` of them and within `bytes` as JSON; the newest
+ * entry is always kept. `keepFirst` also keeps the first entry (a timeline's start).
+ */
+export function keepLatest<T>(list: T[], count: number, bytes: number, keepFirst = false): T[] {
+  const first = keepFirst && list.length > 0 ? [list[0]] : [];
+  let latest = list.slice(first.length).slice(-(count - first.length));
+  let size = jsonBytes(first) + jsonBytes(latest);
+  while (latest.length > 1 && size > bytes) {
+    size -= jsonBytes(latest[0]) + 1;
+    latest = latest.slice(1);
+  }
+  return [...first, ...latest];
+}
 
 /** The parts of a state, largest first, with their sizes: what to name when it is full. */
 export function largestParts(parts: Record<string, unknown>, count = 3): { name: string; bytes: number }[] {
