@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { connect } from '../src/client.js';
-import { createActivities } from '../activities/index.js';
+import { createActivities, type Notifier } from '../activities/index.js';
 import { createWorker, DEFAULT_MAX_CACHED_WORKFLOWS, installProcessLogging, WORKFLOWS_PATH } from '../src/worker.js';
 import type { ToParent, ToWorker, WorkerMemory } from './ipc.js';
 
@@ -63,11 +63,14 @@ const client = await connect({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: na
 const cached = process.env['MLTRL_MAX_CACHED_WORKFLOWS'];
 const maxCachedWorkflows = cached ? Number(cached) : DEFAULT_MAX_CACHED_WORKFLOWS;
 
+const silentNotifier: Notifier = { send: () => Promise.resolve() };
+
 async function build(): Promise<Worker> {
-  if (kind === 'mltrl' && extra === null) return createWorker({ address, namespace, taskQueue, client, maxCachedWorkflows });
+  // Notifications go nowhere: the benchmark measures the engine, not a log or a mail server.
+  if (kind === 'mltrl' && extra === null) return createWorker({ address, namespace, taskQueue, client, maxCachedWorkflows, notifier: silentNotifier, maxEmailsPerHour: 1_000_000 });
   const connection = await NativeConnection.connect({ address });
   const common = { connection, namespace, taskQueue, maxCachedWorkflows, ...extra };
-  if (kind === 'mltrl') return Worker.create({ ...common, workflowsPath: WORKFLOWS_PATH, activities: createActivities({ client, taskQueue }) });
+  if (kind === 'mltrl') return Worker.create({ ...common, workflowsPath: WORKFLOWS_PATH, activities: createActivities({ client, taskQueue, notifier: silentNotifier, maxEmailsPerHour: 1_000_000 }) });
   return Worker.create({ ...common, workflowsPath: BARE_WORKFLOWS_PATH });
 }
 const worker = await build();

@@ -42,6 +42,7 @@ async function startStack(): Promise<Stack> {
       },
     },
     workflowBundle: await workflowBundle(),
+    maxEmailsPerHour: 100_000,
   });
   const stack = { server, client, worker, running: worker.run() };
   stacks.push(stack);

@@ -54,7 +54,7 @@ async function startStack(): Promise<Stack> {
   const server = await startDevServer({ dbFile, port: await freePort(), uiPort: await freePort() });
   const client = await connect({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' });
   const notifier = createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links });
-  const worker = await createWorker({ address: server.address, namespace: 'default', taskQueue, client, notifier, workflowBundle: await workflowBundle() });
+  const worker = await createWorker({ address: server.address, namespace: 'default', taskQueue, client, notifier, workflowBundle: await workflowBundle(), maxEmailsPerHour: 100_000 });
   const stack = { server, client, worker, running: worker.run() };
   stacks.push(stack);
   return stack;

@@ -43,6 +43,8 @@ const worker = await createWorker({
   taskQueue,
   client,
   notifier,
+  // Tests compress days into seconds: no hourly cap on emails here.
+  maxEmailsPerHour: 100_000,
   ...(bundlePath ? { workflowBundle: { code: readFileSync(bundlePath, 'utf8') } } : {}),
 });
 

@@ -139,7 +139,7 @@ describe('a component under the largest accepted inputs', () => {
         const definition = project();
         const input: ComponentWorkflowInput = {
           projectId: uniqueId('capacity'),
-          component: definition.components[0]!,
+          component: definition.components[0],
           projectOwners: definition.owners,
           roster: definition.roster,
           policy: { approvalsPerRole: 1, remindEvery: '2 days', escalateAfter: '7 days', rereviewEvery: '90 days', riskThreshold: 3 },

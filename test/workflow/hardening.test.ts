@@ -66,7 +66,7 @@ describe('provenance is checked against its source', () => {
       taskQueue: harness.taskQueue,
       args: [definition],
     });
-    const failure = await handle.result().catch((error: unknown) => error);
+    const failure: unknown = await handle.result().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(String((failure as WorkflowFailedError).cause?.message)).toContain('components[0].provenance: component no-such-project/ghost does not exist');
     await expect(componentHandle(harness.client, definition.id, 'adopted-model').describe()).rejects.toThrow(/not found/i);
