@@ -8,6 +8,11 @@ import type { Client } from '@temporalio/client';
 import { createActivities, type Notifier } from '../activities/index.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/**
+ * Decodes what the default converter decodes and turns any other payload into a value handlers
+ * refuse, so no message can fail a workflow task. Every worker, bundle and replayer uses it.
+ */
+export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('../workflows/payloadConverter.ts', import.meta.url));
 
 export interface WorkerSetup {
   address: string;
@@ -38,6 +43,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxCachedWorkflows: setup.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
     activities: createActivities({
       client: setup.client,
       taskQueue: setup.taskQueue,
