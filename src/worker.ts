@@ -13,6 +13,8 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  * refuse, so no message can fail a workflow task. Every worker, bundle and replayer uses it.
  */
 export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('../workflows/payloadConverter.ts', import.meta.url));
+/** The `dataConverter` of every mltrl worker and replayer (a pre-built bundle must carry the same path). */
+export const DATA_CONVERTER = { payloadConverterPath: PAYLOAD_CONVERTER_PATH } satisfies WorkerOptions['dataConverter'];
 
 export interface WorkerSetup {
   address: string;
@@ -43,7 +45,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxCachedWorkflows: setup.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
-    dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH },
+    dataConverter: DATA_CONVERTER,
     activities: createActivities({
       client: setup.client,
       taskQueue: setup.taskQueue,

@@ -37,7 +37,6 @@ function problemWith(payload: Payload): UndecodablePayload | undefined {
   switch (encoding) {
     case encodingTypes.METADATA_ENCODING_NULL:
       return hasData(payload) ? new UndecodablePayload(encoding, 'null-with-data') : undefined;
-    case encodingTypes.METADATA_ENCODING_RAW:
     case encodingTypes.METADATA_ENCODING_JSON:
       return hasData(payload) ? undefined : new UndecodablePayload(encoding, 'no-data');
     default:

@@ -9,7 +9,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/temporalServer.js';
-import { PAYLOAD_CONVERTER_PATH } from '../../src/worker.js';
+import { DATA_CONVERTER } from '../../src/worker.js';
 import { workflowBundle } from '../support/harness.js';
 
 const DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
@@ -26,10 +26,6 @@ describe('recorded histories replay against the current workflow code', () => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
     expect(history.events?.length).toBeGreaterThan(5);
     // As the worker runs them: the bundle carries mltrl's payload converter, and so does the replayer.
-    await Worker.runReplayHistory(
-      { workflowBundle: await workflowBundle(), dataConverter: { payloadConverterPath: PAYLOAD_CONVERTER_PATH }, replayName: file },
-      history,
-      file,
-    );
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: DATA_CONVERTER, replayName: file }, history, file);
   });
 });
