@@ -19,7 +19,7 @@ import v8 from 'node:v8';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { connect } from '../src/client.js';
 import { createActivities, type Notifier } from '../activities/index.js';
-import { createWorker, DEFAULT_MAX_CACHED_WORKFLOWS, installProcessLogging, WORKFLOWS_PATH } from '../src/worker.js';
+import { createWorker, DATA_CONVERTER, DEFAULT_MAX_CACHED_WORKFLOWS, installProcessLogging, WORKFLOWS_PATH } from '../src/worker.js';
 import type { ToParent, ToWorker, WorkerMemory } from './ipc.js';
 
 const BARE_WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/bare.ts', import.meta.url));
@@ -70,7 +70,11 @@ async function build(): Promise<Worker> {
   if (kind === 'mltrl' && extra === null) return createWorker({ address, namespace, taskQueue, client, maxCachedWorkflows, notifier: silentNotifier, maxEmailsPerHour: 1_000_000 });
   const connection = await NativeConnection.connect({ address });
   const common = { connection, namespace, taskQueue, maxCachedWorkflows, ...extra };
-  if (kind === 'mltrl') return Worker.create({ ...common, workflowsPath: WORKFLOWS_PATH, activities: createActivities({ client, taskQueue, notifier: silentNotifier, maxEmailsPerHour: 1_000_000 }) });
+  if (kind === 'mltrl') {
+    const activities = createActivities({ client, taskQueue, notifier: silentNotifier, maxEmailsPerHour: 1_000_000 });
+    return Worker.create({ ...common, workflowsPath: WORKFLOWS_PATH, dataConverter: DATA_CONVERTER, activities });
+  }
+  // The baseline keeps the SDK's default converter: it measures the SDK alone, and its workflows are not mltrl's.
   return Worker.create({ ...common, workflowsPath: BARE_WORKFLOWS_PATH });
 }
 const worker = await build();

@@ -8,6 +8,13 @@ import type { Client } from '@temporalio/client';
 import { createActivities, type Notifier } from '../activities/index.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/**
+ * Decodes what the default converter decodes and turns any other payload into a value handlers
+ * refuse, so no message can fail a workflow task. Every worker, bundle and replayer uses it.
+ */
+export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('../workflows/payloadConverter.ts', import.meta.url));
+/** The `dataConverter` of every mltrl worker and replayer (a pre-built bundle must carry the same path). */
+export const DATA_CONVERTER = { payloadConverterPath: PAYLOAD_CONVERTER_PATH } satisfies WorkerOptions['dataConverter'];
 
 export interface WorkerSetup {
   address: string;
@@ -38,6 +45,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxCachedWorkflows: setup.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    dataConverter: DATA_CONVERTER,
     activities: createActivities({
       client: setup.client,
       taskQueue: setup.taskQueue,

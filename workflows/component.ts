@@ -29,7 +29,7 @@ import type { LifecycleEvent } from '../machines/events.js';
 import { levelDefinition } from '../machines/levels.js';
 import { inputRefusals, isRepeatedVerdict, refusals, type LifecycleState } from '../machines/rules.js';
 import { cardView, componentStatus, publicState, type ComponentStatus } from '../machines/status.js';
-import { describeIssues, parseInput } from '../machines/validation.js';
+import { checkInput, parseInput } from '../machines/validation.js';
 import {
   Branch,
   Decision,
@@ -84,6 +84,8 @@ const { reconcileReReviewSchedule } = proxyActivities<Activities>({
 const DEFAULT_HISTORY_LIMIT = 1_000;
 /** Patch id: notifications go out as one activity per recipient (see `send`). */
 const NOTIFY_EACH_RECIPIENT = 'notify-each-recipient';
+/** Patch id: a `reReviewDue` whose payload is not a ReReviewDue is refused, not taken as `{}`. */
+const REFUSE_BAD_REREVIEW = 'refuse-bad-rereview';
 /** How many of the riskiest requirements a notification carries. */
 const TOP_RISKS = 5;
 
@@ -277,7 +279,13 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
   });
 
   setHandler(reReviewDueSignal, (raw) => {
-    const result = ReReviewDue.safeParse(raw ?? {});
+    // No argument at all is a bare "due now"; anything else must be a ReReviewDue. Runs begun before
+    // REFUSE_BAD_REREVIEW treated a bad payload as `{}`, and replay that way.
+    const result = checkInput(ReReviewDue, raw ?? {}, 'reReviewDue');
+    if (!result.success && patched(REFUSE_BAD_REREVIEW)) {
+      record('system', 'reReviewDue', 'refused', result.message);
+      return;
+    }
     const event: LifecycleEvent = { type: 'REREVIEW_DUE', at: Date.now(), ...(result.success ? result.data : {}) };
     const reasons = refusals(state(), snapshot.context, event);
     if (reasons.length > 0) {
@@ -289,9 +297,9 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
   });
 
   setHandler(rosterChangedSignal, (raw) => {
-    const result = RosterChanged.safeParse(raw);
+    const result = checkInput(RosterChanged, raw, 'rosterChanged');
     if (!result.success) {
-      record('project', 'rosterChanged', 'refused', `rosterChanged: ${describeIssues(result.error)}`);
+      record('project', 'rosterChanged', 'refused', result.message);
       return;
     }
     const event: LifecycleEvent = { type: 'UPDATE_ROSTER', at: Date.now(), roster: result.data.roster };

@@ -9,6 +9,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/temporalServer.js';
+import { DATA_CONVERTER } from '../../src/worker.js';
 import { workflowBundle } from '../support/harness.js';
 
 const DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
@@ -24,6 +25,7 @@ describe('recorded histories replay against the current workflow code', () => {
   it.each(files)('%s replays without nondeterminism', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
     expect(history.events?.length).toBeGreaterThan(5);
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, history, file);
+    // As the worker runs them: the bundle carries mltrl's payload converter, and so does the replayer.
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: DATA_CONVERTER, replayName: file }, history, file);
   });
 });

@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { register } from 'tsx/cjs/api';
 import type { Notification, Notifier } from '../../activities/index.js';
 import { connect } from '../../src/client.js';
-import { createWorker, WORKFLOWS_PATH } from '../../src/worker.js';
+import { createWorker, PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../../src/worker.js';
 import { temporalAddress } from '../helpers/temporal.js';
 
 export interface Harness {
@@ -18,9 +19,17 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+// Workers and replayers require() the payload converter, a TypeScript module, in this process.
+// `npm run worker` runs under tsx, which hooks require; vitest's module runner does not.
+register();
+
 let bundle: Promise<{ code: string }> | undefined;
 export function workflowBundle(): Promise<{ code: string }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
   return bundle;
 }
 
