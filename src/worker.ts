@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Notifier } from '../activities/index.js';
+import type { TemporalConnectionOptions } from './connection.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-export interface WorkerSetup {
-  address: string;
+/** `address`, and for Temporal Cloud or mTLS, `tls` and `apiKey`: see `temporalConnectionOptions`. */
+export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>, Partial<Omit<TemporalConnectionOptions, 'address'>> {
   namespace: string;
   taskQueue: string;
   client: Client;
@@ -31,7 +32,11 @@ export interface WorkerSetup {
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 400;
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
-  const connection = await NativeConnection.connect({ address: setup.address });
+  const connection = await NativeConnection.connect({
+    address: setup.address,
+    ...(setup.tls !== undefined ? { tls: setup.tls } : {}),
+    ...(setup.apiKey !== undefined ? { apiKey: setup.apiKey } : {}),
+  });
   return Worker.create({
     connection,
     namespace: setup.namespace,
