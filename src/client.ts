@@ -17,7 +17,7 @@ import { ProjectDefinition, policyFloorRefusals, type ProjectDefinitionInput } f
 import { parseInput } from '../machines/validation.js';
 import { componentWorkflowId, projectWorkflowId } from '../workflows/definitions.js';
 import type { Config } from './config.js';
-import { describeSecurity, securityHint, temporalConnectionOptions, type TemporalSecurity } from './connection.js';
+import { describeSecurity, diagnoseConnection, temporalConnectionOptions, type TemporalSecurity } from './connection.js';
 
 export class ClientError extends Error {
   override readonly name = 'ClientError';
@@ -40,7 +40,8 @@ export async function connect(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORA
     return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new ClientError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${describeSecurity(options)}): ${message}${securityHint(options, message)}`, 'unavailable');
+    const hint = await diagnoseConnection(options);
+    throw new ClientError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${describeSecurity(options)}): ${hint === '' ? message : `${message}: ${hint}`}`, 'unavailable');
   }
 }
 

@@ -7,6 +7,8 @@
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from './config.js';
@@ -152,9 +154,73 @@ export function describeSecurity(options: TemporalConnectionOptions): string {
   return extras.length > 0 ? `TLS with ${extras.join(' and ')}` : 'TLS';
 }
 
-/** What to set, when a connection failure says the TLS settings do not match the server's. */
-export function securityHint(options: TemporalConnectionOptions, message: string): string {
-  void options;
-  void message;
+const TLS_PROBE_MS = 2_000;
+
+/** How a bare TLS handshake with the server ends: Node's error code, `ok`, or `plain` (no TLS answer). */
+function probeTls(options: TemporalConnectionOptions, verify: boolean): Promise<string> {
+  const match = /^\[?(.*?)\]?:(\d+)$/.exec(options.address);
+  if (!match) return Promise.resolve('unknown');
+  const [, host = '', port = '0'] = match;
+  const tlsOptions = options.tls === false ? {} : options.tls;
+  const servername = tlsOptions.serverNameOverride ?? (isIP(host) ? undefined : host);
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host,
+      port: Number(port),
+      ALPNProtocols: ['h2'],
+      rejectUnauthorized: verify,
+      ...(servername !== undefined ? { servername } : {}),
+      ...(tlsOptions.serverRootCACertificate ? { ca: Buffer.from(tlsOptions.serverRootCACertificate) } : {}),
+      ...(tlsOptions.clientCertPair ? { cert: Buffer.from(tlsOptions.clientCertPair.crt), key: Buffer.from(tlsOptions.clientCertPair.key) } : {}),
+    });
+    let handshaken = false;
+    const done = (outcome: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    // In TLS 1.3 a server refuses a client's certificate (or its absence) only after the client's
+    // side of the handshake is done: keep reading a moment for that alert.
+    const timer = setTimeout(() => done(handshaken ? 'ok' : 'timeout'), TLS_PROBE_MS);
+    socket.once('secureConnect', () => {
+      handshaken = true;
+      socket.resume();
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+    socket.once('close', () => done(handshaken ? 'closed' : 'plain'));
+  });
+}
+
+/**
+ * After a failed connection: what to change, found by a bare TLS handshake with the server, since
+ * gRPC reports a refused handshake as a connection that timed out. Empty when the handshake is not
+ * the problem.
+ */
+export async function diagnoseConnection(options: TemporalConnectionOptions): Promise<string> {
+  if (options.tls === false) {
+    const outcome = await probeTls(options, false);
+    const speaksTls = outcome === 'ok' || outcome === 'closed' || outcome.startsWith('ERR_SSL_TLSV1') || outcome.startsWith('ERR_SSL_SSLV3');
+    return speaksTls ? 'the server speaks TLS: set TEMPORAL_TLS_SERVER_CA_CERT_PATH (and a client certificate if it asks for one), or TEMPORAL_TLS=true' : '';
+  }
+  const outcome = await probeTls(options, true);
+  const withCertificate = options.tls.clientCertPair !== undefined;
+  if (/CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE/.test(outcome) && !withCertificate) {
+    return 'the server requires a client certificate: set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH';
+  }
+  if (/ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|DECRYPT_ERROR)|HANDSHAKE_FAILURE/.test(outcome) || (outcome === 'closed' && withCertificate)) {
+    return 'the server refused the client certificate in TEMPORAL_TLS_CLIENT_CERT_PATH: it must be signed by a CA the server trusts';
+  }
+  if (/SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY|CERT_UNTRUSTED/.test(outcome)) {
+    return "the server's certificate is not signed by a CA this client trusts: set TEMPORAL_TLS_SERVER_CA_CERT_PATH to the CA that signed it";
+  }
+  if (outcome === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return options.tls.serverNameOverride !== undefined
+      ? "the server's certificate does not carry the name in TEMPORAL_TLS_SERVER_NAME"
+      : "the server's certificate does not carry the host name in TEMPORAL_ADDRESS: set TEMPORAL_TLS_SERVER_NAME to a name it carries";
+  }
+  if (outcome === 'CERT_HAS_EXPIRED') return "the server's certificate has expired";
+  if (outcome === 'ERR_SSL_WRONG_VERSION_NUMBER' || outcome === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || outcome === 'plain') {
+    return 'the server does not speak TLS: unset the TLS variables, or set TEMPORAL_TLS=false';
+  }
   return '';
 }
