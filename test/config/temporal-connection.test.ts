@@ -4,10 +4,13 @@
  * turns TLS on exactly when Temporal's own clients do. The handshake itself is proven against a real
  * server in test/cluster/mtls.test.ts.
  */
-import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createSecureServer, createServer, type Http2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientError, connect } from '../../src/client.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { describeSecurity, temporalConnectionOptions } from '../../src/connection.js';
 import { makeTestPki, type TestPki } from '../cluster/certificates.js';
@@ -123,5 +126,50 @@ describe('Temporal connection security from the environment', () => {
     expect(refusal({ TEMPORAL_TLS_SERVER_NAME: 'not a host' })).toMatch(/^configuration: TEMPORAL_TLS_SERVER_NAME: must be a host name/);
     // A long path is shortened in the message, which stays one short line.
     expect(refusal({ TEMPORAL_TLS_CLIENT_CERT_PATH: `/${'a'.repeat(3000)}` }).length).toBeLessThan(200);
+  });
+});
+
+/** Starts `server` on a free port of 127.0.0.1; resolves with its address. */
+async function listening(server: Http2Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** connect()'s refusal for `env`: a ClientError whose message ends with what to change. */
+async function refusedConnection(env: Record<string, string>): Promise<string> {
+  const error: unknown = await connect(loadConfig(env)).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(ClientError);
+  expect((error as ClientError).kind).toBe('unavailable');
+  return (error as Error).message;
+}
+
+describe('a refused handshake says what to set', () => {
+  // A real TLS server that requires client certificates stands in for Temporal's frontend here
+  // (the handshake is all these cases reach); test/cluster/mtls.test.ts covers the real frontend.
+  let secure: Http2Server;
+  let plain: Http2Server;
+  beforeAll(() => {
+    secure = createSecureServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey), ca: readFileSync(pki.caCert), requestCert: true, rejectUnauthorized: true });
+    plain = createServer();
+  });
+  afterAll(() => {
+    secure?.close();
+    plain?.close();
+  });
+
+  it("an unknown server CA, a name the server's certificate lacks, TLS against a plain server", async () => {
+    const [secureAddress, plainAddress] = await Promise.all([listening(secure), listening(plain)]);
+    const client = { TEMPORAL_TLS_CLIENT_CERT_PATH: pki.clientCert, TEMPORAL_TLS_CLIENT_KEY_PATH: pki.clientKey };
+    const [unknownCa, wrongName, notTls] = await Promise.all([
+      refusedConnection({ TEMPORAL_ADDRESS: secureAddress, ...client, TEMPORAL_TLS_SERVER_NAME: 'localhost' }),
+      refusedConnection({ TEMPORAL_ADDRESS: secureAddress, ...client, TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.caCert, TEMPORAL_TLS_SERVER_NAME: 'temporal.other.example' }),
+      refusedConnection({ TEMPORAL_ADDRESS: plainAddress, TEMPORAL_TLS: 'true', TEMPORAL_TLS_SERVER_NAME: 'localhost' }),
+    ]);
+    expect(unknownCa).toMatch(new RegExp(`^cannot reach Temporal at ${secureAddress} \\(TLS with a client certificate\\): .*: the server's certificate is not signed by a CA this client trusts: set TEMPORAL_TLS_SERVER_CA_CERT_PATH to the CA that signed it$`));
+    expect(wrongName).toMatch(/: the server's certificate does not carry the name in TEMPORAL_TLS_SERVER_NAME$/);
+    expect(notTls).toMatch(/\(TLS\): .*: the server does not speak TLS: unset the TLS variables, or set TEMPORAL_TLS=false$/);
   });
 });
