@@ -44,10 +44,9 @@ export interface PostgresTemporalOptions {
 /**
  * PEM files for a cluster that requires client certificates. One CA signs the server's certificate
  * and every client's. The server's certificate must name `localhost` and the address clients dial
- * (127.0.0.1), and be
- * good for both server and client authentication: the server's own services present it to each
- * other and to the frontend (its system workers are clients of the frontend too), and this module's
- * CLI calls present it as well.
+ * (127.0.0.1), and be good for both server and client authentication: the server's own services
+ * present it to each other and to the frontend (its system workers are clients of the frontend
+ * too), and this module's CLI calls present it as well.
  */
 export interface ClusterTls {
   caCertFile: string;
@@ -307,8 +306,8 @@ function tlsEnvironment(mtls: ClusterTls): NodeJS.ProcessEnv {
     TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true',
     TEMPORAL_TLS_FRONTEND_CERT: mtls.serverCertFile,
     TEMPORAL_TLS_FRONTEND_KEY: mtls.serverKeyFile,
-    // The template lists both client CA slots whenever the first is set; an empty second one is a
-    // file named "" that the server cannot read.
+    // The template lists both client CA slots whenever the first is set, and the server refuses an
+    // empty entry ("invalid ServerTLS.ClientCAFiles"): the same CA in both.
     TEMPORAL_TLS_CLIENT1_CA_CERT: mtls.caCertFile,
     TEMPORAL_TLS_CLIENT2_CA_CERT: mtls.caCertFile,
     TEMPORAL_TLS_SERVER_CERT: mtls.serverCertFile,
