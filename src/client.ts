@@ -17,6 +17,7 @@ import { ProjectDefinition, policyFloorRefusals, type ProjectDefinitionInput } f
 import { parseInput } from '../machines/validation.js';
 import { componentWorkflowId, projectWorkflowId } from '../workflows/definitions.js';
 import type { Config } from './config.js';
+import { describeSecurity, diagnoseConnection, temporalConnectionOptions, type TemporalSecurity } from './connection.js';
 
 export class ClientError extends Error {
   override readonly name = 'ClientError';
@@ -28,12 +29,19 @@ export class ClientError extends Error {
   }
 }
 
-export async function connect(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): Promise<Client> {
+/**
+ * Connects with the configuration's address, TLS and API key (src/connection.ts). A refused TLS
+ * handshake is reported with what to set, since gRPC's own message only says the connection failed.
+ */
+export async function connect(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'> & Partial<TemporalSecurity>): Promise<Client> {
+  const options = temporalConnectionOptions(config);
   try {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '3 seconds' });
+    const connection = await Connection.connect({ ...options, connectTimeout: '3 seconds' });
     return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   } catch (error) {
-    throw new ClientError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${error instanceof Error ? error.message : String(error)}`, 'unavailable');
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = await diagnoseConnection(options);
+    throw new ClientError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${describeSecurity(options)}): ${hint === '' ? message : `${message}: ${hint}`}`, 'unavailable');
   }
 }
 

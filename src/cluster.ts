@@ -37,11 +37,28 @@ export interface PostgresTemporalOptions {
   namespace?: string;
   /** How long to wait for the server to serve the namespace. Default 120 s. */
   readyTimeoutMs?: number;
+  /** Serve the frontend over TLS and refuse clients without a certificate the CA signed (mTLS). */
+  mtls?: ClusterTls;
+}
+
+/**
+ * PEM files for a cluster that requires client certificates. One CA signs the server's certificate
+ * and every client's. The server's certificate must name `localhost` and the address clients dial
+ * (127.0.0.1), and be good for both server and client authentication: the server's own services
+ * present it to each other and to the frontend (its system workers are clients of the frontend
+ * too), and this module's CLI calls present it as well.
+ */
+export interface ClusterTls {
+  caCertFile: string;
+  serverCertFile: string;
+  serverKeyFile: string;
 }
 
 export interface PostgresTemporal {
   /** `host:port` of the frontend, for `Connection.connect({ address })` and `temporal --address`. */
   address: string;
+  /** As given in the options: the frontend requires client certificates signed by its CA. */
+  mtls?: ClusterTls;
   namespace: string;
   /** e.g. `1.31.2`. */
   serverVersion: string;
@@ -259,8 +276,9 @@ frontend.enableUpdateWorkflowExecution:
  * start\` renders its embedded configuration template from these variables (the same ones
  * docker-compose.yml sets), so this run exercises the deployment's configuration, not a test-only one.
  */
-function serverEnvironment(pgPort: number, dynamicConfigFile: string, ports: Record<string, number>): NodeJS.ProcessEnv {
+function serverEnvironment(pgPort: number, dynamicConfigFile: string, ports: Record<string, number>, mtls: ClusterTls | undefined): NodeJS.ProcessEnv {
   return {
+    ...(mtls ? tlsEnvironment(mtls) : {}),
     PATH: process.env['PATH'],
     DB: 'postgres12',
     POSTGRES_SEEDS: '127.0.0.1',
@@ -277,6 +295,36 @@ function serverEnvironment(pgPort: number, dynamicConfigFile: string, ports: Rec
   };
 }
 
+/**
+ * The image's TLS variables, rendered by the same template into `global.tls`: `frontend.server`
+ * with `requireClientAuth: true`, the server certificate and the CA as its client CA; `internode`
+ * (history and matching, and the certificate the system workers present to the frontend) with the
+ * same certificate; and the CA as the root both kinds of internal client trust.
+ */
+function tlsEnvironment(mtls: ClusterTls): NodeJS.ProcessEnv {
+  return {
+    TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true',
+    TEMPORAL_TLS_FRONTEND_CERT: mtls.serverCertFile,
+    TEMPORAL_TLS_FRONTEND_KEY: mtls.serverKeyFile,
+    // The template lists both client CA slots whenever the first is set, and the server refuses an
+    // empty entry ("invalid ServerTLS.ClientCAFiles"): the same CA in both.
+    TEMPORAL_TLS_CLIENT1_CA_CERT: mtls.caCertFile,
+    TEMPORAL_TLS_CLIENT2_CA_CERT: mtls.caCertFile,
+    TEMPORAL_TLS_SERVER_CERT: mtls.serverCertFile,
+    TEMPORAL_TLS_SERVER_KEY: mtls.serverKeyFile,
+    TEMPORAL_TLS_SERVER_CA_CERT: mtls.caCertFile,
+    // The name the internal clients (services to each other, system workers to the frontend)
+    // expect in the certificate; Go's TLS refuses to dial without one.
+    TEMPORAL_TLS_INTERNODE_SERVER_NAME: 'localhost',
+    TEMPORAL_TLS_FRONTEND_SERVER_NAME: 'localhost',
+  };
+}
+
+/** The Temporal CLI's flags for a cluster that requires client certificates. */
+function cliTlsFlags(mtls: ClusterTls | undefined): string[] {
+  if (!mtls) return [];
+  return ['--tls-ca-path', mtls.caCertFile, '--tls-cert-path', mtls.serverCertFile, '--tls-key-path', mtls.serverKeyFile];
+}
 
 /**
  * A free port below 32768. The server records its services' ports in PostgreSQL's
@@ -305,6 +353,11 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
   const dataDir = resolve(opts.dataDir);
   const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
+  // Absolute, so the server reads the same files whatever its working folder.
+  const mtls = opts.mtls && { caCertFile: resolve(opts.mtls.caCertFile), serverCertFile: resolve(opts.mtls.serverCertFile), serverKeyFile: resolve(opts.mtls.serverKeyFile) };
+  for (const [name, file] of Object.entries(mtls ?? {})) {
+    if (!existsSync(file)) throw new ClusterError(`mtls.${name}: no such file: ${file}`);
+  }
   mkdirSync(dataDir, { recursive: true });
 
   const postgres = await startPostgres(dataDir, pgBin);
@@ -348,7 +401,7 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
 
     const logFd = openSync(serverLog, 'a');
     const child = spawn(TEMPORAL_SERVER_PATH, ['start'], {
-      env: serverEnvironment(postgres.port, dynamicConfigFile, ports),
+      env: serverEnvironment(postgres.port, dynamicConfigFile, ports, mtls),
       stdio: ['ignore', logFd, logFd],
     });
     closeSync(logFd);
@@ -372,7 +425,7 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
         await sleep(250);
       }
     };
-    const temporal = (args: string[]) => run(cli, [...args, '--address', address, ...CLI_ISOLATION], 15_000);
+    const temporal = (args: string[]) => run(cli, [...args, '--address', address, ...cliTlsFlags(mtls), ...CLI_ISOLATION], 15_000);
 
     await untilReady('waiting for the frontend', () => temporal(['operator', 'cluster', 'health']));
     const t3 = Date.now();
@@ -405,6 +458,7 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
     if (child.pid === undefined) throw failure('has no process id');
     return {
       address,
+      ...(mtls ? { mtls } : {}),
       namespace,
       serverVersion,
       postgresVersion: postgres.version,

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_EMAILS_PER_HOUR } from '../activities/recipientLimit.js';
 import { DurationText } from '../machines/model.js';
 import { describeIssues } from '../machines/validation.js';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions.js';
+import { TEMPORAL_SECURITY_VARIABLES, checkTemporalSecurity } from './connection.js';
 import { MIN_SECRET_LENGTH } from './links.js';
 
 export const DEFAULT_MIN_POLICY_INTERVAL = '1 hour';
@@ -25,6 +26,10 @@ export const Config = z
   .object({
     TEMPORAL_ADDRESS: HostPort.default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1, 'must not be empty').max(255).default('default'),
+    // TLS and API key for Temporal Cloud or an mTLS cluster (Temporal's own names; src/connection.ts):
+    // TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH,
+    // TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME. Files are read here, at load.
+    ...TEMPORAL_SECURITY_VARIABLES,
     MLTRL_TASK_QUEUE: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, dot, dash or underscore')
@@ -63,6 +68,7 @@ export const Config = z
       .default(8280),
   })
   .superRefine((config, ctx) => {
+    checkTemporalSecurity(config, ctx);
     if (config.SMTP_URL && !config.MLTRL_LINK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET'], message: 'required when SMTP_URL is set: review links in the emails are signed with it' });
     }

@@ -6,6 +6,7 @@
 import { createApp, listen } from './api/server.js';
 import { connect } from './client.js';
 import { loadConfig, ConfigError, publicUrl } from './config.js';
+import { temporalConnectionOptions } from './connection.js';
 import { LINK_SECRET_FILE, localLinkSecret } from './links.js';
 import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
 import { linksFromConfig, notifierFromConfig, redacted } from './mail.js';
@@ -44,11 +45,13 @@ async function main(): Promise<void> {
     } else {
       console.log(`mltrl: using the Temporal server at ${config.TEMPORAL_ADDRESS}`);
     }
-    const address = server?.address ?? config.TEMPORAL_ADDRESS;
-    const client = await connect({ ...config, TEMPORAL_ADDRESS: address });
+    // The dev server started here speaks plain gRPC on loopback; TLS and API key are for a remote one.
+    const target = server ? { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE } : config;
+    const address = target.TEMPORAL_ADDRESS;
+    const client = await connect(target);
     stopped.push(() => client.connection.close());
     const { notifier } = notifierFromConfig(config);
-    const worker = await createWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
+    const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
 
     const links = linksFromConfig(config)!;
     const http = await listen(createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL }), config.MLTRL_HTTP_HOST, config.MLTRL_HTTP_PORT);

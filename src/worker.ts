@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Notifier } from '../activities/index.js';
+import type { TemporalConnectionOptions } from './connection.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /**
@@ -16,8 +17,8 @@ export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('../workflows/payloa
 /** The `dataConverter` of every mltrl worker and replayer (a pre-built bundle must carry the same path). */
 export const DATA_CONVERTER = { payloadConverterPath: PAYLOAD_CONVERTER_PATH } satisfies WorkerOptions['dataConverter'];
 
-export interface WorkerSetup {
-  address: string;
+/** `address`, and for Temporal Cloud or mTLS, `tls` and `apiKey`: see `temporalConnectionOptions`. */
+export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>, Partial<Omit<TemporalConnectionOptions, 'address'>> {
   namespace: string;
   taskQueue: string;
   client: Client;
@@ -38,7 +39,11 @@ export interface WorkerSetup {
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 400;
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
-  const connection = await NativeConnection.connect({ address: setup.address });
+  const connection = await NativeConnection.connect({
+    address: setup.address,
+    ...(setup.tls !== undefined ? { tls: setup.tls } : {}),
+    ...(setup.apiKey !== undefined ? { apiKey: setup.apiKey } : {}),
+  });
   return Worker.create({
     connection,
     namespace: setup.namespace,

@@ -1,19 +1,21 @@
 /** `npm run worker`: one worker process alone, for scaling out against a running Temporal server. */
 import { connect } from './client.js';
 import { ConfigError, loadConfig } from './config.js';
+import { describeSecurity, temporalConnectionOptions } from './connection.js';
 import { notifierFromConfig } from './mail.js';
 import { createWorker, installProcessLogging } from './worker.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   installProcessLogging();
+  const connection = temporalConnectionOptions(config);
   const client = await connect(config);
   // Email when SMTP_URL is set (the link secret is then required); the worker's log otherwise.
   const { notifier, describe } = notifierFromConfig(config);
-  const worker = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
+  const worker = await createWorker({ ...connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());
-  console.log(`mltrl worker on task queue ${config.MLTRL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS}; notifications ${describe}`);
+  console.log(`mltrl worker on task queue ${config.MLTRL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS} (${describeSecurity(connection)}); notifications ${describe}`);
   try {
     await worker.run();
   } finally {
