@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     const worker = await createWorker({ address, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS });
 
     const links = linksFromConfig(config)!;
-    const http = await listen(createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links }), config.MLTRL_HTTP_HOST, config.MLTRL_HTTP_PORT);
+    const http = await listen(createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }), config.MLTRL_HTTP_HOST, config.MLTRL_HTTP_PORT);
     stopped.push(() => http.close());
     const webUrl = publicUrl(config, http.port);
 
