@@ -79,7 +79,8 @@ describe('the HTTP surface', () => {
     const form = new URLSearchParams({ verdict: 'approve' }).toString();
     const post = (headers: Record<string, string>) => raw(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: form });
 
-    for (const headers of [{ origin: 'https://attacker.example' }, {}, { origin: 'null' }, { 'sec-fetch-site': 'cross-site', origin: 'http://127.0.0.1.attacker.example' }]) {
+    const foreign: Record<string, string>[] = [{ origin: 'https://attacker.example' }, {}, { origin: 'null' }, { 'sec-fetch-site': 'cross-site', origin: 'http://127.0.0.1.attacker.example' }];
+    for (const headers of foreign) {
       const refused = await post(headers);
       expect(refused.status).toBe(403);
       expect(refused.body).toContain('origin: forms are accepted from');
