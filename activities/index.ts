@@ -1,20 +1,25 @@
 /** Every activity the worker registers, built from the clients it is given. */
 import type { Client } from '@temporalio/client';
 import { createNotificationActivities, logNotifier, type Notifier } from './notifications.js';
+import { createProvenanceActivities } from './provenance.js';
+import { recipientLimit } from './recipientLimit.js';
 import { createScheduleActivities } from './schedules.js';
 
 export interface ActivityDependencies {
   client: Client;
   taskQueue: string;
   notifier?: Notifier;
+  /** Emails one address may receive per hour from this worker (see recipientLimit.ts). */
+  maxEmailsPerHour?: number;
 }
 
 export function createActivities(deps: ActivityDependencies) {
   return {
-    ...createNotificationActivities(deps.notifier ?? logNotifier),
+    ...createNotificationActivities(deps.notifier ?? logNotifier, recipientLimit(deps.maxEmailsPerHour)),
     ...createScheduleActivities(deps),
+    ...createProvenanceActivities(deps),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { Notification, Notifier } from './notifications.js';
+export type { Notification, Notifier, NotifyResult } from './notifications.js';

@@ -5,6 +5,7 @@
  */
 import { log } from '@temporalio/activity';
 import type { Person } from '../machines/model.js';
+import { recipientLimit, type RecipientLimit } from './recipientLimit.js';
 
 export type NotificationKind = 'review-opened' | 'reminder' | 'escalation' | 'review-closed';
 
@@ -36,23 +37,40 @@ export interface Notifier {
   send(notification: Notification): Promise<void>;
 }
 
-/** Writes each notification to the worker's log: the default until a mail transport is configured. */
-export const logNotifier: Notifier = {
-  send(notification) {
-    log.info(`notify ${notification.kind}`, {
-      messageId: notification.messageId,
-      to: notification.to.map((p) => p.email),
-      component: `${notification.projectId}/${notification.componentId}`,
-      reviewId: notification.reviewId,
-    });
-    return Promise.resolve();
-  },
-};
+/** One readable line per notification, for the log notifier. */
+export function notificationLine(notification: Notification): string {
+  const to = notification.to.map((p) => p.email).join(', ');
+  return `mltrl notify ${notification.kind}: ${notification.projectId}/${notification.componentId} review ${notification.reviewId} (Level ${notification.level}) to ${to} [${notification.messageId}]`;
+}
 
-export function createNotificationActivities(notifier: Notifier) {
+/**
+ * Writes each notification as one line on standard output: the default until a mail transport is
+ * configured. Not through the SDK's logger, which long-running processes set to warnings only.
+ */
+export function createLogNotifier(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Notifier {
   return {
-    async notify(notification: Notification): Promise<void> {
-      await notifier.send(notification);
+    send(notification) {
+      write(notificationLine(notification));
+      return Promise.resolve();
+    },
+  };
+}
+
+export const logNotifier: Notifier = createLogNotifier();
+
+/** What the notify activity did: recipients past their hourly cap are held back, not sent to. */
+export interface NotifyResult {
+  held: string[];
+}
+
+export function createNotificationActivities(notifier: Notifier, limit: RecipientLimit = recipientLimit()) {
+  return {
+    async notify(notification: Notification): Promise<NotifyResult> {
+      const held = notification.to.filter((person) => !limit.take(person.email)).map((person) => person.email);
+      const to = notification.to.filter((person) => !held.includes(person.email));
+      if (held.length > 0) log.warn('notification held back: recipient past the hourly cap', { messageId: notification.messageId, held });
+      if (to.length > 0) await notifier.send({ ...notification, to });
+      return { held };
     },
   };
 }

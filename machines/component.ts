@@ -164,8 +164,13 @@ export const REVISIONS_KEPT = 200;
  * A card, and the snapshots of it kept at the latest graduations, travel in every query answer and
  * every continue-as-new input, which Temporal caps at 2 MB: long documents belong behind `links`.
  */
-export const MAX_CARD_CHARACTERS = 64_000;
+export const MAX_CARD_BYTES = 64_000;
 export const GRADUATIONS_KEPT = 10;
+/** Ethics answer sets kept on the card: the latest reviews' (each set is bounded by the Submit schema). */
+export const ETHICS_ANSWERS_KEPT = 20;
+/** Level timeline entries and switchbacks kept: decades of weekly changes; older ones are dropped. */
+export const TIMELINE_KEPT = 500;
+export const SWITCHBACKS_KEPT = 200;
 
 /** Entries of a list patched by key: an existing entry is merged with its change, a new one added. */
 function upsertBy<T, K extends keyof T>(key: K, existing: readonly T[], patch: readonly T[]): T[] {

@@ -10,8 +10,11 @@
 import { and, assign, enqueueActions, setup } from 'xstate';
 import {
   CLOSED_REVIEWS_KEPT,
+  ETHICS_ANSWERS_KEPT,
   GRADUATIONS_KEPT,
   REVISIONS_KEPT,
+  SWITCHBACKS_KEPT,
+  TIMELINE_KEPT,
   patchedCard,
   initialContext,
   panelFor,
@@ -29,6 +32,7 @@ import {
   type TimelineEntry,
 } from './component.js';
 import type { LifecycleEvent, ReportVersionsEvent, SwitchbackEvent, UpdateCardEvent, VerdictEvent } from './events.js';
+import { keepLatest, LIST_BUDGET_BYTES } from './budget.js';
 import { levelDefinition, MAX_LEVEL, PROPOSAL_OUTCOMES } from './levels.js';
 import type { Person } from './model.js';
 import { isRepeatedVerdict, refusals, switchbackRefusal, type LifecycleState } from './rules.js';
@@ -67,7 +71,7 @@ function openReview(context: ComponentContext, event: { at: number; by: string; 
   };
   const ethicsAnswers = reReview
     ? context.ethicsAnswers
-    : [...context.ethicsAnswers, { reviewId: review.id, level, by: review.submittedBy, at: event.at, answers: event.ethics }];
+    : keepLatest([...context.ethicsAnswers, { reviewId: review.id, level, by: review.submittedBy, at: event.at, answers: event.ethics }], ETHICS_ANSWERS_KEPT, LIST_BUDGET_BYTES.ethicsAnswers);
   return { ...context, review, reviewSeq: context.reviewSeq + 1, ethicsAnswers };
 }
 
@@ -85,17 +89,17 @@ function closeReview(context: ComponentContext, outcome: ReviewOutcome, at: numb
     verdicts: review.verdicts.map((v) => ({ reviewer: v.reviewer, verdict: v.verdict })),
     tasks,
   };
-  return { ...context, review: null, closedReviews: [...context.closedReviews, closed].slice(-CLOSED_REVIEWS_KEPT) };
+  return { ...context, review: null, closedReviews: keepLatest([...context.closedReviews, closed], CLOSED_REVIEWS_KEPT, LIST_BUDGET_BYTES.closedReviews) };
 }
 
 function moveTo(context: ComponentContext, to: number, entry: Omit<TimelineEntry, 'from' | 'to'>): ComponentContext {
   const timelineEntry: TimelineEntry = { ...entry, from: context.level, to, ...(context.card.versions ? { versions: context.card.versions } : {}) };
-  return { ...context, level: to, timeline: [...context.timeline, timelineEntry] };
+  return { ...context, level: to, timeline: keepLatest([...context.timeline, timelineEntry], TIMELINE_KEPT, LIST_BUDGET_BYTES.timeline, true) };
 }
 
 function switchBack(context: ComponentContext, to: number, kind: SwitchbackKind, by: string, reason: string, at: number, reviewId?: string): ComponentContext {
   const moved = moveTo(context, to, { at, how: 'switchback', ...(reviewId ? { reviewId } : {}) });
-  return { ...moved, switchbacks: [...context.switchbacks, { from: context.level, to, kind, reason, by: by.toLowerCase(), at }] };
+  return { ...moved, switchbacks: keepLatest([...context.switchbacks, { from: context.level, to, kind, reason, by: by.toLowerCase(), at }], SWITCHBACKS_KEPT, LIST_BUDGET_BYTES.switchbacks) };
 }
 
 function recordVerdict(context: ComponentContext, event: VerdictEvent): ComponentContext {
@@ -123,7 +127,7 @@ function applyProposal(context: ComponentContext, at: number): ComponentContext 
   switch (outcome.kind) {
     case 'raise': {
       const snapshot = { level: context.level, reviewId: review.id, at, revision: context.cardRevision, content: context.card };
-      const graduated = { ...closed, graduations: [...context.graduations, snapshot].slice(-GRADUATIONS_KEPT) };
+      const graduated = { ...closed, graduations: keepLatest([...context.graduations, snapshot], GRADUATIONS_KEPT, LIST_BUDGET_BYTES.graduations) };
       return moveTo(graduated, Math.min(context.level + 1, MAX_LEVEL), { at, how: review.proposal === 'graduate' ? 'graduation' : 'decision', reviewId: review.id });
     }
     case 'switchback':
@@ -140,7 +144,7 @@ function applyCardPatch(context: ComponentContext, event: UpdateCardEvent): Comp
     ...context,
     card: patchedCard(context.card, event.patch),
     cardRevision: revision,
-    revisions: [...context.revisions, { revision, by: event.by.toLowerCase(), at: event.at, keys: Object.keys(event.patch) }].slice(-REVISIONS_KEPT),
+    revisions: keepLatest([...context.revisions, { revision, by: event.by.toLowerCase(), at: event.at, keys: Object.keys(event.patch) }], REVISIONS_KEPT, LIST_BUDGET_BYTES.revisions),
   };
 }
 
@@ -151,7 +155,7 @@ function applyVersions(context: ComponentContext, event: ReportVersionsEvent): C
     ...context,
     card: { ...context.card, versions },
     cardRevision: revision,
-    revisions: [...context.revisions, { revision, by: event.by.toLowerCase(), at: event.at, keys: ['versions'] }].slice(-REVISIONS_KEPT),
+    revisions: keepLatest([...context.revisions, { revision, by: event.by.toLowerCase(), at: event.at, keys: ['versions'] }], REVISIONS_KEPT, LIST_BUDGET_BYTES.revisions),
   };
   return updated;
 }

@@ -33,8 +33,23 @@ export const Slug = z.string().regex(SLUG, 'must be a lower-case slug: a-z, 0-9 
 
 export const Email = z.email('must be an email address').max(254).transform((e) => e.toLowerCase());
 
+/**
+ * Characters that break a line or rewrite what a reader sees: control characters (C0, DEL, C1),
+ * line and paragraph separators, and bidirectional overrides. Names travel into email headers and
+ * bodies, terminals and pages, so a name is one line of printable text.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** A name of a person, project or component: one line of printable characters. */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200)
+  .refine((text) => !UNPRINTABLE.test(text), 'must be one line of printable characters (no line breaks or control characters)');
+
 export const Person = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty').max(200),
+  name: DisplayName,
   email: Email,
 });
 export type Person = z.infer<typeof Person>;
@@ -96,6 +111,20 @@ export const Policy = z.strictObject({
 });
 export type Policy = z.infer<typeof Policy>;
 
+/** The policy durations an operator's floor applies to: each sets how often people hear from mltrl. */
+const FLOORED_DURATIONS = ['remindEvery', 'escalateAfter', 'rereviewEvery'] as const;
+
+/**
+ * Refusals for policy durations shorter than the operator's floor (MLTRL_MIN_POLICY_INTERVAL),
+ * each naming the field, so no project file can make reminders or re-reviews fire every second.
+ */
+export function policyFloorRefusals(policy: Policy, floor: string, path = 'policy'): string[] {
+  const floorMs = durationMillis(floor);
+  return FLOORED_DURATIONS.filter((key) => durationMillis(policy[key]) < floorMs).map(
+    (key) => `${path}.${key}: "${policy[key]}" is shorter than this server's floor of ${floor} (MLTRL_MIN_POLICY_INTERVAL)`,
+  );
+}
+
 /**
  * A calendar date as YYYY-MM-DD. Checked with arithmetic rather than zod's ISO date format, which
  * behaves differently inside the workflow sandbox than outside it.
@@ -121,7 +150,7 @@ export type Provenance = z.infer<typeof Provenance>;
 
 export const ComponentDefinition = z.strictObject({
   id: Slug,
-  name: z.string().trim().min(1).max(200),
+  name: DisplayName,
   kind: ComponentKind,
   entryLevel: Level,
   owner: Person,
@@ -153,7 +182,7 @@ export const NewComponent = ComponentDefinition.superRefine((c, ctx) => checkEnt
 export const ProjectDefinition = z
   .strictObject({
     id: Slug,
-    name: z.string().trim().min(1).max(200),
+    name: DisplayName,
     owners: z.array(Person).min(1, 'a project needs at least one owner').max(20),
     roster: Roster,
     components: z.array(ComponentDefinition).max(200),

@@ -6,7 +6,7 @@
 import {
   isExcludedFromReview,
   isLead,
-  MAX_CARD_CHARACTERS,
+  MAX_CARD_BYTES,
   patchedCard,
   isPersonKnown,
   missingDeliverables,
@@ -26,6 +26,7 @@ import type {
   SwitchbackEvent,
   VerdictEvent,
 } from './events.js';
+import { jsonBytes } from './budget.js';
 import { levelDefinition, PROPOSAL_OUTCOMES } from './levels.js';
 
 export type LifecycleState = 'working' | 'inReview' | 'paused' | 'retired';
@@ -140,6 +141,20 @@ function branchRefusals(state: LifecycleState, context: ComponentContext, event:
   return [];
 }
 
+/**
+ * Limits on what an input may carry, checked where it enters (update validators) and not by the
+ * machine's guards: validators do not run when a workflow replays, so a limit added here never
+ * changes how a history recorded before it replays.
+ */
+export function inputRefusals(context: ComponentContext, event: LifecycleEvent): string[] {
+  if (event.type !== 'SUBMIT') return [];
+  const known = new Set(context.policy.ethicsChecklist.map((item) => item.id));
+  const unknown = Object.keys(event.ethics).filter((id) => !known.has(id));
+  if (unknown.length === 0) return [];
+  const named = unknown.slice(0, 5).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+  return [`ethics: ${named} ${unknown.length > 1 ? 'are' : 'is'} not on the project's ethics checklist (${[...known].join(', ')})`];
+}
+
 /** Reasons the event cannot be accepted in this state; empty when it can. Each reason is one line. */
 export function refusals(state: LifecycleState, context: ComponentContext, event: LifecycleEvent): string[] {
   return reasonsFor(state, context, event).map((reason) => reason.replace(/[\r\n\u2028\u2029]+/g, ' '));
@@ -164,9 +179,9 @@ function reasonsFor(state: LifecycleState, context: ComponentContext, event: Lif
     case 'UPDATE_CARD': {
       if (state === 'retired') return ['the component is retired'];
       if (!isPersonKnown(context, event.by)) return [`by: ${event.by} is not an owner or on the roster of this project`];
-      const size = JSON.stringify(patchedCard(context.card, event.patch)).length;
-      if (size > MAX_CARD_CHARACTERS) {
-        return [`patch: the card would hold ${size} characters; a card holds at most ${MAX_CARD_CHARACTERS} (put long documents behind links)`];
+      const size = jsonBytes(patchedCard(context.card, event.patch));
+      if (size > MAX_CARD_BYTES) {
+        return [`patch: the card would hold ${size} bytes; a card holds at most ${MAX_CARD_BYTES} (put long documents behind links)`];
       }
       return [];
     }

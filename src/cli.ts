@@ -8,6 +8,7 @@ import { Command, type AddHelpTextContext } from 'commander';
 import { registerComponentCommands } from './cli/component.js';
 import type { Context, Io } from './cli/context.js';
 import { EXIT_OK, commanderLine, exitCodeFor, isExpected, messageFor } from './cli/errors.js';
+import { printable } from './cli/format.js';
 import { registerProjectCommands } from './cli/project.js';
 import { registerMetricsCommand } from './cli/metrics.js';
 import { registerScheduleCommands } from './cli/schedules.js';
@@ -27,8 +28,9 @@ Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), ML
 Exit codes: 0 done; 1 server unreachable or not found; 2 bad input or refused (nothing changed).`;
 
 const processIo: Io = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+  // Names and texts come from other people: nothing printed may drive the reader's terminal.
+  out: (text) => process.stdout.write(`${printable(text)}\n`),
+  err: (text) => process.stderr.write(`${printable(text)}\n`),
 };
 
 function version(): string {

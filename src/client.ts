@@ -13,7 +13,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ProjectDefinition, type ProjectDefinitionInput } from '../machines/model.js';
+import { provenanceRefusal } from '../activities/provenance.js';
+import { ProjectDefinition, policyFloorRefusals, type ProjectDefinitionInput } from '../machines/model.js';
 import { parseInput } from '../machines/validation.js';
 import { componentWorkflowId, projectWorkflowId } from '../workflows/definitions.js';
 import type { Config } from './config.js';
@@ -77,8 +78,27 @@ export function parseProject(input: unknown): ProjectDefinition {
   return parseInput(ProjectDefinition, input, 'project');
 }
 
-export async function startProject(client: Client, taskQueue: string, input: ProjectDefinitionInput | ProjectDefinition): Promise<WorkflowHandle> {
+export interface ProjectChecks {
+  /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); every entry people use passes it. */
+  minPolicyInterval?: string;
+}
+
+/**
+ * Start a project after the checks the workflow cannot make alone: the operator's floor on policy
+ * durations, and each adopted or branched component against its source (the project workflow
+ * checks that too, for raw clients). A refusal names the field and starts nothing.
+ */
+export async function startProject(client: Client, taskQueue: string, input: ProjectDefinitionInput | ProjectDefinition, checks: ProjectChecks = {}): Promise<WorkflowHandle> {
   const definition = parseProject(input);
+  if (checks.minPolicyInterval) {
+    const tooShort = policyFloorRefusals(definition.policy, checks.minPolicyInterval);
+    if (tooShort.length > 0) throw new ClientError(`project: ${tooShort.join('; ')}`, 'invalid');
+  }
+  for (const [index, component] of definition.components.entries()) {
+    if (!component.provenance) continue;
+    const refusal = await call(() => provenanceRefusal(client, component.provenance!, `components[${index}].provenance`));
+    if (refusal) throw new ClientError(`project: ${refusal}`, 'refused');
+  }
   try {
     return await client.workflow.start('projectWorkflow', {
       workflowId: projectWorkflowId(definition.id),

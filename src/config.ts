@@ -3,10 +3,13 @@
  * at once, each naming the variable and the rule.
  */
 import { z } from 'zod';
+import { DEFAULT_MAX_EMAILS_PER_HOUR } from '../activities/recipientLimit.js';
 import { DurationText } from '../machines/model.js';
 import { describeIssues } from '../machines/validation.js';
 import { DEFAULT_TASK_QUEUE } from '../workflows/definitions.js';
 import { MIN_SECRET_LENGTH } from './links.js';
+
+export const DEFAULT_MIN_POLICY_INTERVAL = '1 hour';
 
 const HostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233');
 
@@ -52,6 +55,15 @@ export const Config = z
       .transform(Number)
       .refine((n) => n >= 1 && n <= 100_000, 'must be a whole number from 1 to 100000')
       .optional(),
+    /** The shortest remindEvery, escalateAfter or rereviewEvery a project file may set. */
+    MLTRL_MIN_POLICY_INTERVAL: DurationText.default(DEFAULT_MIN_POLICY_INTERVAL),
+    /** Emails one address may receive per hour from a worker; past it, messages are held back. */
+    MLTRL_MAX_EMAILS_PER_HOUR: z
+      .string()
+      .regex(/^\d{1,6}$/, 'must be a whole number from 1 to 100000')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 100_000, 'must be a whole number from 1 to 100000')
+      .default(DEFAULT_MAX_EMAILS_PER_HOUR),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')

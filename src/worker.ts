@@ -19,6 +19,8 @@ export interface WorkerSetup {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Workflows kept in memory; see DEFAULT_MAX_CACHED_WORKFLOWS. */
   maxCachedWorkflows?: number;
+  /** Emails one address may receive per hour (MLTRL_MAX_EMAILS_PER_HOUR). */
+  maxEmailsPerHour?: number;
 }
 
 /**
@@ -36,7 +38,12 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxCachedWorkflows: setup.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
-    activities: createActivities({ client: setup.client, taskQueue: setup.taskQueue, ...(setup.notifier ? { notifier: setup.notifier } : {}) }),
+    activities: createActivities({
+      client: setup.client,
+      taskQueue: setup.taskQueue,
+      ...(setup.notifier ? { notifier: setup.notifier } : {}),
+      ...(setup.maxEmailsPerHour ? { maxEmailsPerHour: setup.maxEmailsPerHour } : {}),
+    }),
   });
 }
 

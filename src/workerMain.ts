@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const client = await connect(config);
   // Email when SMTP_URL is set (the link secret is then required); the worker's log otherwise.
   const { notifier, describe } = notifierFromConfig(config);
-  const worker = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS });
+  const worker = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());
   console.log(`mltrl worker on task queue ${config.MLTRL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS}; notifications ${describe}`);

@@ -4,6 +4,7 @@
  * compact summary (how many of each kind, over which period); the card keeps the level timeline
  * and switchbacks in full. The continue-as-new input therefore stays bounded however long it lives.
  */
+import { AUDIT_BUDGET_BYTES, jsonBytes } from '../machines/budget.js';
 import type { AuditEntry } from './definitions.js';
 
 export const AUDIT_KEPT = 500;
@@ -18,6 +19,8 @@ export interface FoldedAudit {
 export interface AuditTrail {
   recent: AuditEntry[];
   folded: FoldedAudit;
+  /** UTF-8 size of `recent` as JSON, kept as entries come and go (absent in trails from older runs). */
+  bytes?: number;
 }
 
 export function emptyAuditTrail(): AuditTrail {
@@ -30,10 +33,17 @@ const MAX_WHY = 1_000;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-export function appendAudit(trail: AuditTrail, entry: AuditEntry, keep = AUDIT_KEPT): void {
-  trail.recent.push({ ...entry, who: clip(entry.who, MAX_WHO), ...(entry.why !== undefined ? { why: clip(entry.why, MAX_WHY) } : {}) });
-  while (trail.recent.length > keep) {
+/**
+ * Record an entry; past `keep` entries or the audit's byte budget, the oldest are folded into the
+ * summary, so the trail a run carries stays bounded in count and in bytes.
+ */
+export function appendAudit(trail: AuditTrail, entry: AuditEntry, keep = AUDIT_KEPT, budget = AUDIT_BUDGET_BYTES): void {
+  const kept = { ...entry, who: clip(entry.who, MAX_WHO), ...(entry.why !== undefined ? { why: clip(entry.why, MAX_WHY) } : {}) };
+  trail.bytes = (trail.bytes ?? jsonBytes(trail.recent)) + jsonBytes(kept) + 1;
+  trail.recent.push(kept);
+  while (trail.recent.length > keep || (trail.bytes > budget && trail.recent.length > 1)) {
     const oldest = trail.recent.shift()!;
+    trail.bytes -= jsonBytes(oldest) + 1;
     const folded = trail.folded;
     folded.count += 1;
     folded.since ??= oldest.at;

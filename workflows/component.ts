@@ -21,12 +21,13 @@ import {
 import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import type { Activities, Notification } from '../activities/index.js';
+import type { Activities, Notification, NotifyResult } from '../activities/index.js';
+import { CARRIED_BUDGET_BYTES, jsonBytes, overBudget } from '../machines/budget.js';
 import { approvalsByRole, missingRoles, upgradeContext, type ComponentContext } from '../machines/component.js';
 import { componentLifecycle, type Effect } from '../machines/componentLifecycle.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { levelDefinition } from '../machines/levels.js';
-import { isRepeatedVerdict, refusals, type LifecycleState } from '../machines/rules.js';
+import { inputRefusals, isRepeatedVerdict, refusals, type LifecycleState } from '../machines/rules.js';
 import { cardView, componentStatus, publicState, type ComponentStatus } from '../machines/status.js';
 import { describeIssues, parseInput } from '../machines/validation.js';
 import {
@@ -132,9 +133,27 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
     effects.push(...emitted(actions));
   }
 
+  const inputBytes = jsonBytes(input);
+  /** Why accepting `event` would grow the run past its byte budget (see machines/budget.ts), if it would. */
+  function budgetRefusal(event: LifecycleEvent): string | undefined {
+    const [next] = transition(componentLifecycle, snapshot, event);
+    const carried = { value: next.value, context: next.context, audit, pendingEffects: effects };
+    // The margin covers the audit entry the event itself adds (an entry is clipped well below it).
+    const total = inputBytes + jsonBytes(carried) + 2_000;
+    return overBudget('the component', total, CARRIED_BUDGET_BYTES, { ...next.context, audit, pendingEffects: effects });
+  }
+
+  /** The rules' reasons, then the byte budget's: empty when the event can be accepted. */
+  function reasonsAgainst(event: LifecycleEvent): string[] {
+    const reasons = [...refusals(state(), snapshot.context, event), ...inputRefusals(snapshot.context, event)];
+    if (reasons.length > 0) return reasons;
+    const full = budgetRefusal(event);
+    return full ? [full] : [];
+  }
+
   /** Refuse with the rules' reasons, for validators: nothing enters history. */
   function assertAccepted(event: LifecycleEvent): void {
-    const reasons = refusals(state(), snapshot.context, event);
+    const reasons = reasonsAgainst(event);
     if (reasons.length > 0) refuse(FailureType.Refused, reasons.join('; '));
   }
 
@@ -249,7 +268,7 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
       record(who, 'review', 'refused', error instanceof Error ? error.message : String(error));
       return;
     }
-    const reasons = isRepeatedVerdict(snapshot.context, verdictEvent(decision)) ? [] : refusals(state(), snapshot.context, verdictEvent(decision));
+    const reasons = isRepeatedVerdict(snapshot.context, verdictEvent(decision)) ? [] : reasonsAgainst(verdictEvent(decision));
     if (reasons.length > 0) {
       record(decision.reviewer, 'review', 'refused', reasons.join('; '));
       return;
@@ -275,7 +294,13 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
       record('project', 'rosterChanged', 'refused', `rosterChanged: ${describeIssues(result.error)}`);
       return;
     }
-    apply({ type: 'UPDATE_ROSTER', at: Date.now(), roster: result.data.roster });
+    const event: LifecycleEvent = { type: 'UPDATE_ROSTER', at: Date.now(), roster: result.data.roster };
+    const reasons = reasonsAgainst(event);
+    if (reasons.length > 0) {
+      record('project', 'rosterChanged', 'refused', reasons.join('; '));
+      return;
+    }
+    apply(event);
     record('project', 'rosterChanged', 'accepted');
   });
 
@@ -345,31 +370,28 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
    * again, whatever restarts or retries follow. Runs begun before this change sent one activity
    * for all recipients, and replay them that way.
    */
-  async function send(message: Notification): Promise<void> {
+  async function send(message: Notification): Promise<string[]> {
     if (!patched(NOTIFY_EACH_RECIPIENT)) {
-      await notify(message);
-      return;
+      return heldBack(await notify(message));
     }
     const results = await Promise.allSettled(message.to.map((person) => notify({ ...message, to: [person] })));
     const failed = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed.length > 0) throw new Error(`${failed.length} of ${message.to.length} not notified: ${failed.map((f) => String(f.reason)).join('; ')}`);
+    return results.flatMap((result) => (result.status === 'fulfilled' ? heldBack(result.value) : []));
   }
 
-  async function run(effect: Effect): Promise<void> {
+  /** Runs one effect; answers the recipients an email was held back from (past their hourly cap). */
+  async function run(effect: Effect): Promise<string[]> {
     const context = snapshot.context;
     switch (effect.type) {
       case 'notifyReviewOpened':
-        await send(notification('review-opened', effect, { proposal: context.review?.proposal, note: context.review?.note }));
-        return;
+        return send(notification('review-opened', effect, { proposal: context.review?.proposal, note: context.review?.note }));
       case 'notifyReminder':
-        await send(notification('reminder', effect));
-        return;
+        return send(notification('reminder', effect));
       case 'notifyEscalation':
-        await send(notification('escalation', effect, { waiting: effect.waiting }));
-        return;
+        return send(notification('escalation', effect, { waiting: effect.waiting }));
       case 'notifyReviewClosed':
-        await send(notification('review-closed', effect, { outcome: effect.outcome, tasks: effect.tasks }));
-        return;
+        return send(notification('review-closed', effect, { outcome: effect.outcome, tasks: effect.tasks }));
       case 'reconcileSchedule':
         await reconcileReReviewSchedule({
           projectId: context.projectId,
@@ -377,10 +399,10 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
           desired: effect.desired,
           every: context.policy.rereviewEvery,
         });
-        return;
+        return [];
       case 'startBranch':
         await startBranchWorkflow(effect.componentId, effect.level, `${context.name} (research)`);
-        return;
+        return [];
     }
   }
 
@@ -389,8 +411,9 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
     for (let batch = effects.length; batch > 0; batch--) {
       const effect = effects[0];
       try {
-        await run(effect);
+        const held = await run(effect);
         record('system', effect.type, 'done', effectSummary(effect));
+        if (held.length > 0) record('system', effect.type, 'held', `held back from ${held.join(', ')}: past the cap of emails per recipient per hour`);
       } catch (error) {
         // A notification that could not be delivered after its bounded retries, or a branch id
         // already taken: recorded for people to see, never a reason to stop the component.
@@ -462,6 +485,11 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
       apply({ type: 'TICK', at: Date.now() });
     }
   }
+}
+
+/** Recipients held back, from a notify result (runs recorded before the cap returned nothing). */
+function heldBack(result: NotifyResult | undefined | void): string[] {
+  return result?.held ?? [];
 }
 
 function emitted(actions: { type: string; params?: unknown }[]): Effect[] {

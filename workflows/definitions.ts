@@ -10,6 +10,7 @@ import { PHASES } from '../machines/levels.js';
 import {
   CardPatch,
   ComponentDefinition,
+  DisplayName,
   NewComponent,
   Email,
   Level,
@@ -41,6 +42,10 @@ export enum FailureType {
 
 const Reason = z.string().trim().min(1, 'must not be empty').max(2_000);
 const Comment = z.string().max(5_000);
+/** Bounds on what a review keeps: its tasks stay on the closed review, its answers on the card. */
+export const MAX_TASKS_CHARACTERS = 5_000;
+export const MAX_ETHICS_ANSWER_CHARACTERS = 2_000;
+export const MAX_ETHICS_CHARACTERS = 16_000;
 const ReviewId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a review id such as r3');
 
 export const Decision = z
@@ -49,7 +54,11 @@ export const Decision = z
     reviewer: Email,
     verdict: z.enum(['approve', 'request-changes', 'switchback'], { error: 'must be approve, request-changes or switchback' }),
     comment: Comment.optional(),
-    tasks: z.array(z.string().trim().min(1, 'must not be empty').max(500)).max(50).optional(),
+    tasks: z
+      .array(z.string().trim().min(1, 'must not be empty').max(500))
+      .max(50)
+      .refine((tasks) => tasks.join('').length <= MAX_TASKS_CHARACTERS, `must come to at most ${MAX_TASKS_CHARACTERS} characters in all`)
+      .optional(),
     targetLevel: Level.optional(),
   })
   .superRefine((d, ctx) => {
@@ -68,7 +77,16 @@ export type Decision = z.infer<typeof Decision>;
 export const Submit = z.strictObject({
   by: Email,
   proposal: z.string().min(1).max(40).optional(),
-  ethics: z.record(z.string().min(1).max(80), z.string().max(5_000)).default({}),
+  // Answers only for checklist item ids (rules.ts checks them against the level's checklist),
+  // bounded one by one and as a set: every review's answers stay on the card.
+  ethics: z
+    .record(Slug, z.string().max(MAX_ETHICS_ANSWER_CHARACTERS))
+    .refine((answers) => Object.keys(answers).length <= 100, 'must answer at most 100 checklist items')
+    .refine(
+      (answers) => Object.values(answers).join('').length <= MAX_ETHICS_CHARACTERS,
+      `must come to at most ${MAX_ETHICS_CHARACTERS} characters in all`,
+    )
+    .default({}),
   note: z.string().max(5_000).optional(),
 });
 export type Submit = z.input<typeof Submit>;
@@ -94,7 +112,7 @@ export const Branch = z.strictObject({
   by: Email,
   componentId: Slug,
   level: Level,
-  name: z.string().trim().min(1).max(200).optional(),
+  name: DisplayName.optional(),
 });
 export type Branch = z.input<typeof Branch>;
 
@@ -127,7 +145,8 @@ export interface AuditEntry {
   at: string;
   who: string;
   what: string;
-  outcome: 'accepted' | 'refused' | 'acknowledged' | 'done' | 'failed';
+  /** `held`: an email was held back from recipients past their hourly cap (see activities/recipientLimit.ts). */
+  outcome: 'accepted' | 'refused' | 'acknowledged' | 'done' | 'failed' | 'held';
   why?: string;
   level: number;
 }

@@ -11,11 +11,15 @@ import {
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
+  proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities/index.js';
+import { PROJECT_BUDGET_BYTES, jsonBytes, overBudget } from '../machines/budget.js';
 import { levelDefinition } from '../machines/levels.js';
 import type { ComponentDefinition, ProjectDefinition } from '../machines/model.js';
 import { ProjectDefinition as ProjectSchema } from '../machines/model.js';
@@ -43,6 +47,15 @@ export interface ProjectCarried {
 }
 
 const HISTORY_LIMIT = 2_000;
+/** Components (with their branches) one project keeps a summary of: bounds what its runs carry. */
+export const MAX_PROJECT_COMPONENTS = 1_000;
+/** Patch id: components claiming to come from another are checked against it before they start. */
+const CHECK_PROVENANCE = 'check-provenance';
+
+const { provenanceRefusal } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 
 export async function projectWorkflow(input: unknown, carried?: ProjectCarried): Promise<void> {
@@ -92,6 +105,19 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
     }
   }
 
+  /** Refuse a component whose provenance its source does not bear out (see activities/provenance.ts). */
+  async function checkProvenance(component: ComponentDefinition, field: string): Promise<void> {
+    if (!component.provenance || !patched(CHECK_PROVENANCE)) return;
+    const refusal = await provenanceRefusal(component.provenance, field);
+    if (refusal) refuse(FailureType.Refused, refusal);
+  }
+
+  /** Why the project's state would outgrow its byte budget with `change` applied, if it would. */
+  function budgetRefusal(change: { definition?: ProjectDefinition; added?: ComponentDefinition }): string | undefined {
+    const next = { definition: change.definition ?? definition, components: [...components.values(), ...(change.added ? [summaryOf(change.added)] : [])] };
+    return overBudget(`project ${definition.id}`, jsonBytes(next), PROJECT_BUDGET_BYTES, { ...next.definition, components: next.components });
+  }
+
   const status = (): ProjectStatus => {
     const list = [...components.values()].sort((a, b) => a.componentId.localeCompare(b.componentId));
     return { projectId: definition.id, name: definition.name, owners: definition.owners, systemLevel: systemLevel(list), components: list };
@@ -114,6 +140,10 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
       log.warn('componentChanged ignored: not a component of this project', { componentId: report.component.id });
       return;
     }
+    if (!components.has(report.component.id) && components.size >= MAX_PROJECT_COMPONENTS) {
+      log.warn('componentChanged ignored: the project holds its most components', { componentId: report.component.id, max: MAX_PROJECT_COMPONENTS });
+      return;
+    }
     components.set(report.component.id, {
       componentId: report.component.id,
       name: report.component.name,
@@ -128,13 +158,18 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
   setHandler(
     addComponentUpdate,
     async (raw) => {
-      await startComponent(parseInput(AddComponent, raw, 'addComponent'));
+      const component = parseInput(AddComponent, raw, 'addComponent');
+      await checkProvenance(component, 'provenance');
+      await startComponent(component);
       return status();
     },
     {
       validator: (raw) => {
         const component = parseOrRefuse(AddComponent, raw, 'addComponent');
         if (components.has(component.id)) refuse(FailureType.Refused, `id: component ${component.id} already exists in project ${definition.id}`);
+        if (components.size >= MAX_PROJECT_COMPONENTS) refuse(FailureType.Refused, `id: project ${definition.id} holds ${MAX_PROJECT_COMPONENTS} components, the most one project keeps`);
+        const full = budgetRefusal({ added: component });
+        if (full) refuse(FailureType.Refused, full);
       },
     },
   );
@@ -152,13 +187,17 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
     },
     {
       validator: (raw) => {
-        const { by } = parseOrRefuse(UpdateRoster, raw, 'updateRoster');
+        const { by, roster } = parseOrRefuse(UpdateRoster, raw, 'updateRoster');
         if (!definition.owners.some((owner) => owner.email === by)) refuse(FailureType.Refused, `by: only a project owner may change the roster`);
+        const full = budgetRefusal({ definition: { ...definition, roster } });
+        if (full) refuse(FailureType.Refused, full);
       },
     },
   );
 
   if (!carried) {
+    // Every claim is checked before any component starts, so a refused project starts nothing.
+    for (const [index, component] of definition.components.entries()) await checkProvenance(component, `components[${index}].provenance`);
     for (const component of definition.components) await startComponent(component);
   }
 

@@ -21,6 +21,7 @@ import {
   switchbackUpdate,
 } from '../../workflows/definitions.js';
 import { call, componentHandle, parseProject, projectHandle, startProject } from '../client.js';
+import { DEFAULT_MIN_POLICY_INTERVAL } from '../config.js';
 import type { Links } from '../links.js';
 import { listProjects } from '../projects.js';
 import { answering, componentGrant, personGrant } from './auth.js';
@@ -32,6 +33,8 @@ export interface ApiDependencies {
   links: Links;
   /** Requests a minute per address and per token on the API and review pages (MLTRL_API_RATE_LIMIT). */
   rateLimitPerMinute?: number;
+  /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); the configuration's default when absent. */
+  minPolicyInterval?: string;
 }
 
 // Bodies: the workflow's own schemas without the fields the token supplies.
@@ -73,7 +76,7 @@ export function apiRoutes(deps: ApiDependencies): Hono {
     if (!definition.owners.some((owner) => owner.email === email)) {
       throw new Forbidden(`authorization: ${email} is not among the project's owners`);
     }
-    const handle = await startProject(client, taskQueue, definition);
+    const handle = await startProject(client, taskQueue, definition, { minPolicyInterval: deps.minPolicyInterval ?? DEFAULT_MIN_POLICY_INTERVAL });
     return c.json({ projectId: definition.id, workflowId: handle.workflowId }, 201);
   });
 

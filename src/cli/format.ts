@@ -9,6 +9,17 @@ import type { AuditEntry, ComponentStatus, ProjectStatus, ReviewState } from '..
 type Cell = string | number | null | undefined;
 
 /**
+ * Control characters (but line breaks and tabs), DEL, C1 controls, line separators and bidi
+ * overrides: what could move the cursor, clear the screen or reorder text in a reader's terminal.
+ */
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Whatever the CLI prints, without the characters a terminal would act on. */
+export function printable(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, '');
+}
+
+/**
  * Columns separated by two spaces; the last column is not padded, so long text just runs on.
  * Without headers it lays out `key  value` pairs.
  */

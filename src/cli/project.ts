@@ -38,7 +38,9 @@ export function registerProjectCommands(program: Command, ctx: Context): void {
       const definition = parseProject(readJsonFile(file, 'project file'));
       const taskQueue = ctx.session.settings().MLTRL_TASK_QUEUE;
       const subject = `project ${definition.id}`;
-      const handle = await ctx.session.withClient('project start', subject, (client) => startProject(client, taskQueue, definition));
+      const handle = await ctx.session.withClient('project start', subject, (client) =>
+        startProject(client, taskQueue, definition, { minPolicyInterval: ctx.session.settings().MLTRL_MIN_POLICY_INTERVAL }),
+      );
       const waiting = await ctx.session.withClient('project start', subject, (client) =>
         notYetRunning(client, definition.id, definition.components.map((c) => c.id)),
       );

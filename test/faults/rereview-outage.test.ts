@@ -16,6 +16,7 @@ import { temporalAddress } from '../helpers/temporal.js';
 import { readNotifications, startWorkerProcess, writeBundle, type WorkerProcess } from '../durability/processes.js';
 import { OWNER, project } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';
+import { startSourceComponent } from '../support/sources.js';
 import { workflowTaskFailures } from '../fuzz/server.js';
 import { merged } from '../support/notifications.js';
 
@@ -45,13 +46,15 @@ describe('a re-review schedule firing while no worker runs', () => {
     const first = await startWorkerProcess(env);
     workers.push(first);
 
+    // The component it adopts is already deployed (at Level 9) on the same task queue.
+    const source = await startSourceComponent(client, taskQueue);
     const deployed = {
       id: 'meteor-detector',
       name: 'Meteor detector',
       kind: 'model' as const,
       entryLevel: 9,
       owner: OWNER,
-      provenance: { kind: 'adopted' as const, projectId: 'camsnet', componentId: 'meteor-detector', level: 9 },
+      provenance: { kind: 'adopted' as const, projectId: source.projectId, componentId: source.componentId, level: 9 },
     };
     const definition = project({ components: [deployed], policy: { rereviewEvery: '2 seconds' } });
     await startProject(client, taskQueue, definition);

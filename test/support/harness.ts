@@ -24,7 +24,7 @@ export function workflowBundle(): Promise<{ code: string }> {
   return bundle;
 }
 
-export async function startHarness(options: { notifier?: Notifier } = {}): Promise<Harness> {
+export async function startHarness(options: { notifier?: Notifier; maxEmailsPerHour?: number } = {}): Promise<Harness> {
   const address = temporalAddress();
   const taskQueue = `test-${randomUUID()}`;
   const client = await connect({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' });
@@ -34,7 +34,15 @@ export async function startHarness(options: { notifier?: Notifier } = {}): Promi
       sent.push(notification);
     },
   };
-  const worker = await createWorker({ address, namespace: 'default', taskQueue, client, notifier, workflowBundle: await workflowBundle() });
+  const worker = await createWorker({
+    address,
+    namespace: 'default',
+    taskQueue,
+    client,
+    notifier,
+    workflowBundle: await workflowBundle(),
+    ...(options.maxEmailsPerHour ? { maxEmailsPerHour: options.maxEmailsPerHour } : {}),
+  });
   const running = worker.run();
   return {
     client,

@@ -10,6 +10,7 @@ import type { ReReviewSchedule } from '../../src/schedules.js';
 import { runCli } from '../support/cli.js';
 import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';
+import { startSourceComponent } from '../support/sources.js';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -25,8 +26,13 @@ const deployedComponent = {
   kind: 'model' as const,
   entryLevel: 9,
   owner: OWNER,
-  provenance: { kind: 'adopted' as const, projectId: 'camsnet', componentId: 'meteor-detector', level: 9 },
+  // Filled in once the source (a component already at Level 9) runs: see beforeAll.
+  provenance: { kind: 'adopted' as const, projectId: '', componentId: '', level: 9 },
 };
+beforeAll(async () => {
+  const source = await startSourceComponent(harness.client, harness.taskQueue);
+  deployedComponent.provenance = { kind: 'adopted', projectId: source.projectId, componentId: source.componentId, level: 9 };
+});
 
 describe('Level 9 re-review schedules', () => {
   it('fires at its cadence, opens re-reviews, skips a fire while one is open, pauses and is deleted on retire', async () => {
