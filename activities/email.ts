@@ -12,7 +12,7 @@ import type { Notification, Notifier } from './notifications.js';
 
 /** Builds the links one email needs; implemented by src/links.ts (signed, per reviewer). */
 export interface NotificationLinks {
-  reviewUrl(grant: { reviewer: string; projectId: string; componentId: string; reviewId: string }): { url: string; expiresAt: number };
+  reviewUrl(grant: { reviewer: string; projectId: string; componentId: string; reviewId: string }): Promise<{ url: string; expiresAt: number }>;
   componentUrl(projectId: string, componentId: string): string;
 }
 
@@ -49,11 +49,11 @@ export function messageIdFor(notification: Notification, recipient: string, from
   return `<${local}@mltrl.${domain}>`;
 }
 
-function linksFor(notification: Notification, to: Person, links: NotificationLinks): EmailLinks {
+async function linksFor(notification: Notification, to: Person, links: NotificationLinks): Promise<EmailLinks> {
   const component = links.componentUrl(notification.projectId, notification.componentId);
   const asksForVerdict = notification.kind === 'review-opened' || notification.kind === 'reminder';
   if (!asksForVerdict) return { component };
-  const review = links.reviewUrl({
+  const review = await links.reviewUrl({
     reviewer: to.email,
     projectId: notification.projectId,
     componentId: notification.componentId,
@@ -70,7 +70,7 @@ export function createEmailNotifier(options: EmailNotifierOptions): Notifier {
       for (const to of notification.to) {
         const messageId = messageIdFor(notification, to.email, options.from);
         if (delivered.has(messageId)) continue;
-        const message = composeEmail(notification, to, linksFor(notification, to, options.links));
+        const message = composeEmail(notification, to, await linksFor(notification, to, options.links));
         try {
           await options.transport.sendMail({
             from: options.from,

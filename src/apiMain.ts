@@ -14,7 +14,11 @@ async function main(): Promise<void> {
   const secret = configuredLinkSecret(config.MLTRL_LINK_SECRET);
   if (!secret) throw new ConfigError('configuration: MLTRL_LINK_SECRET: required: the API checks review links and tokens with it');
   const client = await connect(config);
-  const http = await listen(createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links: linksFromConfig(config, secret)!, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL }), config.MLTRL_HTTP_HOST, config.MLTRL_HTTP_PORT);
+  const http = await listen(
+    createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links: linksFromConfig(config, secret)!, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
+    config.MLTRL_HTTP_HOST,
+    config.MLTRL_HTTP_PORT,
+  );
   console.log(`mltrl web page and API at ${publicUrl(config, http.port)}/ (task queue ${config.MLTRL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS})`);
   const stop = () => {
     void http.close().then(() => client.connection.close());

@@ -9,6 +9,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  isGrpcServiceError,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -56,9 +57,29 @@ export function explain(error: unknown): never {
     const ended = /already completed/i.test(error.message);
     throw new ClientError(ended ? `${error.workflowId} has ended: the component is retired` : `${error.workflowId} not found`, ended ? 'refused' : 'not-found');
   }
+  const grpc = grpcFailure(error);
+  if (grpc) {
+    // Temporal's payload limits (2 MB a payload, 4 MB a message): the input is too big, not the server broken.
+    if (/blob data size exceeds limit|larger than max/i.test(grpc.details)) throw new ClientError(`the input is too large for Temporal: ${grpc.details}`, 'invalid');
+    if (grpc.code === GRPC_NOT_FOUND) throw new ClientError(grpc.details || 'not found', 'not-found');
+    if (GRPC_UNAVAILABLE.has(grpc.code)) throw new ClientError(`Temporal is unavailable: ${grpc.details || 'no answer in time'}`, 'unavailable');
+  }
   const message = error instanceof Error ? error.message : String(error);
   if (/not found/i.test(message)) throw new ClientError(message, 'not-found');
   throw error;
+}
+
+// gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
+const GRPC_NOT_FOUND = 5;
+/** DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED (the server sheds load), UNAVAILABLE. */
+const GRPC_UNAVAILABLE = new Set([4, 8, 14]);
+
+/** The gRPC status under the SDK's ServiceError (its `cause`), or the error itself. */
+function grpcFailure(error: unknown): { code: number; details: string } | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (isGrpcServiceError(e)) return { code: e.code, details: e.details };
+  }
+  return undefined;
 }
 
 export function parseProject(input: unknown): ProjectDefinition {

@@ -39,7 +39,16 @@ export const Config = z
     MAIL_FROM: MailFrom.default('mltrl <mltrl@localhost>'),
     /** Signs review links; required as soon as emails with links can go out. */
     MLTRL_LINK_SECRET: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`).optional(),
+    /** The secret before the last rotation: still accepted when verifying, never used to sign (README, Security). */
+    MLTRL_LINK_SECRET_PREVIOUS: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (the MLTRL_LINK_SECRET you are rotating away from)`).optional(),
     MLTRL_LINK_TTL: DurationText.default('14 days'),
+    /** Requests per minute the API and review pages take from one address, and from one token. */
+    MLTRL_API_RATE_LIMIT: z
+      .string()
+      .regex(/^\d{1,7}$/, 'must be a whole number of requests per minute from 1 to 1000000')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 1_000_000, 'must be a whole number of requests per minute from 1 to 1000000')
+      .default(600),
     /** Where reviewers reach the web page; defaults to the HTTP server's own address. */
     MLTRL_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     // Loopback by default: the API acts for whoever presents a token, so exposing it is a choice.
@@ -71,6 +80,9 @@ export const Config = z
     checkTemporalSecurity(config, ctx);
     if (config.SMTP_URL && !config.MLTRL_LINK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET'], message: 'required when SMTP_URL is set: review links in the emails are signed with it' });
+    }
+    if (config.MLTRL_LINK_SECRET_PREVIOUS !== undefined && config.MLTRL_LINK_SECRET_PREVIOUS === config.MLTRL_LINK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET_PREVIOUS'], message: 'must differ from MLTRL_LINK_SECRET: it is the secret you rotated away from' });
     }
   });
 export type Config = z.infer<typeof Config>;

@@ -19,7 +19,7 @@ export function smtpTransport(url: string) {
 
 export function linksFromConfig(config: Config, secret = config.MLTRL_LINK_SECRET): Links | undefined {
   if (!secret) return undefined;
-  return createLinks({ secret, publicUrl: publicUrl(config), ttlMs: durationMillis(config.MLTRL_LINK_TTL) });
+  return createLinks({ secret, previousSecret: config.MLTRL_LINK_SECRET_PREVIOUS, publicUrl: publicUrl(config), ttlMs: durationMillis(config.MLTRL_LINK_TTL) });
 }
 
 export function notifierFromConfig(config: Config): { notifier: Notifier; describe: string } {

@@ -54,7 +54,11 @@ async function main(): Promise<void> {
     const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
 
     const links = linksFromConfig(config)!;
-    const http = await listen(createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL }), config.MLTRL_HTTP_HOST, config.MLTRL_HTTP_PORT);
+    const http = await listen(
+      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
+      config.MLTRL_HTTP_HOST,
+      config.MLTRL_HTTP_PORT,
+    );
     stopped.push(() => http.close());
     const webUrl = publicUrl(config, http.port);
 

@@ -24,13 +24,15 @@ import { call, componentHandle, parseProject, projectHandle, startProject } from
 import { DEFAULT_MIN_POLICY_INTERVAL } from '../config.js';
 import type { Links } from '../links.js';
 import { listProjects } from '../projects.js';
-import { actorEmail, bearerGrant } from './auth.js';
-import { Forbidden, pathText, problemFor } from './errors.js';
+import { answering, componentGrant, personGrant } from './auth.js';
+import { errorResponse, Forbidden, pathText } from './errors.js';
 
 export interface ApiDependencies {
   client: Client;
   taskQueue: string;
   links: Links;
+  /** Requests a minute per address and per token on the API and review pages (MLTRL_API_RATE_LIMIT). */
+  rateLimitPerMinute?: number;
   /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); the configuration's default when absent. */
   minPolicyInterval?: string;
 }
@@ -58,79 +60,80 @@ function ids(c: Context): { projectId: string; componentId: string } {
 export function apiRoutes(deps: ApiDependencies): Hono {
   const { client, taskQueue, links } = deps;
   const api = new Hono();
-  const component = (c: Context) => {
-    const { projectId, componentId } = ids(c);
-    return componentHandle(client, projectId, componentId);
-  };
-
-  api.onError((error, c) => {
-    const problem = problemFor(error);
-    if (problem.status === 500) console.error('mltrl api:', error);
-    return c.json({ error: { kind: problem.kind, message: problem.message } }, problem.status);
-  });
+  api.onError((error, c) => errorResponse(c, error, 'mltrl api:'));
 
   api.get('/health', (c) => c.json({ ok: true, taskQueue }));
 
-  api.get('/projects', async (c) => c.json(await listProjects(client, taskQueue)));
+  // Every route below names the token it takes (src/api/auth.ts); the table is in README.md (## Security).
+  api.get('/projects', async (c) => {
+    await personGrant(c, links);
+    return c.json(await listProjects(client, taskQueue));
+  });
 
   api.post('/projects', async (c) => {
-    const actor = actorEmail(bearerGrant(c, links));
+    const { email } = await personGrant(c, links);
     const definition = parseProject(await jsonBody(c));
-    if (!definition.owners.some((owner) => owner.email === actor)) {
-      throw new Forbidden(`authorization: ${actor} is not among the project's owners`);
+    if (!definition.owners.some((owner) => owner.email === email)) {
+      throw new Forbidden(`authorization: ${email} is not among the project's owners`);
     }
     const handle = await startProject(client, taskQueue, definition, { minPolicyInterval: deps.minPolicyInterval ?? DEFAULT_MIN_POLICY_INTERVAL });
     return c.json({ projectId: definition.id, workflowId: handle.workflowId }, 201);
   });
 
   api.get('/projects/:projectId', async (c) => {
+    await personGrant(c, links);
     const projectId = parseInput(Slug, c.req.param('projectId'), 'projectId');
     return c.json(await call(() => projectHandle(client, projectId).query(projectStatusQuery)));
   });
 
   api.get('/projects/:projectId/components', async (c) => {
+    await personGrant(c, links);
     const projectId = parseInput(Slug, c.req.param('projectId'), 'projectId');
     const status = await call(() => projectHandle(client, projectId).query(projectStatusQuery));
     return c.json(status.components);
   });
 
-  api.get('/projects/:projectId/components/:componentId', async (c) => c.json(await call(() => component(c).query(statusQuery))));
-  api.get('/projects/:projectId/components/:componentId/card', async (c) => c.json(await call(() => component(c).query(cardQuery))));
-  api.get('/projects/:projectId/components/:componentId/history', async (c) => c.json(await call(() => component(c).query(historyQuery))));
+  /** The three reads of one component take a person token, or a review link of this component. */
+  const readable = async (c: Context) => {
+    const { projectId, componentId } = ids(c);
+    await componentGrant(c, links, projectId, componentId);
+    return componentHandle(client, projectId, componentId);
+  };
+  api.get('/projects/:projectId/components/:componentId', async (c) => {
+    const handle = await readable(c);
+    return c.json(await call(() => handle.query(statusQuery)));
+  });
+  api.get('/projects/:projectId/components/:componentId/card', async (c) => {
+    const handle = await readable(c);
+    return c.json(await call(() => handle.query(cardQuery)));
+  });
+  api.get('/projects/:projectId/components/:componentId/history', async (c) => {
+    const handle = await readable(c);
+    return c.json(await call(() => handle.query(historyQuery)));
+  });
 
   api.post('/projects/:projectId/components/:componentId/submit', async (c) => {
-    const grant = bearerGrant(c, links);
-    if (grant.kind !== 'person') throw new Forbidden('authorization: a review link cannot submit; use a person token');
+    const { email } = await personGrant(c, links);
+    const { projectId, componentId } = ids(c);
     const body = parseInput(SubmitBody, await jsonBody(c), 'submit');
-    const payload = parseInput(Submit, { ...body, by: grant.email }, 'submit');
-    const handle = component(c);
-    return c.json(await call(() => handle.executeUpdate(submitUpdate, { args: [payload] })));
+    const payload = parseInput(Submit, { ...body, by: email }, 'submit');
+    return c.json(await call(() => componentHandle(client, projectId, componentId).executeUpdate(submitUpdate, { args: [payload] })));
   });
 
   api.post('/projects/:projectId/components/:componentId/verdicts', async (c) => {
-    const grant = bearerGrant(c, links);
     const { projectId, componentId } = ids(c);
+    const grant = await componentGrant(c, links, projectId, componentId);
     const body = parseInput(VerdictBody, await jsonBody(c), 'verdict');
-    let reviewId = body.reviewId;
-    if (grant.kind === 'review') {
-      // A review link's token answers its own review of its own component, nothing else.
-      if (grant.projectId !== projectId || grant.componentId !== componentId || (reviewId !== undefined && reviewId !== grant.reviewId)) {
-        throw new Forbidden(`authorization: this token answers review ${grant.reviewId} of ${grant.projectId}/${grant.componentId} only`);
-      }
-      reviewId = grant.reviewId;
-    }
-    const decision = parseInput(Decision, { ...body, reviewId, reviewer: actorEmail(grant) }, 'verdict');
-    const handle = component(c);
-    return c.json(await call(() => handle.executeUpdate(decideUpdate, { args: [decision] })));
+    const decision = parseInput(Decision, { ...body, ...answering(grant, body.reviewId) }, 'verdict');
+    return c.json(await call(() => componentHandle(client, projectId, componentId).executeUpdate(decideUpdate, { args: [decision] })));
   });
 
   api.post('/projects/:projectId/components/:componentId/switchbacks', async (c) => {
-    const grant = bearerGrant(c, links);
-    if (grant.kind !== 'person') throw new Forbidden('authorization: a review link sends a component back with a switchback verdict; use a person token here');
+    const { email } = await personGrant(c, links);
+    const { projectId, componentId } = ids(c);
     const body = parseInput(SwitchbackBody, await jsonBody(c), 'switchback');
-    const payload = parseInput(DiscoverySwitchback, { ...body, by: grant.email, kind: 'discovery' }, 'switchback');
-    const handle = component(c);
-    return c.json(await call(() => handle.executeUpdate(switchbackUpdate, { args: [payload] })), 201);
+    const payload = parseInput(DiscoverySwitchback, { ...body, by: email, kind: 'discovery' }, 'switchback');
+    return c.json(await call(() => componentHandle(client, projectId, componentId).executeUpdate(switchbackUpdate, { args: [payload] })), 201);
   });
 
   // Last: any other /api path answers in JSON too, not with the web page's HTML 404.

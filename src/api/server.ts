@@ -1,6 +1,7 @@
 /**
  * One HTTP server for the JSON API (/api/…), the web pages (/, /projects/…) and the review page
- * (/review/<token>). It binds to loopback unless told otherwise (MLTRL_HTTP_HOST).
+ * (/review/<token>). It binds to loopback unless told otherwise (MLTRL_HTTP_HOST), answers only for
+ * its public URL's host and loopback, and takes form posts only from its own pages (./guards.ts).
  */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -12,13 +13,19 @@ import { STYLESHEET } from '../web/styles.js';
 import { messagePage } from '../web/layout.js';
 import { webPages } from '../web/pages.js';
 import { reviewPages } from '../web/review.js';
-import { TooLarge, pathText, problemFor } from './errors.js';
+import { errorResponse, pathText, problemFor, TooLarge } from './errors.js';
+import { hostCheck, noStore, originCheck, rateLimits } from './guards.js';
 import { apiRoutes, type ApiDependencies } from './routes.js';
 
 const MAX_BODY_MIB = 1;
+/** Requests a minute per address and per token when the caller does not say (MLTRL_API_RATE_LIMIT). */
+export const DEFAULT_RATE_LIMIT = 600;
 
 export function createApp(deps: ApiDependencies): Hono {
   const app = new Hono();
+  // The public URL the links point at: the one host (besides loopback) and origin this server serves.
+  const publicUrl = deps.links.dashboardUrl();
+  app.use(hostCheck(publicUrl));
   app.use(
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
@@ -35,17 +42,22 @@ export function createApp(deps: ApiDependencies): Hono {
       },
     }),
   );
+  for (const path of ['/api/*', '/review/*']) app.use(path, ...rateLimits(deps.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT));
+  app.use(originCheck(publicUrl));
+  // Everything but the stylesheet carries a status, a card or a token.
+  app.use(async (c, next) => (c.req.path.startsWith('/assets/') ? next() : noStore(c, next)));
   app.get('/assets/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
   app.route('/api', apiRoutes(deps));
   app.route('/', reviewPages(deps));
   app.route('/', webPages(deps));
   app.notFound((c) => c.html(messagePage('Not found', 'error', [html`There is no page at ${pathText(c.req.path)}.`], [{ href: '/', text: 'All projects' }]), 404));
   app.onError((error, c) => {
+    // What fails before the API's routes (host, origin, rate and body limits) still answers an API request in JSON.
+    if (/^\/api(\/|$)/.test(c.req.path)) return errorResponse(c, error, 'mltrl api:');
     const problem = problemFor(error);
     if (problem.status === 500) console.error('mltrl web:', error);
-    // What fails before the API's routes (the body limit) still answers an API request in JSON.
-    if (/^\/api(\/|$)/.test(c.req.path)) return c.json({ error: { kind: problem.kind, message: problem.message } }, problem.status);
-    return c.html(messagePage('Something went wrong', 'error', [html`${problem.message}`], [{ href: '/', text: 'All projects' }]), problem.status);
+    if (problem.retryAfter !== undefined) c.header('Retry-After', String(problem.retryAfter));
+    return c.html(messagePage(problem.status === 421 ? 'Wrong address' : 'Something went wrong', 'error', [html`${problem.message}`], [{ href: '/', text: 'All projects' }]), problem.status);
   });
   return app;
 }

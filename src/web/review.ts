@@ -75,6 +75,11 @@ const REFUSED_LINK: Record<TokenRefusal, { status: 403 | 410; title: string; tex
     title: 'This review link is not valid',
     text: 'The link was altered: its signature does not match. Open the link from your latest email again, or answer from the command line.',
   },
+  'wrong-kind': {
+    status: 403,
+    title: 'This review link is not valid',
+    text: 'This is not a review link: it is a token for the API. Open the link from your latest email again, or answer from the command line.',
+  },
   expired: {
     status: 410,
     title: 'This review link has expired',
@@ -213,9 +218,10 @@ export function reviewPages(deps: ApiDependencies): Hono {
 
   /** Verify the token and load the component, or answer with the page that says why not. */
   async function load(c: Context): Promise<Loaded | Response> {
-    const verified = links.verify(c.req.param('token') ?? '');
-    if (!verified.ok || verified.grant.kind !== 'review') {
-      const refusal = REFUSED_LINK[verified.ok ? 'malformed' : verified.refusal];
+    // Only a review link opens this page: a person token is refused as `wrong-kind`.
+    const verified = await links.verify(c.req.param('token') ?? '', 'review');
+    if (!verified.ok) {
+      const refusal = REFUSED_LINK[verified.refusal];
       return c.html(messagePage(refusal.title, 'error', [html`${refusal.text}`]), refusal.status);
     }
     const grant = verified.grant;

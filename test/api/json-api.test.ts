@@ -50,7 +50,7 @@ describe('the JSON API', () => {
     const lead = await tokenFromCli(LEAD.email);
 
     expect((await api<ErrorBody>('POST', '/projects', { body: definition })).status).toBe(401);
-    const stranger = await api<ErrorBody>('POST', '/projects', { body: definition, token: stack.links.personToken(RL1) });
+    const stranger = await api<ErrorBody>('POST', '/projects', { body: definition, token: await stack.links.personToken(RL1) });
     expect(stranger.status).toBe(403);
     const started = await api<{ projectId: string }>('POST', '/projects', { body: definition, token: lead });
     expect(started).toEqual({ status: 201, json: { projectId: definition.id, workflowId: `project/${definition.id}` } });
@@ -58,7 +58,7 @@ describe('the JSON API', () => {
     expect(duplicate.status).toBe(409);
 
     const listed = await eventually(async () => {
-      const { json } = await api<ProjectStatus[]>('GET', '/projects');
+      const { json } = await api<ProjectStatus[]>('GET', '/projects', { token: lead });
       const found = json.find((p) => p.projectId === definition.id);
       expect(found?.components).toHaveLength(1);
       return found!;
@@ -67,27 +67,27 @@ describe('the JSON API', () => {
 
     const base = `/projects/${definition.id}/components/anomaly-model`;
     const status = await eventually(async () => {
-      const response = await api<ComponentStatus>('GET', base);
+      const response = await api<ComponentStatus>('GET', base, { token: lead });
       expect(response.status).toBe(200);
       return response.json;
     });
     expect(status).toMatchObject({ projectId: definition.id, componentId: 'anomaly-model', level: 0, state: 'working' });
-    expect((await api<CardView>('GET', `${base}/card`)).json.summary).toMatchObject({ techName: 'Anomaly detector', level: 0 });
-    expect((await api<AuditEntry[]>('GET', `${base}/history`)).json[0]).toMatchObject({ who: OWNER.email, what: 'start', outcome: 'accepted' });
-    expect((await api<ComponentStatus[]>('GET', `/projects/${definition.id}/components`)).json).toHaveLength(1);
+    expect((await api<CardView>('GET', `${base}/card`, { token: lead })).json.summary).toMatchObject({ techName: 'Anomaly detector', level: 0 });
+    expect((await api<AuditEntry[]>('GET', `${base}/history`, { token: lead })).json[0]).toMatchObject({ who: OWNER.email, what: 'start', outcome: 'accepted' });
+    expect((await api<ComponentStatus[]>('GET', `/projects/${definition.id}/components`, { token: lead })).json).toHaveLength(1);
 
-    expect((await api<ErrorBody>('GET', `/projects/${definition.id}/components/no-such-thing`)).status).toBe(404);
-    expect((await api<ErrorBody>('GET', `/projects/NOT_A_SLUG`)).json.error.kind).toBe('invalid');
+    expect((await api<ErrorBody>('GET', `/projects/${definition.id}/components/no-such-thing`, { token: lead })).status).toBe(404);
+    expect((await api<ErrorBody>('GET', `/projects/NOT_A_SLUG`, { token: lead })).json.error.kind).toBe('invalid');
     expect((await api<ErrorBody>('GET', '/nothing-here')).status).toBe(404);
   });
 
   it('submits, takes verdicts and switchbacks as the token holder, never as an address in the body', async () => {
     const definition = project();
-    const lead = stack.links.personToken(LEAD.email);
-    const owner = stack.links.personToken(OWNER.email);
+    const lead = await stack.links.personToken(LEAD.email);
+    const owner = await stack.links.personToken(OWNER.email);
     await api('POST', '/projects', { body: definition, token: lead });
     const base = `/projects/${definition.id}/components/anomaly-model`;
-    await eventually(async () => expect((await api('GET', base)).status).toBe(200));
+    await eventually(async () => expect((await api('GET', base, { token: lead })).status).toBe(200));
 
     // Card updates are not part of this API; fill the card as the CLI would.
     await componentHandle(stack.harness.client, definition.id, 'anomaly-model').executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: FULL_CARD }] });
@@ -112,7 +112,7 @@ describe('the JSON API', () => {
     const ownVerdict = await api<ErrorBody>('POST', `${base}/verdicts`, { body: { reviewId, verdict: 'approve' }, token: owner });
     expect(ownVerdict.status).toBe(409);
     // A review link token answers its own review only.
-    const { url } = stack.links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId });
+    const { url } = await stack.links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId });
     const reviewToken = url.slice(url.lastIndexOf('/') + 1);
     const elsewhere = await api<ErrorBody>('POST', `/projects/${definition.id}/components/other/verdicts`, { body: { verdict: 'approve' }, token: reviewToken });
     expect(elsewhere.status).toBe(403);

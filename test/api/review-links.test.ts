@@ -18,7 +18,8 @@ afterAll(async () => {
 });
 
 const RL1 = reviewer('research-lead', 1).email;
-const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields) });
+/** A form post as the review page's browser sends it: with the page's own Origin. */
+const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { origin: stack.http.url }, body: new URLSearchParams(fields) });
 
 /** A component at Level 0 with an open review, and the link emailed to `to`. */
 async function openReview(to = RL1, overrides: Parameters<typeof project>[0] = {}) {
@@ -86,29 +87,29 @@ describe('the review page behind an emailed link', () => {
   it('refuses forged, tampered and expired links with a page that says so', async () => {
     const { definition, component, review, link } = await openReview();
     const token = link.slice(link.lastIndexOf('/') + 1);
-    const [version, payload, signature] = token.split('.');
+    const [header, payload, signature] = token.split('.');
     const base = link.slice(0, link.lastIndexOf('/') + 1);
 
-    const forged = await fetch(`${base}${version}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`);
+    const forged = await fetch(`${base}${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`);
     expect(forged.status).toBe(403);
     expect(await forged.text()).toContain('This review link is not valid');
 
     // Someone edits the reviewer in the payload and keeps the signature.
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
-    const tampered = Buffer.from(JSON.stringify({ ...claims, reviewer: reviewer('research-lead', 2).email })).toString('base64url');
-    const tamperedPage = await fetch(`${base}${version}.${tampered}.${signature}`, form({ verdict: 'approve' }));
+    const tampered = Buffer.from(JSON.stringify({ ...claims, sub: reviewer('research-lead', 2).email })).toString('base64url');
+    const tamperedPage = await fetch(`${base}${header}.${tampered}.${signature}`, form({ verdict: 'approve' }));
     expect(tamperedPage.status).toBe(403);
 
     const garbage = await fetch(`${base}not-a-token`);
     expect(garbage.status).toBe(403);
 
-    const expiredToken = stack.links.sign({ kind: 'review', reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id, expiresAt: Date.now() - 1_000 });
+    const expiredToken = await stack.links.sign({ kind: 'review', reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id, expiresAt: Date.now() - 1_000 });
     const expired = await fetch(`${base}${expiredToken}`, form({ verdict: 'approve' }));
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('This review link has expired');
 
     // A person token is not a review link.
-    const personal = await fetch(`${base}${stack.links.personToken(RL1)}`);
+    const personal = await fetch(`${base}${await stack.links.personToken(RL1)}`);
     expect(personal.status).toBe(403);
 
     expect(await component.query(statusQuery)).toMatchObject({ level: 0, openReview: { id: review.id, answered: [] } });
@@ -117,7 +118,7 @@ describe('the review page behind an emailed link', () => {
   it("refuses a validly signed link for someone who may not judge this review (the owner, someone off the panel)", async () => {
     const { definition, component, review } = await openReview();
     for (const who of [OWNER.email, reviewer('qa', 1).email]) {
-      const { url } = stack.links.reviewUrl({ reviewer: who, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
+      const { url } = await stack.links.reviewUrl({ reviewer: who, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
       const refused = await fetch(url, form({ verdict: 'approve' }));
       expect(refused.status).toBe(403);
       const text = await refused.text();

@@ -65,7 +65,7 @@ describe('review emails over SMTP', () => {
       // The link is this reviewer's own: signed for them, this review and this component.
       const token = reviewLink(mail);
       expect(token).toBeDefined();
-      const verified = links.verify(token!);
+      const verified = await links.verify(token!);
       expect(verified).toMatchObject({
         ok: true,
         grant: { kind: 'review', reviewer: recipient, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id },
