@@ -1,6 +1,6 @@
 # The image the worker and the API run from (docker-compose.yml): `npm run worker` by default,
 # `npm run api` for the HTTP API and web page. TypeScript runs through tsx, a runtime dependency.
-FROM node:20.20.2-bookworm-slim
+FROM node:24.21.0-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

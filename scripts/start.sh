@@ -12,4 +12,5 @@ bash scripts/install-tools.sh
 if [ -z "${SMTP_URL:-}" ]; then
   bash scripts/install-mailpit.sh
 fi
-exec node --import tsx src/start.ts
+# The project's own Node.js (package.json pins the `node` package), whatever `node` is on PATH.
+exec node_modules/.bin/node --import tsx src/start.ts

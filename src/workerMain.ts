@@ -5,6 +5,8 @@ import { notifierFromConfig } from './mail.js';
 import { createWorker, installProcessLogging } from './worker.js';
 
 async function main(): Promise<void> {
+  // Which Node.js runs the worker: the project pins one (package.json's `node`), and this line shows it was used.
+  console.log(`mltrl worker: Node.js ${process.version}`);
   const config = loadConfig();
   installProcessLogging();
   const client = await connect(config);
