@@ -2,12 +2,12 @@
  * A worker: runs mltrl's workflows and activities on the task queue. Run one per process; scale
  * out by starting more (`npm run worker`) against the same Temporal server.
  */
-import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Notifier } from '../activities/index.js';
+import { defaultWorkflowSource } from './workflowBundle.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export { WORKFLOWS_PATH } from './workflowBundle.js';
 
 export interface WorkerSetup {
   address: string;
@@ -15,7 +15,10 @@ export interface WorkerSetup {
   taskQueue: string;
   client: Client;
   notifier?: Notifier;
-  /** Pre-built workflow bundle (tests bundle once per suite). */
+  /**
+   * Pre-built workflow bundle (tests bundle once per suite). Without it: dist/workflow-bundle.js when
+   * running the compiled build, the sources bundled at start otherwise (src/workflowBundle.ts).
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Workflows kept in memory; see DEFAULT_MAX_CACHED_WORKFLOWS. */
   maxCachedWorkflows?: number;
@@ -34,7 +37,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     connection,
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : defaultWorkflowSource()),
     maxCachedWorkflows: setup.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     activities: createActivities({ client: setup.client, taskQueue: setup.taskQueue, ...(setup.notifier ? { notifier: setup.notifier } : {}) }),
   });

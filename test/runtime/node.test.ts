@@ -58,7 +58,7 @@ describe('the pinned Node.js', () => {
           reject(new Error(`the worker exited before it was ready:\n${output}`));
         });
       });
-      expect(output).toMatch(new RegExp(`^mltrl worker: Node\\.js v${installed.replaceAll('.', '\\.')}$`, 'm'));
+      expect(output).toMatch(new RegExp(`^mltrl worker: Node\\.js v${installed.replaceAll('.', '\\.')}, workflows bundled from the sources at start$`, 'm'));
     } finally {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
       await exited;
