@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [ ! -d node_modules ]; then
-  echo "mltrl: installing Node packages (npm ci)…"
+# Also after a pull that brought the pinned Node.js (the `node` package) into an older install.
+if [ ! -x node_modules/.bin/node ]; then
+  echo "mltrl: installing Node packages and the project's Node.js (npm ci)…"
   npm ci --no-audit --no-fund
 fi
 bash scripts/install-tools.sh
