@@ -105,7 +105,7 @@ async function continueAsNew(client: Client, taskQueue: string): Promise<void> {
   const definition = ProjectDefinition.parse(project());
   const input: ComponentWorkflowInput = {
     projectId: definition.id,
-    component: definition.components[0]!,
+    component: definition.components[0],
     projectOwners: definition.owners,
     roster: definition.roster,
     policy: definition.policy,
@@ -132,7 +132,7 @@ async function continueAsNew(client: Client, taskQueue: string): Promise<void> {
 
 async function reReview(client: Client, taskQueue: string): Promise<void> {
   const definition = ProjectDefinition.parse(project());
-  const component = { ...definition.components[0]!, entryLevel: 9, provenance: { kind: 'adopted' as const, projectId: 'legacy', componentId: 'anomaly-model', level: 9 } };
+  const component = { ...definition.components[0], entryLevel: 9, provenance: { kind: 'adopted' as const, projectId: 'legacy', componentId: 'anomaly-model', level: 9 } };
   const handle = await client.workflow.start('componentWorkflow', {
     workflowId: `component/${definition.id}/anomaly-model`,
     taskQueue,

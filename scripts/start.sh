@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [ ! -d node_modules ]; then
-  echo "mltrl: installing Node packages (npm ci)…"
+# Also after a pull that brought the pinned Node.js (the `node` package) into an older install.
+if [ ! -x node_modules/.bin/node ]; then
+  echo "mltrl: installing Node packages and the project's Node.js (npm ci)…"
   npm ci --no-audit --no-fund
 fi
 bash scripts/install-tools.sh
@@ -12,4 +13,5 @@ bash scripts/install-tools.sh
 if [ -z "${SMTP_URL:-}" ]; then
   bash scripts/install-mailpit.sh
 fi
-exec node --import tsx src/start.ts
+# The project's own Node.js (package.json pins the `node` package), whatever `node` is on PATH.
+exec node_modules/.bin/node --import tsx src/start.ts

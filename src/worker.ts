@@ -2,20 +2,13 @@
  * A worker: runs mltrl's workflows and activities on the task queue. Run one per process; scale
  * out by starting more (`npm run worker`) against the same Temporal server.
  */
-import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Notifier } from '../activities/index.js';
 import type { TemporalConnectionOptions } from './connection.js';
+import { DATA_CONVERTER, defaultWorkflowSource } from './workflowBundle.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-/**
- * Decodes what the default converter decodes and turns any other payload into a value handlers
- * refuse, so no message can fail a workflow task. Every worker, bundle and replayer uses it.
- */
-export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('../workflows/payloadConverter.ts', import.meta.url));
-/** The `dataConverter` of every mltrl worker and replayer (a pre-built bundle must carry the same path). */
-export const DATA_CONVERTER = { payloadConverterPath: PAYLOAD_CONVERTER_PATH } satisfies WorkerOptions['dataConverter'];
+export { DATA_CONVERTER, PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from './workflowBundle.js';
 
 /** `address`, and for Temporal Cloud or mTLS, `tls` and `apiKey`: see `temporalConnectionOptions`. */
 export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>, Partial<Omit<TemporalConnectionOptions, 'address'>> {
@@ -23,7 +16,10 @@ export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>,
   taskQueue: string;
   client: Client;
   notifier?: Notifier;
-  /** Pre-built workflow bundle (tests bundle once per suite). */
+  /**
+   * Pre-built workflow bundle (tests bundle once per suite). Without it: dist/workflow-bundle.js when
+   * running the compiled build, the sources bundled at start otherwise (src/workflowBundle.ts).
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Workflows kept in memory; see DEFAULT_MAX_CACHED_WORKFLOWS. */
   maxCachedWorkflows?: number;
@@ -48,7 +44,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     connection,
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : defaultWorkflowSource()),
     maxCachedWorkflows: setup.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     dataConverter: DATA_CONVERTER,
     activities: createActivities({

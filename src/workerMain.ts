@@ -4,8 +4,11 @@ import { ConfigError, loadConfig } from './config.js';
 import { describeSecurity, temporalConnectionOptions } from './connection.js';
 import { notifierFromConfig } from './mail.js';
 import { createWorker, installProcessLogging } from './worker.js';
+import { describeWorkflowSource } from './workflowBundle.js';
 
 async function main(): Promise<void> {
+  // Which Node.js runs the worker: the project pins one (package.json's `node`), and this line shows it was used.
+  console.log(`mltrl worker: Node.js ${process.version}, ${describeWorkflowSource()}`);
   const config = loadConfig();
   installProcessLogging();
   const connection = temporalConnectionOptions(config);

@@ -10,7 +10,7 @@
  *
  * Prints `worker ready` on stdout once it polls.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import type { Notifier } from '../../activities/index.js';
 import { connect } from '../../src/client.js';
 import { createWorker } from '../../src/worker.js';
@@ -45,7 +45,8 @@ const worker = await createWorker({
   notifier,
   // Tests compress days into seconds: no hourly cap on emails here.
   maxEmailsPerHour: 100_000,
-  ...(bundlePath ? { workflowBundle: { code: readFileSync(bundlePath, 'utf8') } } : {}),
+  // Loaded as production workers load dist/workflow-bundle.js.
+  ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
 });
 
 // SIGTERM and SIGINT shut the worker down gracefully (the SDK's runtime handles them); tests that

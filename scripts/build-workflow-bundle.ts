@@ -1,0 +1,12 @@
+/**
+ * Second half of `npm run build`: bundles the workflow code once into dist/workflow-bundle.js, the
+ * file compiled workers load (src/workflowBundle.ts), so no production worker bundles at start.
+ */
+import { join, relative } from 'node:path';
+import { PROJECT_ROOT } from '../src/temporalServer.js';
+import { BUNDLE_FILE_NAME, writeWorkflowBundle } from '../src/workflowBundle.js';
+
+const target = join(PROJECT_ROOT, 'dist', BUNDLE_FILE_NAME);
+const started = performance.now();
+await writeWorkflowBundle(target);
+console.log(`mltrl build: workflow bundle ${relative(PROJECT_ROOT, target)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
