@@ -11,6 +11,8 @@ export default defineConfig({
     // One `temporal server start-dev` for the whole run; its address reaches tests via
     // `temporalAddress()` from test/helpers/temporal.ts.
     globalSetup: ['test/globalSetup.ts'],
+    // In every test process: workers and replayers require() the payload converter, a TypeScript module.
+    setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
     // beforeAll hooks bundle workflows and start workers.
     hookTimeout: 120_000,

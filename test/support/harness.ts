@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
-import { register } from 'tsx/cjs/api';
 import type { Notification, Notifier } from '../../activities/index.js';
 import { connect } from '../../src/client.js';
 import { createWorker, PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../../src/worker.js';
@@ -18,10 +17,6 @@ export interface Harness {
   worker: Worker;
   stop(): Promise<void>;
 }
-
-// Workers and replayers require() the payload converter, a TypeScript module, in this process.
-// `npm run worker` runs under tsx, which hooks require; vitest's module runner does not.
-register();
 
 let bundle: Promise<{ code: string }> | undefined;
 export function workflowBundle(): Promise<{ code: string }> {
