@@ -129,10 +129,25 @@ async function perform(handle: WorkflowHandle, s: Step): Promise<'accepted' | 'r
   }
 }
 
+/** The largest input any run of the workflow started with: what continue-as-new carried, in bytes. */
+async function largestRunInput(workflowId: string): Promise<number> {
+  let largest = 0;
+  let runId: string | undefined = (await harness.client.workflow.getHandle(workflowId).describe()).runId;
+  for (let runs = 0; runId && runs < 100; runs++) {
+    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await harness.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const bytes = (started?.input?.payloads ?? []).reduce((sum: number, payload) => sum + (payload.data?.length ?? 0), 0);
+    largest = Math.max(largest, bytes);
+    runId = started?.continuedExecutionRunId || undefined;
+  }
+  return largest;
+}
+
 describe('a component under the largest accepted inputs', () => {
   it('answers every query and continues as new throughout; nothing it carries passes the budget', async () => {
     let largestCard = 0;
     let largestHistory = 0;
+    let largestCarried = 0;
     const outcomes: Record<string, number> = {};
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 40, maxLength: 60 }), async (steps) => {
@@ -164,11 +179,16 @@ describe('a component under the largest accepted inputs', () => {
         });
         expect(described.status.name).toBe('RUNNING');
         expect(await workflowTaskFailures(harness.client, workflowId)).toEqual([]);
+        largestCarried = Math.max(largestCarried, await largestRunInput(workflowId));
         expect(largestCard).toBeLessThan(CARRIED_BUDGET_BYTES);
       }),
       { numRuns: 2, seed: Number(process.env['FUZZ_SEED'] ?? 20261130), endOnFailure: true },
     );
-    console.log(`capacity: largest card query ${largestCard} bytes, largest history query ${largestHistory} bytes; ${JSON.stringify(outcomes)}`);
+    console.log(
+      `capacity: largest carried state (a run's input) ${largestCarried} bytes, largest card query ${largestCard} bytes, largest history query ${largestHistory} bytes; ${JSON.stringify(outcomes)}`,
+    );
+    expect(largestCarried).toBeGreaterThan(0);
+    expect(largestCarried).toBeLessThan(CARRIED_BUDGET_BYTES);
     // The sequences did grow the component: large inputs of each kind were accepted, not only refused.
     for (const kind of ['card', 'submit', 'verdict', 'switchback']) expect(outcomes[`${kind} accepted`] ?? 0).toBeGreaterThan(0);
   }, 600_000);
