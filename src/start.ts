@@ -75,7 +75,7 @@ mltrl is running.
   Inbox             ${mailCatcher ? `${mailCatcher.inboxUrl}  (Mailpit: every email the engine sends lands here)` : `emails go out via ${redacted(config.SMTP_URL!)}`}
   Temporal server   ${address}  (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.MLTRL_TASK_QUEUE})
   Temporal UI       ${uiUrl}
-  Worker            running in this process
+  Worker            running in this process, on Node.js ${process.version}
 
 Start the example project, in another terminal:
   npx mltrl project start examples/neuro-copilot.json
