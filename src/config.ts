@@ -12,6 +12,16 @@ import { MIN_SECRET_LENGTH } from './links.js';
 
 export const DEFAULT_MIN_POLICY_INTERVAL = '1 hour';
 
+/** A whole number from 1 to `max` written in a variable; `unit` reads after "a whole number". */
+function wholeNumber(max: number, unit = '') {
+  const rule = `must be a whole number${unit} from 1 to ${max}`;
+  return z
+    .string()
+    .regex(new RegExp(`^\\d{1,${String(max).length}}$`), rule)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, rule);
+}
+
 const HostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233');
 
 /** `reviews@lab.example` or `mltrl <reviews@lab.example>`. */
@@ -43,32 +53,17 @@ export const Config = z
     MLTRL_LINK_SECRET_PREVIOUS: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (the MLTRL_LINK_SECRET you are rotating away from)`).optional(),
     MLTRL_LINK_TTL: DurationText.default('14 days'),
     /** Requests per minute the API and review pages take from one address, and from one token. */
-    MLTRL_API_RATE_LIMIT: z
-      .string()
-      .regex(/^\d{1,7}$/, 'must be a whole number of requests per minute from 1 to 1000000')
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 1_000_000, 'must be a whole number of requests per minute from 1 to 1000000')
-      .default(600),
+    MLTRL_API_RATE_LIMIT: wholeNumber(1_000_000, ' of requests per minute').default(600),
     /** Where reviewers reach the web page; defaults to the HTTP server's own address. */
     MLTRL_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     // Loopback by default: the API acts for whoever presents a token, so exposing it is a choice.
     MLTRL_HTTP_HOST: z.string().min(1).max(255).default('127.0.0.1'),
     /** Workflows a worker keeps in memory (src/worker.ts); more is faster for busy portfolios, less uses less memory. */
-    MLTRL_MAX_CACHED_WORKFLOWS: z
-      .string()
-      .regex(/^\d{1,6}$/, 'must be a whole number from 1 to 100000')
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 100_000, 'must be a whole number from 1 to 100000')
-      .optional(),
+    MLTRL_MAX_CACHED_WORKFLOWS: wholeNumber(100_000).optional(),
     /** The shortest remindEvery, escalateAfter or rereviewEvery a project file may set. */
     MLTRL_MIN_POLICY_INTERVAL: DurationText.default(DEFAULT_MIN_POLICY_INTERVAL),
     /** Emails one address may receive per hour from a worker; past it, messages are held back. */
-    MLTRL_MAX_EMAILS_PER_HOUR: z
-      .string()
-      .regex(/^\d{1,6}$/, 'must be a whole number from 1 to 100000')
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 100_000, 'must be a whole number from 1 to 100000')
-      .default(DEFAULT_MAX_EMAILS_PER_HOUR),
+    MLTRL_MAX_EMAILS_PER_HOUR: wholeNumber(100_000).default(DEFAULT_MAX_EMAILS_PER_HOUR),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')

@@ -8,7 +8,7 @@ import { createActivities, type Notifier } from '../activities/index.js';
 import type { TemporalConnectionOptions } from './connection.js';
 import { DATA_CONVERTER, defaultWorkflowSource } from './workflowBundle.js';
 
-export { DATA_CONVERTER, PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from './workflowBundle.js';
+export { DATA_CONVERTER, WORKFLOWS_PATH } from './workflowBundle.js';
 
 /** `address`, and for Temporal Cloud or mTLS, `tls` and `apiKey`: see `temporalConnectionOptions`. */
 export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>, Partial<Omit<TemporalConnectionOptions, 'address'>> {

@@ -24,7 +24,7 @@ import { levelDefinition } from '../machines/levels.js';
 import type { ComponentDefinition, ProjectDefinition } from '../machines/model.js';
 import { ProjectDefinition as ProjectSchema } from '../machines/model.js';
 import { systemLevel, type ProjectComponentSummary, type ProjectStatus } from '../machines/status.js';
-import { describeIssues, describeUndecodable, parseInput, undecodable } from '../machines/validation.js';
+import { checkInput, parseInput } from '../machines/validation.js';
 import { componentWorkflow } from './component.js';
 import {
   AddComponent,
@@ -127,14 +127,9 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
 
   // Reports come from the project's own components and their branches; anything else is ignored.
   setHandler(componentChangedSignal, (raw) => {
-    const unreadable = undecodable(raw);
-    if (unreadable) {
-      log.warn('componentChanged ignored: payload not readable', { encoding: unreadable.encoding, problem: describeUndecodable(unreadable, 'componentChanged') });
-      return;
-    }
-    const parsed = ComponentReport.safeParse(raw);
+    const parsed = checkInput(ComponentReport, raw, 'componentChanged');
     if (!parsed.success) {
-      log.warn('componentChanged ignored: not a component report', { problem: describeIssues(parsed.error) });
+      log.warn('componentChanged ignored: not a component report', { problem: parsed.message });
       return;
     }
     const report = parsed.data;

@@ -23,11 +23,16 @@ const REFUSALS: Record<Exclude<TokenRefusal, 'wrong-kind'>, string> = {
 
 const PERSON_ONLY = 'authorization: a review link answers its own review only; this needs a person token (`mltrl token --as <email>`)';
 
+/** The token in an `Authorization: Bearer …` header, if it holds one. */
+export function bearerIn(c: Context): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+}
+
 /** The bearer token as sent, or 401 naming what to send. */
-export function bearerToken(c: Context): string {
-  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-  if (!match) throw new Unauthorized('authorization: send "Authorization: Bearer <token>" (a person token from `mltrl token`, or a review link token)');
-  return match[1];
+function bearerToken(c: Context): string {
+  const token = bearerIn(c);
+  if (token === undefined) throw new Unauthorized('authorization: send "Authorization: Bearer <token>" (a person token from `mltrl token`, or a review link token)');
+  return token;
 }
 
 async function grant(c: Context, links: Links, expected?: GrantKind): Promise<Grant> {

@@ -10,6 +10,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { rateLimiter } from 'hono-rate-limiter';
+import { bearerIn } from './auth.js';
 import { Forbidden, Misdirected, RateLimited, pathText } from './errors.js';
 
 /** Loopback names, as URL hostnames spell them. Any port: the server may listen anywhere. */
@@ -83,9 +84,7 @@ function address(c: Context): string {
 
 /** The token a request presents: the bearer token, or the one in a review link's path. */
 function presentedToken(c: Context): string | undefined {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-  if (bearer) return bearer;
-  return /^\/review\/([^/]+)/.exec(c.req.path)?.[1];
+  return bearerIn(c) ?? /^\/review\/([^/]+)/.exec(c.req.path)?.[1];
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest('base64url');

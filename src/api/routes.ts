@@ -4,6 +4,7 @@
  * reaches Temporal; who is acting comes from the bearer token (src/api/auth.ts).
  */
 import type { Client } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { Slug } from '../../machines/model.js';
@@ -99,18 +100,17 @@ export function apiRoutes(deps: ApiDependencies): Hono {
     await componentGrant(c, links, projectId, componentId);
     return componentHandle(client, projectId, componentId);
   };
-  api.get('/projects/:projectId/components/:componentId', async (c) => {
-    const handle = await readable(c);
-    return c.json(await call(() => handle.query(statusQuery)));
-  });
-  api.get('/projects/:projectId/components/:componentId/card', async (c) => {
-    const handle = await readable(c);
-    return c.json(await call(() => handle.query(cardQuery)));
-  });
-  api.get('/projects/:projectId/components/:componentId/history', async (c) => {
-    const handle = await readable(c);
-    return c.json(await call(() => handle.query(historyQuery)));
-  });
+  const reads: [string, QueryDefinition<unknown>][] = [
+    ['', statusQuery],
+    ['/card', cardQuery],
+    ['/history', historyQuery],
+  ];
+  for (const [path, query] of reads) {
+    api.get(`/projects/:projectId/components/:componentId${path}`, async (c) => {
+      const handle = await readable(c);
+      return c.json(await call(() => handle.query(query)));
+    });
+  }
 
   api.post('/projects/:projectId/components/:componentId/submit', async (c) => {
     const { email } = await personGrant(c, links);

@@ -4,21 +4,15 @@
  * rate limits per address and per token (429, the API's error shape, Retry-After).
  */
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp, listen, type HttpServer } from '../../src/api/server.js';
 import { freePort } from '../../src/temporalServer.js';
 import { statusQuery } from '../../workflows/definitions.js';
 import { LEAD, project, reviewer } from '../support/fixtures.js';
-import { startReviewStack, type ReviewStack } from '../support/reviewStack.js';
+import { useReviewStack } from '../support/reviewStack.js';
 import { fillCard, startAndReach, submit } from '../workflow/steps.js';
 
-let stack: ReviewStack;
-beforeAll(async () => {
-  stack = await startReviewStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useReviewStack();
 
 const RL1 = reviewer('research-lead', 1).email;
 
@@ -51,26 +45,26 @@ function raw(url: string, options: { method?: string; headers?: Record<string, s
 
 async function openReview() {
   const definition = project();
-  const component = await startAndReach(stack.harness.client, stack.harness.taskQueue, definition);
+  const component = await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
   await fillCard(component);
   const review = await submit(component);
-  const { url } = await stack.links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
+  const { url } = await stack().links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
   return { definition, component, review, link: url };
 }
 
 describe('the HTTP surface', () => {
   it('answers only for its public host and loopback: another Host gets 421 (DNS rebinding)', async () => {
-    const lead = await stack.links.personToken(LEAD.email);
-    const port = new URL(stack.http.url).port;
-    const rebound = await raw(`${stack.http.url}/api/projects`, { headers: { host: `attacker.example:${port}`, authorization: `Bearer ${lead}` } });
+    const lead = await stack().links.personToken(LEAD.email);
+    const port = new URL(stack().http.url).port;
+    const rebound = await raw(`${stack().http.url}/api/projects`, { headers: { host: `attacker.example:${port}`, authorization: `Bearer ${lead}` } });
     expect(rebound.status).toBe(421);
     expect(JSON.parse(rebound.body)).toEqual({ error: { kind: 'misdirected', message: expect.stringMatching(/^host: this server answers for .*127\.0\.0\.1.* not "attacker\.example"/) as unknown } });
-    const page = await raw(`${stack.http.url}/`, { headers: { host: 'attacker.example' } });
+    const page = await raw(`${stack().http.url}/`, { headers: { host: 'attacker.example' } });
     expect(page.status).toBe(421);
     expect(page.body).toContain('Wrong address');
     // Loopback names with any port, and the public URL's host, are served.
     for (const host of [`127.0.0.1:${port}`, 'localhost:1', `[::1]:${port}`, '127.0.0.1']) {
-      expect((await raw(`${stack.http.url}/api/projects`, { headers: { host, authorization: `Bearer ${lead}` } })).status).toBe(200);
+      expect((await raw(`${stack().http.url}/api/projects`, { headers: { host, authorization: `Bearer ${lead}` } })).status).toBe(200);
     }
   });
 
@@ -86,26 +80,26 @@ describe('the HTTP surface', () => {
       expect(refused.body).toContain('origin: forms are accepted from');
     }
     // The API's JSON answers the same check in its error shape (a form-encoded post to the API).
-    const api = await raw(`${stack.http.url}/api/projects`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://attacker.example' }, body: '{}' });
+    const api = await raw(`${stack().http.url}/api/projects`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'https://attacker.example' }, body: '{}' });
     expect(api.status).toBe(403);
     expect(JSON.parse(api.body)).toMatchObject({ error: { kind: 'forbidden', message: expect.stringMatching(/^origin: /) as unknown } });
     expect(await component.query(statusQuery)).toMatchObject({ openReview: { id: review.id, answered: [] } });
 
-    const accepted = await post({ origin: stack.http.url });
+    const accepted = await post({ origin: stack().http.url });
     expect(accepted.status).toBe(200);
     expect(await component.query(statusQuery)).toMatchObject({ level: 1, openReview: null });
   });
 
   it('sends Cache-Control: no-store with review pages, statuses and cards', async () => {
     const { definition, link } = await openReview();
-    const lead = await stack.links.personToken(LEAD.email);
-    const base = `${stack.http.url}/api/projects/${definition.id}/components/anomaly-model`;
+    const lead = await stack().links.personToken(LEAD.email);
+    const base = `${stack().http.url}/api/projects/${definition.id}/components/anomaly-model`;
     const answers = [
       await raw(link),
       await raw(base, { headers: { authorization: `Bearer ${lead}` } }),
       await raw(`${base}/card`, { headers: { authorization: `Bearer ${lead}` } }),
-      await raw(`${stack.http.url}/api/projects/${definition.id}`, { headers: { authorization: `Bearer ${lead}` } }),
-      await raw(`${stack.http.url}/projects/${definition.id}/components/anomaly-model`),
+      await raw(`${stack().http.url}/api/projects/${definition.id}`, { headers: { authorization: `Bearer ${lead}` } }),
+      await raw(`${stack().http.url}/projects/${definition.id}/components/anomaly-model`),
       await raw(`${base}/card`), // an error carries no card, and is not cached either
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 401]);
@@ -114,11 +108,11 @@ describe('the HTTP surface', () => {
 
   it('limits requests per address and per token: 429 in the API error shape, with Retry-After', async () => {
     const port = await freePort();
-    const http: HttpServer = await listen(createApp({ client: stack.harness.client, taskQueue: stack.harness.taskQueue, links: stack.links, rateLimitPerMinute: 3 }), '127.0.0.1', port);
+    const http: HttpServer = await listen(createApp({ client: stack().harness.client, taskQueue: stack().harness.taskQueue, links: stack().links, rateLimitPerMinute: 3 }), '127.0.0.1', port);
     try {
       const url = `http://127.0.0.1:${port}/api/projects`;
-      const lead = await stack.links.personToken(LEAD.email);
-      const other = await stack.links.personToken(reviewer('qa', 1).email);
+      const lead = await stack().links.personToken(LEAD.email);
+      const other = await stack().links.personToken(reviewer('qa', 1).email);
       const get = (token: string, from: string) => raw(url, { headers: { authorization: `Bearer ${token}` }, from });
 
       // Per address: three requests from 127.0.0.2, with two different tokens; the fourth is refused.
@@ -138,7 +132,7 @@ describe('the HTTP surface', () => {
       expect(JSON.parse(byToken.body)).toMatchObject({ error: { kind: 'rate-limited', message: expect.stringContaining('from this token') as unknown } });
       expect(byToken.headers['retry-after']).toBeDefined();
       // A fresh address with a fresh token is not held back by either.
-      expect((await get(await stack.links.personToken(reviewer('qa', 2).email), '127.0.0.5')).status).toBe(200);
+      expect((await get(await stack().links.personToken(reviewer('qa', 2).email), '127.0.0.5')).status).toBe(200);
     } finally {
       await http.close();
     }

@@ -2,27 +2,21 @@
  * The JSON API over real HTTP: reading projects, components, cards and history; submitting,
  * giving verdicts and switching back, with who is acting always taken from a signed token.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { componentHandle } from '../../src/client.js';
 import { loadConfig } from '../../src/config.js';
 import { updateCardUpdate, type AuditEntry, type CardView, type ComponentStatus, type ProjectStatus, type ReviewState } from '../../workflows/definitions.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';
-import { LINK_SECRET, startReviewStack, type ReviewStack } from '../support/reviewStack.js';
+import { LINK_SECRET, useReviewStack } from '../support/reviewStack.js';
 
-let stack: ReviewStack;
-beforeAll(async () => {
-  stack = await startReviewStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useReviewStack();
 
 const RL1 = reviewer('research-lead', 1).email;
 
 async function api<T>(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: T }> {
-  const response = await fetch(`${stack.http.url}/api${path}`, {
+  const response = await fetch(`${stack().http.url}/api${path}`, {
     method,
     headers: {
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -50,7 +44,7 @@ describe('the JSON API', () => {
     const lead = await tokenFromCli(LEAD.email);
 
     expect((await api<ErrorBody>('POST', '/projects', { body: definition })).status).toBe(401);
-    const stranger = await api<ErrorBody>('POST', '/projects', { body: definition, token: await stack.links.personToken(RL1) });
+    const stranger = await api<ErrorBody>('POST', '/projects', { body: definition, token: await stack().links.personToken(RL1) });
     expect(stranger.status).toBe(403);
     const started = await api<{ projectId: string }>('POST', '/projects', { body: definition, token: lead });
     expect(started).toEqual({ status: 201, json: { projectId: definition.id, workflowId: `project/${definition.id}` } });
@@ -83,14 +77,14 @@ describe('the JSON API', () => {
 
   it('submits, takes verdicts and switchbacks as the token holder, never as an address in the body', async () => {
     const definition = project();
-    const lead = await stack.links.personToken(LEAD.email);
-    const owner = await stack.links.personToken(OWNER.email);
+    const lead = await stack().links.personToken(LEAD.email);
+    const owner = await stack().links.personToken(OWNER.email);
     await api('POST', '/projects', { body: definition, token: lead });
     const base = `/projects/${definition.id}/components/anomaly-model`;
     await eventually(async () => expect((await api('GET', base, { token: lead })).status).toBe(200));
 
     // Card updates are not part of this API; fill the card as the CLI would.
-    await componentHandle(stack.harness.client, definition.id, 'anomaly-model').executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: FULL_CARD }] });
+    await componentHandle(stack().harness.client, definition.id, 'anomaly-model').executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: FULL_CARD }] });
 
     const unsigned = await api<ErrorBody>('POST', `${base}/submit`, { body: { ethics: ETHICS } });
     expect(unsigned.status).toBe(401);
@@ -112,7 +106,7 @@ describe('the JSON API', () => {
     const ownVerdict = await api<ErrorBody>('POST', `${base}/verdicts`, { body: { reviewId, verdict: 'approve' }, token: owner });
     expect(ownVerdict.status).toBe(409);
     // A review link token answers its own review only.
-    const { url } = await stack.links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId });
+    const { url } = await stack().links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId });
     const reviewToken = url.slice(url.lastIndexOf('/') + 1);
     const elsewhere = await api<ErrorBody>('POST', `/projects/${definition.id}/components/other/verdicts`, { body: { verdict: 'approve' }, token: reviewToken });
     expect(elsewhere.status).toBe(403);
@@ -131,6 +125,6 @@ describe('the JSON API', () => {
 
   it('binds to loopback unless told otherwise', () => {
     expect(loadConfig({}).MLTRL_HTTP_HOST).toBe('127.0.0.1');
-    expect(stack.http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stack().http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 });

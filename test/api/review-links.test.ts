@@ -3,35 +3,29 @@
  * verdict once; forged, tampered, expired and reused links and reviewers off the panel are refused
  * with a page that says why, and nothing changes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { historyQuery, statusQuery, updateCardUpdate } from '../../workflows/definitions.js';
 import { OWNER, project, reviewer } from '../support/fixtures.js';
-import { startReviewStack, type ReviewStack } from '../support/reviewStack.js';
+import { useReviewStack } from '../support/reviewStack.js';
 import { decide, fillCard, startAndReach, submit } from '../workflow/steps.js';
 
-let stack: ReviewStack;
-beforeAll(async () => {
-  stack = await startReviewStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useReviewStack();
 
 const RL1 = reviewer('research-lead', 1).email;
 /** A form post as the review page's browser sends it: with the page's own Origin. */
-const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { origin: stack.http.url }, body: new URLSearchParams(fields) });
+const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { origin: stack().http.url }, body: new URLSearchParams(fields) });
 
 /** A component at Level 0 with an open review, and the link emailed to `to`. */
 async function openReview(to = RL1, overrides: Parameters<typeof project>[0] = {}) {
   const definition = project(overrides);
-  const component = await startAndReach(stack.harness.client, stack.harness.taskQueue, definition);
+  const component = await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
   await fillCard(component);
   await component.executeUpdate(updateCardUpdate, {
     args: [{ by: OWNER.email, patch: { caveats: '<script>alert("x")</script> stains from site B', requirements: [{ id: 'R1.2', statement: 'Works on <b>both</b> sites', pFailure: 0.5, value: 8 }] } }],
   });
   const review = await submit(component);
-  const [mail] = await stack.sink.waitFor((m) => m.to[0] === to && m.text.includes(`${definition.id}/anomaly-model`));
-  return { definition, component, review, link: stack.linkIn(mail) };
+  const [mail] = await stack().sink.waitFor((m) => m.to[0] === to && m.text.includes(`${definition.id}/anomaly-model`));
+  return { definition, component, review, link: stack().linkIn(mail) };
 }
 
 describe('the review page behind an emailed link', () => {
@@ -103,13 +97,13 @@ describe('the review page behind an emailed link', () => {
     const garbage = await fetch(`${base}not-a-token`);
     expect(garbage.status).toBe(403);
 
-    const expiredToken = await stack.links.sign({ kind: 'review', reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id, expiresAt: Date.now() - 1_000 });
+    const expiredToken = await stack().links.sign({ kind: 'review', reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id, expiresAt: Date.now() - 1_000 });
     const expired = await fetch(`${base}${expiredToken}`, form({ verdict: 'approve' }));
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('This review link has expired');
 
     // A person token is not a review link.
-    const personal = await fetch(`${base}${await stack.links.personToken(RL1)}`);
+    const personal = await fetch(`${base}${await stack().links.personToken(RL1)}`);
     expect(personal.status).toBe(403);
 
     expect(await component.query(statusQuery)).toMatchObject({ level: 0, openReview: { id: review.id, answered: [] } });
@@ -118,7 +112,7 @@ describe('the review page behind an emailed link', () => {
   it("refuses a validly signed link for someone who may not judge this review (the owner, someone off the panel)", async () => {
     const { definition, component, review } = await openReview();
     for (const who of [OWNER.email, reviewer('qa', 1).email]) {
-      const { url } = await stack.links.reviewUrl({ reviewer: who, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
+      const { url } = await stack().links.reviewUrl({ reviewer: who, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
       const refused = await fetch(url, form({ verdict: 'approve' }));
       expect(refused.status).toBe(403);
       const text = await refused.text();
@@ -144,8 +138,8 @@ describe('the review page behind an emailed link', () => {
     const { definition, component, review } = await openReview(reviewer('research-lead', 2).email);
     await decide(component, review.id, RL1);
     const next = await submit(component);
-    const [mail] = await stack.sink.waitFor((m) => m.to[0] === RL1 && m.text.includes(`${definition.id}/anomaly-model approve --review ${next.id}`));
-    const link = stack.linkIn(mail);
+    const [mail] = await stack().sink.waitFor((m) => m.to[0] === RL1 && m.text.includes(`${definition.id}/anomaly-model approve --review ${next.id}`));
+    const link = stack().linkIn(mail);
     const page = await (await fetch(link)).text();
     expect(page).toContain('<option value="0">Level 0 · First principles</option>');
     const noReason = await fetch(link, form({ verdict: 'switchback', targetLevel: '0', reason: '' }));

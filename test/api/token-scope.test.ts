@@ -4,25 +4,19 @@
  * everything else — starting projects, listing, submitting, switching back, another review, another
  * component — with nothing changed. A person token opened as a review link is refused too.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { historyQuery, statusQuery, type ComponentStatus, type ReviewState } from '../../workflows/definitions.js';
 import { ETHICS, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
-import { startReviewStack, type ReviewStack } from '../support/reviewStack.js';
+import { useReviewStack } from '../support/reviewStack.js';
 import { fillCard, startAndReach, submit } from '../workflow/steps.js';
 
-let stack: ReviewStack;
-beforeAll(async () => {
-  stack = await startReviewStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useReviewStack();
 
 const RL1 = reviewer('research-lead', 1).email;
 type ErrorBody = { error: { kind: string; message: string } };
 
 async function api<T>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const response = await fetch(`${stack.http.url}/api${path}`, {
+  const response = await fetch(`${stack().http.url}/api${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -36,10 +30,10 @@ const SECOND = { id: 'data-pipeline', name: 'Slide pipeline', kind: 'data-pipeli
 async function reviewedProject() {
   const definition = project();
   definition.components = [...definition.components, SECOND];
-  const component = await startAndReach(stack.harness.client, stack.harness.taskQueue, definition);
+  const component = await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
   await fillCard(component);
   const review = await submit(component);
-  const { url } = await stack.links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
+  const { url } = await stack().links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
   return { definition, component, review, token: url.slice(url.lastIndexOf('/') + 1) };
 }
 
@@ -63,7 +57,7 @@ describe('a review link acts on its own review only', () => {
     // Starting a project the link's reviewer would own: refused for the kind of token, not the owners list.
     const own = project({ owners: [{ name: 'Rita', email: RL1 }] });
     expectForbidden(await api('POST', '/projects', token, own), /needs a person token/);
-    expect(await stack.harness.client.workflow.getHandle(`project/${own.id}`).describe().then(() => 'started', () => 'absent')).toBe('absent');
+    expect(await stack().harness.client.workflow.getHandle(`project/${own.id}`).describe().then(() => 'started', () => 'absent')).toBe('absent');
 
     expectForbidden(await api('GET', '/projects', token), /needs a person token/);
     expectForbidden(await api('GET', `/projects/${definition.id}`, token), /needs a person token/);
@@ -92,7 +86,7 @@ describe('a review link acts on its own review only', () => {
   it('person tokens do what the person may; a person token is not a review link', async () => {
     const { definition, review } = await reviewedProject();
     const base = `/projects/${definition.id}/components/anomaly-model`;
-    const lead = await stack.links.personToken(LEAD.email);
+    const lead = await stack().links.personToken(LEAD.email);
     expect((await api('GET', '/projects', lead)).status).toBe(200);
     expect((await api('GET', `${base}/history`, lead)).status).toBe(200);
     expect((await api('GET', `/projects/${definition.id}/components/${SECOND.id}`, lead)).status).toBe(200);
@@ -101,7 +95,7 @@ describe('a review link acts on its own review only', () => {
     expect(notPanel.status).toBe(409);
     expect(notPanel.json.error.kind).toBe('refused');
 
-    const page = await fetch(`${stack.http.url}/review/${lead}`);
+    const page = await fetch(`${stack().http.url}/review/${lead}`);
     expect(page.status).toBe(403);
     expect(await page.text()).toContain('This is not a review link');
   });

@@ -5,7 +5,7 @@
  * with the new one, and once the previous secret is removed refuses the old links.
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { createApp, listen, type HttpServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config.js';
@@ -13,16 +13,10 @@ import { createLinks, type Links } from '../../src/links.js';
 import { freePort } from '../../src/temporalServer.js';
 import { statusQuery } from '../../workflows/definitions.js';
 import { LEAD, project, reviewer } from '../support/fixtures.js';
-import { LINK_SECRET, startReviewStack, type ReviewStack } from '../support/reviewStack.js';
+import { LINK_SECRET, useReviewStack } from '../support/reviewStack.js';
 import { fillCard, startAndReach, submit } from '../workflow/steps.js';
 
-let stack: ReviewStack;
-beforeAll(async () => {
-  stack = await startReviewStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useReviewStack();
 
 const RL1 = reviewer('research-lead', 1).email;
 const NEW_SECRET = 'the-secret-after-rotation-0123456789abcdef';
@@ -32,7 +26,7 @@ type ErrorBody = { error: { kind: string; message: string } };
 async function serverWith(settings: { secret: string; previousSecret?: string }): Promise<{ http: HttpServer; links: Links }> {
   const port = await freePort();
   const links = createLinks({ ...settings, publicUrl: `http://127.0.0.1:${port}`, ttlMs: 60 * 60_000 });
-  const http = await listen(createApp({ client: stack.harness.client, taskQueue: stack.harness.taskQueue, links }), '127.0.0.1', port);
+  const http = await listen(createApp({ client: stack().harness.client, taskQueue: stack().harness.taskQueue, links }), '127.0.0.1', port);
   return { http, links };
 }
 
@@ -43,8 +37,8 @@ async function getProjects(url: string, token: string): Promise<{ status: number
 
 describe('tokens', () => {
   it('are JWTs (HS256) naming their kind in typ and aud, with iat, exp and a unique jti', async () => {
-    const person = await stack.links.personToken(LEAD.email);
-    const { url } = await stack.links.reviewUrl({ reviewer: RL1, projectId: 'p', componentId: 'c', reviewId: 'r1' });
+    const person = await stack().links.personToken(LEAD.email);
+    const { url } = await stack().links.reviewUrl({ reviewer: RL1, projectId: 'p', componentId: 'c', reviewId: 'r1' });
     const review = url.slice(url.lastIndexOf('/') + 1);
     expect(decodeProtectedHeader(person)).toEqual({ alg: 'HS256', typ: 'mltrl-person+jwt' });
     expect(decodeProtectedHeader(review)).toEqual({ alg: 'HS256', typ: 'mltrl-review+jwt' });
@@ -52,22 +46,22 @@ describe('tokens', () => {
     expect(claims).toMatchObject({ iss: 'mltrl', aud: 'mltrl:review', sub: RL1, projectId: 'p', componentId: 'c', reviewId: 'r1' });
     expect(claims.exp! - claims.iat!).toBe(3600);
     expect(decodeJwt(person)).toMatchObject({ aud: 'mltrl:api', sub: LEAD.email });
-    expect(decodeJwt(person).jti).not.toBe(decodeJwt(await stack.links.personToken(LEAD.email)).jti);
+    expect(decodeJwt(person).jti).not.toBe(decodeJwt(await stack().links.personToken(LEAD.email)).jti);
   });
 
   it('refuse a token respelled with characters base64url does not have, or with non-canonical bits', async () => {
     const definition = project();
-    const component = await startAndReach(stack.harness.client, stack.harness.taskQueue, definition);
+    const component = await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
     await fillCard(component);
     const review = await submit(component);
-    const { url } = await stack.links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
+    const { url } = await stack().links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
     const page = (link: string, init?: RequestInit) => fetch(link, init);
 
     // `!!` appended to a link: the old tokens' decoder skipped it and the link still verified.
     const bang = await page(`${url}!!`);
     expect(bang.status).toBe(403);
     expect(await bang.text()).toContain('This review link is not valid');
-    const posted = await page(`${url}!!`, { method: 'POST', headers: { origin: stack.http.url }, body: new URLSearchParams({ verdict: 'approve' }) });
+    const posted = await page(`${url}!!`, { method: 'POST', headers: { origin: stack().http.url }, body: new URLSearchParams({ verdict: 'approve' }) });
     expect(posted.status).toBe(403);
     // The signature's last character carries two unused bits: another spelling of the same bytes.
     const last = url.at(-1)!;
@@ -78,13 +72,13 @@ describe('tokens', () => {
     // Unsigned (alg none) with the same claims.
     const [, payload] = url.slice(url.lastIndexOf('/') + 1).split('.');
     const unsigned = `${Buffer.from('{"alg":"none","typ":"mltrl-review+jwt"}').toString('base64url')}.${payload}.`;
-    expect((await page(`${stack.http.url}/review/${unsigned}`)).status).toBe(403);
+    expect((await page(`${stack().http.url}/review/${unsigned}`)).status).toBe(403);
 
     // The same for the API's bearer tokens: 401, the API's error shape.
-    const lead = await stack.links.personToken(LEAD.email);
-    const refused = await getProjects(stack.http.url, `${lead}!!`);
+    const lead = await stack().links.personToken(LEAD.email);
+    const refused = await getProjects(stack().http.url, `${lead}!!`);
     expect(refused).toEqual({ status: 401, json: { error: { kind: 'unauthorized', message: 'authorization: the token is not a token this server issued' } } });
-    expect((await getProjects(stack.http.url, lead)).status).toBe(200);
+    expect((await getProjects(stack().http.url, lead)).status).toBe(200);
 
     expect(await component.query(statusQuery)).toMatchObject({ level: 0, openReview: { id: review.id, answered: [] } });
     // And the intact link still works.
@@ -93,13 +87,13 @@ describe('tokens', () => {
 
   it('rotate: the previous secret verifies until it is removed; tokens are signed with the current one', async () => {
     const definition = project();
-    const component = await startAndReach(stack.harness.client, stack.harness.taskQueue, definition);
+    const component = await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
     await fillCard(component);
     const review = await submit(component);
     // Issued before the rotation, under the stack's secret.
-    const oldLink = (await stack.links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id })).url;
+    const oldLink = (await stack().links.reviewUrl({ reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id })).url;
     const oldToken = oldLink.slice(oldLink.lastIndexOf('/') + 1);
-    const oldPerson = await stack.links.personToken(LEAD.email);
+    const oldPerson = await stack().links.personToken(LEAD.email);
 
     const rotating = await serverWith({ secret: NEW_SECRET, previousSecret: LINK_SECRET });
     const rotated = await serverWith({ secret: NEW_SECRET });
@@ -110,7 +104,7 @@ describe('tokens', () => {
       // New tokens are signed with the current secret only: the old server does not take them.
       const fresh = await rotating.links.personToken(LEAD.email);
       expect((await getProjects(rotated.http.url, fresh)).status).toBe(200);
-      expect(await getProjects(stack.http.url, fresh)).toMatchObject({ status: 401, json: { error: { message: /signature does not match/ } } });
+      expect(await getProjects(stack().http.url, fresh)).toMatchObject({ status: 401, json: { error: { message: /signature does not match/ } } });
 
       // Once the previous secret is removed: the old link is refused as forged, and nothing is recorded.
       const gone = await fetch(`${rotated.http.url}/review/${oldToken}`, { method: 'POST', headers: { origin: rotated.http.url }, body: new URLSearchParams({ verdict: 'approve' }) });

@@ -10,7 +10,7 @@ import { componentHandle, connect, projectHandle, startProject } from '../../src
 import { freePort, startDevServer, type DevServer } from '../../src/temporalServer.js';
 import { createWorker } from '../../src/worker.js';
 import { historyQuery, projectStatusQuery, statusQuery, type ComponentStatus } from '../../workflows/definitions.js';
-import { OWNER, project, reviewer } from '../support/fixtures.js';
+import { NO_EMAIL_CAP, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, workflowBundle } from '../support/harness.js';
 import { approveAll, climb, decide, fillCard, soon, submit } from '../workflow/steps.js';
 
@@ -42,7 +42,7 @@ async function startStack(): Promise<Stack> {
       },
     },
     workflowBundle: await workflowBundle(),
-    maxEmailsPerHour: 100_000,
+    maxEmailsPerHour: NO_EMAIL_CAP,
   });
   const stack = { server, client, worker, running: worker.run() };
   stacks.push(stack);

@@ -18,7 +18,7 @@ import { smtpTransport } from '../../src/mail.js';
 import { freePort, startDevServer, type DevServer } from '../../src/temporalServer.js';
 import { createWorker } from '../../src/worker.js';
 import { historyQuery, statusQuery } from '../../workflows/definitions.js';
-import { project, reviewer } from '../support/fixtures.js';
+import { NO_EMAIL_CAP, project, reviewer } from '../support/fixtures.js';
 import { eventually, workflowBundle } from '../support/harness.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtpSink.js';
 import { fillCard, soon, submit } from '../workflow/steps.js';
@@ -54,7 +54,7 @@ async function startStack(): Promise<Stack> {
   const server = await startDevServer({ dbFile, port: await freePort(), uiPort: await freePort() });
   const client = await connect({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' });
   const notifier = createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links });
-  const worker = await createWorker({ address: server.address, namespace: 'default', taskQueue, client, notifier, workflowBundle: await workflowBundle(), maxEmailsPerHour: 100_000 });
+  const worker = await createWorker({ address: server.address, namespace: 'default', taskQueue, client, notifier, workflowBundle: await workflowBundle(), maxEmailsPerHour: NO_EMAIL_CAP });
   const stack = { server, client, worker, running: worker.run() };
   stacks.push(stack);
   return stack;

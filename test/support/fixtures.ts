@@ -4,6 +4,9 @@ import { ROLES, type Role } from '../../machines/levels.js';
 import type { CardPatch, ProjectDefinitionInput } from '../../machines/model.js';
 import { DEFAULT_ETHICS_CHECKLIST } from '../../machines/ethics.js';
 
+/** Tests compress days into seconds: workers in tests carry no hourly email cap unless a test is about it. */
+export const NO_EMAIL_CAP = 100_000;
+
 export const OWNER = { name: 'Ola Owner', email: 'owner@lab.example' };
 export const LEAD = { name: 'Lee Lead', email: 'lead@lab.example' };
 

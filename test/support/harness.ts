@@ -4,11 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { Notification, Notifier } from '../../activities/index.js';
 import { connect } from '../../src/client.js';
-import { createWorker, PAYLOAD_CONVERTER_PATH, WORKFLOWS_PATH } from '../../src/worker.js';
+import { createWorker } from '../../src/worker.js';
+import { bundleWorkflows } from '../../src/workflowBundle.js';
 import { temporalAddress } from '../helpers/temporal.js';
+import { NO_EMAIL_CAP } from './fixtures.js';
 
 export interface Harness {
   client: Client;
@@ -20,11 +22,8 @@ export interface Harness {
 
 let bundle: Promise<{ code: string }> | undefined;
 export function workflowBundle(): Promise<{ code: string }> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-  });
+  // Bundled as `npm run build` bundles the production workers' code (src/workflowBundle.ts).
+  bundle ??= bundleWorkflows();
   return bundle;
 }
 
@@ -45,8 +44,7 @@ export async function startHarness(options: { notifier?: Notifier; maxEmailsPerH
     client,
     notifier,
     workflowBundle: await workflowBundle(),
-    // Tests compress days into seconds: no hourly cap unless a test is about the cap.
-    maxEmailsPerHour: options.maxEmailsPerHour ?? 100_000,
+    maxEmailsPerHour: options.maxEmailsPerHour ?? NO_EMAIL_CAP,
   });
   const running = worker.run();
   return {

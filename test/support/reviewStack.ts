@@ -2,6 +2,7 @@
  * The reviewers' loop for one test file: a real SMTP sink, a worker whose notifier emails through
  * it with signed links, and the HTTP server (API, web pages, review page) on a free loopback port.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { createEmailNotifier } from '../../activities/email.js';
 import { createApp, listen, type HttpServer } from '../../src/api/server.js';
 import { createLinks, type Links } from '../../src/links.js';
@@ -44,5 +45,20 @@ export async function startReviewStack(): Promise<ReviewStack> {
       await harness.stop();
       await sink.stop();
     },
+  };
+}
+
+/** One stack for the whole test file, started before its tests and stopped after them. */
+export function useReviewStack(): () => ReviewStack {
+  let stack: ReviewStack | undefined;
+  beforeAll(async () => {
+    stack = await startReviewStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return () => {
+    if (!stack) throw new Error('the review stack is not running (use it inside a test)');
+    return stack;
   };
 }

@@ -14,6 +14,7 @@ import { appendFileSync } from 'node:fs';
 import type { Notifier } from '../../activities/index.js';
 import { connect } from '../../src/client.js';
 import { createWorker } from '../../src/worker.js';
+import { NO_EMAIL_CAP } from './fixtures.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -43,8 +44,7 @@ const worker = await createWorker({
   taskQueue,
   client,
   notifier,
-  // Tests compress days into seconds: no hourly cap on emails here.
-  maxEmailsPerHour: 100_000,
+  maxEmailsPerHour: NO_EMAIL_CAP,
   // Loaded as production workers load dist/workflow-bundle.js.
   ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
 });
