@@ -4,9 +4,9 @@
  * schedule absent, active or paused, whatever it was before, so retries are harmless.
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import type { ScheduleState } from '../machines/component.js';
+import type { ScheduleState } from '../machines/context.js';
 import { durationMillis } from '../machines/model.js';
-import { reReviewScheduleId } from '../workflows/definitions.js';
+import { reReviewRunId, reReviewScheduleId, WORKFLOW_TYPES } from '../workflows/definitions.js';
 
 export interface ReconcileSchedule {
   projectId: string;
@@ -37,10 +37,10 @@ export function createScheduleActivities(deps: { client: Client; taskQueue: stri
           spec: { intervals: [{ every: durationMillis(every), offset: Date.now() % durationMillis(every) }] },
           action: {
             type: 'startWorkflow',
-            workflowType: 'level9ReReviewWorkflow',
+            workflowType: WORKFLOW_TYPES.level9ReReview,
             args: [{ projectId, componentId }],
             taskQueue,
-            workflowId: `rereview/${projectId}/${componentId}/run`,
+            workflowId: reReviewRunId(projectId, componentId),
           },
           // A fire while the previous re-review workflow still runs is skipped, never queued.
           policies: { overlap: ScheduleOverlapPolicy.SKIP },

@@ -8,32 +8,11 @@
  * and reads no clock (every event carries `at`).
  */
 import { and, assign, enqueueActions, setup } from 'xstate';
-import {
-  CLOSED_REVIEWS_KEPT,
-  ETHICS_ANSWERS_KEPT,
-  GRADUATIONS_KEPT,
-  REVISIONS_KEPT,
-  SWITCHBACKS_KEPT,
-  TIMELINE_KEPT,
-  patchedCard,
-  initialContext,
-  panelFor,
-  quorumReached,
-  rolesOf,
-  requiredRoles,
-  unansweredReviewers,
-  type ClosedReview,
-  type ComponentContext,
-  type ComponentInput,
-  type OpenReview,
-  type ReviewOutcome,
-  type ScheduleState,
-  type SwitchbackKind,
-  type TimelineEntry,
-} from './component.js';
+import { CLOSED_REVIEWS_KEPT, ETHICS_ANSWERS_KEPT, GRADUATIONS_KEPT, REVISIONS_KEPT, SWITCHBACKS_KEPT, TIMELINE_KEPT, patchedCard, initialContext, type ClosedReview, type ComponentContext, type ComponentInput, type OpenReview, type ReviewOutcome, type ScheduleState, type SwitchbackKind, type TimelineEntry } from './context.js';
+import { panelFor, quorumReached, rolesOf, requiredRoles, unansweredReviewers } from './panel.js';
 import type { LifecycleEvent, ReportVersionsEvent, SwitchbackEvent, UpdateCardEvent, VerdictEvent } from './events.js';
 import { keepLatest, LIST_BUDGET_BYTES } from './budget.js';
-import { levelDefinition, MAX_LEVEL, PROPOSAL_OUTCOMES } from './levels.js';
+import { MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 import type { Person } from './model.js';
 import { isRepeatedVerdict, refusals, switchbackRefusal, type LifecycleState } from './rules.js';
 
@@ -58,7 +37,7 @@ function openReview(context: ComponentContext, event: { at: number; by: string; 
   const review: OpenReview = {
     id: `r${context.reviewSeq + 1}`,
     level,
-    proposal: event.proposal ?? levelDefinition(level).proposals[0] ?? 'graduate',
+    proposal: proposalAt(level, event.proposal) ?? 'keep',
     submittedBy: event.by.toLowerCase(),
     submittedAt: event.at,
     ...(event.note ? { note: event.note } : {}),
@@ -122,7 +101,7 @@ function recordVerdict(context: ComponentContext, event: VerdictEvent): Componen
 function applyProposal(context: ComponentContext, at: number): ComponentContext {
   const review = context.review;
   if (!review) return context;
-  const outcome = PROPOSAL_OUTCOMES[review.proposal] ?? { kind: 'raise' };
+  const outcome = PROPOSAL_OUTCOMES[review.proposal];
   const closed = closeReview(context, 'approved', at);
   switch (outcome.kind) {
     case 'raise': {
@@ -131,7 +110,7 @@ function applyProposal(context: ComponentContext, at: number): ComponentContext 
       return moveTo(graduated, Math.min(context.level + 1, MAX_LEVEL), { at, how: review.proposal === 'graduate' ? 'graduation' : 'decision', reviewId: review.id });
     }
     case 'switchback':
-      return switchBack(closed, outcome.to ?? context.level, 'embedded', review.submittedBy, `proposal ${review.proposal} approved`, at, review.id);
+      return switchBack(closed, outcome.to, 'embedded', review.submittedBy, `proposal ${review.proposal} approved`, at, review.id);
     case 'stay':
     case 'pause':
       return closed;
@@ -196,7 +175,7 @@ export const componentLifecycle = setup({
     lastVerdictRequestsChanges: ({ context }) => lastVerdict(context)?.verdict === 'request-changes',
     lastVerdictSwitchesBack: ({ context }) => lastVerdict(context)?.verdict === 'switchback',
     quorumWithPause: ({ context }) =>
-      context.review !== null && quorumReached(context, context.review) && PROPOSAL_OUTCOMES[context.review.proposal]?.kind === 'pause',
+      context.review !== null && quorumReached(context, context.review) && PROPOSAL_OUTCOMES[context.review.proposal].kind === 'pause',
     quorum: ({ context }) => context.review !== null && quorumReached(context, context.review),
     /** A new code, model or data version of a deployed component sends it back to integration (9→7). */
     leavesDeployment: ({ context, event }) =>
@@ -288,7 +267,7 @@ export const componentLifecycle = setup({
     /** `both` at Level 2: the component goes on to 3 and a research copy is branched at 2. */
     branchIfBoth: enqueueActions(({ context, enqueue }) => {
       const closed = context.closedReviews.at(-1);
-      if (!closed || closed.outcome !== 'approved' || !PROPOSAL_OUTCOMES[closed.proposal]?.branch) return;
+      if (!closed || closed.outcome !== 'approved' || !(PROPOSAL_OUTCOMES[closed.proposal] as { branch?: true }).branch) return;
       // A later `both` (after a switchback to 2) gets the next free id: -research, -research-2, …
       const base = `${context.componentId.slice(0, 50)}-research`;
       let componentId = base;

@@ -2,7 +2,7 @@
  * Events of the lifecycle machine. The workflow turns every message into one of these, stamped with
  * the workflow's deterministic time (`at`, epoch milliseconds), so the machine never reads a clock.
  */
-import type { Verdict } from './component.js';
+import type { Verdict } from './context.js';
 import type { CardPatch, Roster, Versions } from './model.js';
 
 interface Stamped {

@@ -43,7 +43,7 @@ export interface LevelDefinition {
   roles: Role[];
   deliverables: string[];
   /** Proposals a submitter may make; the first is the default. */
-  proposals: string[];
+  proposals: Proposal[];
   /** Flagged risks must carry a mitigation before this level's review (SPEC §3, Risk). */
   requiresMitigations: boolean;
 }
@@ -171,8 +171,27 @@ export function levelDefinition(level: number): LevelDefinition {
   return definition;
 }
 
-/** Proposals whose outcome is a move, keyed by proposal name: the target level relative to nothing. */
-export const PROPOSAL_OUTCOMES: Record<string, { kind: 'raise' | 'stay' | 'pause' | 'switchback'; to?: number; branch?: boolean }> = {
+/** What a review proposes to do once its panel approves: the closed set of SPEC §2's proposals. */
+export const PROPOSALS = [
+  'graduate',
+  'prototype',
+  'continue-research',
+  'both',
+  'proceed',
+  'pause',
+  'switchback-2',
+  'go',
+  'no-go',
+  'keep',
+  'switchback-7',
+  'switchback-4',
+] as const;
+export type Proposal = (typeof PROPOSALS)[number];
+
+/** What an approved proposal does: go up a level (and maybe branch a research copy), stay, pause, or switch back. */
+export type ProposalOutcome = { kind: 'raise'; branch?: true } | { kind: 'stay' } | { kind: 'pause' } | { kind: 'switchback'; to: number };
+
+export const PROPOSAL_OUTCOMES: Record<Proposal, ProposalOutcome> = {
   graduate: { kind: 'raise' },
   prototype: { kind: 'raise' },
   'continue-research': { kind: 'stay' },
@@ -186,3 +205,9 @@ export const PROPOSAL_OUTCOMES: Record<string, { kind: 'raise' | 'stay' | 'pause
   'switchback-7': { kind: 'switchback', to: 7 },
   'switchback-4': { kind: 'switchback', to: 4 },
 };
+
+/** The level's proposal a submitter named (its default when none), or undefined when the level has no such proposal. */
+export function proposalAt(level: number, named: string | undefined): Proposal | undefined {
+  const proposals = levelDefinition(level).proposals;
+  return named === undefined ? proposals[0] : proposals.find((proposal) => proposal === named);
+}

@@ -3,20 +3,9 @@
  * reasons it cannot be accepted (empty when it can). The machine's guards call this, and the
  * workflow calls it in update validators to refuse input before it reaches history — one rule, once.
  */
-import {
-  isExcludedFromReview,
-  isLead,
-  MAX_CARD_BYTES,
-  patchedCard,
-  isPersonKnown,
-  missingDeliverables,
-  panelGaps,
-  requiredRoles,
-  rolesOf,
-  unansweredEthics,
-  unmitigatedRisks,
-  type ComponentContext,
-} from './component.js';
+import { isExcludedFromReview, isLead, isPersonKnown, panelGaps, requiredRoles, rolesOf } from './panel.js';
+import { MAX_CARD_BYTES, patchedCard, type ComponentContext } from './context.js';
+import { missingDeliverables, unansweredEthics, unmitigatedRisks } from './gate.js';
 import type {
   BranchEvent,
   LifecycleChangeEvent,
@@ -27,7 +16,7 @@ import type {
   VerdictEvent,
 } from './events.js';
 import { jsonBytes } from './budget.js';
-import { levelDefinition, PROPOSAL_OUTCOMES } from './levels.js';
+import { levelDefinition, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 
 export type LifecycleState = 'working' | 'inReview' | 'paused' | 'retired';
 
@@ -48,13 +37,12 @@ function submitRefusals(state: LifecycleState, context: ComponentContext, event:
   if (!isPersonKnown(context, event.by)) return [`by: ${event.by} is not an owner or on the roster of this project`];
   const reasons: string[] = [];
   const level = context.level;
-  const proposals = levelDefinition(level).proposals;
-  const proposal = event.proposal ?? proposals[0];
-  if (proposal === undefined || !proposals.includes(proposal)) {
-    reasons.push(`proposal: must be one of ${proposals.join(', ')} at Level ${level}`);
+  const proposal = proposalAt(level, event.proposal);
+  if (proposal === undefined) {
+    reasons.push(`proposal: must be one of ${levelDefinition(level).proposals.join(', ')} at Level ${level}`);
   } else {
     const outcome = PROPOSAL_OUTCOMES[proposal];
-    const refusal = outcome?.kind === 'switchback' && outcome.to !== undefined ? switchbackRefusal(context, level, outcome.to, 'proposal') : undefined;
+    const refusal = outcome.kind === 'switchback' ? switchbackRefusal(context, level, outcome.to, 'proposal') : undefined;
     if (refusal) reasons.push(refusal);
   }
   const missing = missingDeliverables(context, level);

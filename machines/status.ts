@@ -2,20 +2,9 @@
  * The public shape of a component and a project, built by one mapping from the machine's state,
  * so renaming a machine state or a context field never breaks a client (CLI, web page, raw queries).
  */
-import {
-  approvalsByRole,
-  flaggedRequirements,
-  gateFor,
-  missingRoles,
-  requiredRoles,
-  type ComponentContext,
-  type EthicsAnswers,
-  type Switchback,
-  type TimelineEntry,
-  type CardRevision,
-  type ClosedReview,
-  type GraduationSnapshot,
-} from './component.js';
+import { approvalsByRole, missingRoles, requiredRoles } from './panel.js';
+import { flaggedRequirements, gateFor } from './gate.js';
+import { type ComponentContext, type EthicsAnswers, type Switchback, type TimelineEntry, type CardRevision, type ClosedReview, type GraduationSnapshot } from './context.js';
 import { levelDefinition, type Phase } from './levels.js';
 import {
   requirementRisk,

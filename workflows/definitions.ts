@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { ClosedReview } from '../machines/component.js';
+import type { ClosedReview } from '../machines/context.js';
 import { PHASES } from '../machines/levels.js';
 import {
   CardPatch,
@@ -26,9 +26,20 @@ import type { CardView, ComponentStatus, ProjectStatus } from '../machines/statu
 
 export const DEFAULT_TASK_QUEUE = 'mltrl';
 
+/** Workflow type names, as clients start and list them (the functions exported by workflows/index.ts). */
+export const WORKFLOW_TYPES = {
+  project: 'projectWorkflow',
+  component: 'componentWorkflow',
+  level9ReReview: 'level9ReReviewWorkflow',
+} as const;
+
 export const projectWorkflowId = (projectId: string) => `project/${projectId}`;
 export const componentWorkflowId = (projectId: string, componentId: string) => `component/${projectId}/${componentId}`;
-export const reReviewScheduleId = (projectId: string, componentId: string) => `rereview/${projectId}/${componentId}`;
+/** Every Level 9 re-review schedule's id starts with this, then `<projectId>/<componentId>`. */
+export const RE_REVIEW_SCHEDULE_PREFIX = 'rereview/';
+export const reReviewScheduleId = (projectId: string, componentId: string) => `${RE_REVIEW_SCHEDULE_PREFIX}${projectId}/${componentId}`;
+/** The id of the workflow a re-review schedule starts on each fire. */
+export const reReviewRunId = (projectId: string, componentId: string) => `${reReviewScheduleId(projectId, componentId)}/run`;
 
 /** Failure types carried by ApplicationFailure, so clients can branch on them. */
 export enum FailureType {

@@ -12,7 +12,7 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import { levelDefinition, PROPOSAL_OUTCOMES } from '../../machines/levels.js';
+import { levelDefinition, PROPOSAL_OUTCOMES , type Proposal, type ProposalOutcome } from '../../machines/levels.js';
 import { InputError, parseInput } from '../../machines/validation.js';
 import { Decision, cardQuery, decideUpdate, statusQuery, type CardView, type ComponentStatus, type ReviewState } from '../../workflows/definitions.js';
 import { ClientError, call, componentHandle } from '../client.js';
@@ -96,7 +96,7 @@ interface Loaded {
 const verdictWords: Record<string, string> = { approve: 'approve', 'request-changes': 'request changes', switchback: 'send back' };
 
 function proposalText(proposal: string, level: number): string {
-  const outcome = PROPOSAL_OUTCOMES[proposal];
+  const outcome = PROPOSAL_OUTCOMES[proposal as Proposal] as ProposalOutcome | undefined;
   if (!outcome) return proposal;
   switch (outcome.kind) {
     case 'raise':

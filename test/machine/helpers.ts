@@ -6,17 +6,9 @@
  * submit and have the panel approve.
  */
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
-import {
-  ethicsItemIds,
-  gateFor,
-  panelFor,
-  quorumReached,
-  requiredRoles,
-  type ComponentContext,
-  type Gate,
-  type OpenReview,
-  type Verdict,
-} from '../../machines/component.js';
+import { ethicsItemIds, gateFor, type Gate } from '../../machines/gate.js';
+import { panelFor, quorumReached, requiredRoles } from '../../machines/panel.js';
+import { type ComponentContext, type OpenReview, type Verdict } from '../../machines/context.js';
 import { componentLifecycle, type Effect } from '../../machines/componentLifecycle.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { ROLES, type Role } from '../../machines/levels.js';

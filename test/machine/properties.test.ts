@@ -10,7 +10,9 @@
 import fc from 'fast-check';
 import { transition } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { gateFor, panelFor, type ComponentContext, type Verdict } from '../../machines/component.js';
+import { gateFor } from '../../machines/gate.js';
+import { panelFor } from '../../machines/panel.js';
+import { type ComponentContext, type Verdict } from '../../machines/context.js';
 import { componentLifecycle, type Effect } from '../../machines/componentLifecycle.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { levelDefinition, MAX_LEVEL, ROLES, type Role } from '../../machines/levels.js';

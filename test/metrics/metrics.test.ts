@@ -3,7 +3,7 @@
  * charts drawn from them.
  */
 import { describe, expect, it } from 'vitest';
-import type { ClosedReview, Switchback, TimelineEntry } from '../../machines/component.js';
+import type { ClosedReview, Switchback, TimelineEntry } from '../../machines/context.js';
 import { levelDefinition } from '../../machines/levels.js';
 import { levelDistributionChart, switchbackPathsChart, timeInLevelChart } from '../../src/charts.js';
 import { computeMetrics, type ComponentRecord } from '../../src/metrics.js';
