@@ -1,5 +1,6 @@
 /** Every activity the worker registers, built from the clients it is given. */
 import type { Client } from '@temporalio/client';
+import { createDeliveryActivities } from './deliver.js';
 import { createNotificationActivities, logNotifier, type Notifier } from './notifications.js';
 import { createProvenanceActivities } from './provenance.js';
 import { recipientLimit } from './recipientLimit.js';
@@ -14,8 +15,12 @@ export interface ActivityDependencies {
 }
 
 export function createActivities(deps: ActivityDependencies) {
+  const notifier = deps.notifier ?? logNotifier;
+  const limit = recipientLimit(deps.maxEmailsPerHour);
   return {
-    ...createNotificationActivities(deps.notifier ?? logNotifier, recipientLimit(deps.maxEmailsPerHour)),
+    ...createDeliveryActivities({ client: deps.client, taskQueue: deps.taskQueue, notifier, limit }),
+    // Runs begun before one activity per turn still call these (workflows/legacyEffects.ts).
+    ...createNotificationActivities(notifier, limit),
     ...createScheduleActivities(deps),
     ...createProvenanceActivities(deps),
   };
@@ -23,3 +28,4 @@ export function createActivities(deps: ActivityDependencies) {
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { Notification, Notifier, NotifyResult } from './notifications.js';
+export type { Delivered, Delivery } from './deliver.js';

@@ -1,7 +1,7 @@
 /**
- * The rules of SPEC §3 as refusals: for an event and the component's current state, the list of
- * reasons it cannot be accepted (empty when it can). The machine's guards call this, and the
- * workflow calls it in update validators to refuse input before it reaches history — one rule, once.
+ * The rules of SPEC §3 as refusals: for an event and the component's context, the reasons it
+ * cannot be accepted (empty when it can). Only `accept` (accept.ts) asks them, before the machine
+ * sees an event; the chart says which state takes which event, and these rules never re-state it.
  */
 import { isExcludedFromReview, isLead, isPersonKnown, panelGaps, requiredRoles, rolesOf } from './panel.js';
 import { MAX_CARD_BYTES, patchedCard, type ComponentContext } from './context.js';
@@ -13,11 +13,13 @@ import type {
   ReportVersionsEvent,
   SubmitEvent,
   SwitchbackEvent,
+  UpdateCardEvent,
   VerdictEvent,
 } from './events.js';
 import { jsonBytes } from './budget.js';
-import { levelDefinition, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
+import { levelDefinition, MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 
+/** The states a component rests in (the machine's transient `deciding` never rests). */
 export type LifecycleState = 'working' | 'inReview' | 'paused' | 'retired';
 
 /** Why a switch back to `target` is not allowed, if it is not. */
@@ -30,10 +32,7 @@ export function switchbackRefusal(context: ComponentContext, from: number, targe
   return undefined;
 }
 
-function submitRefusals(state: LifecycleState, context: ComponentContext, event: SubmitEvent): string[] {
-  if (state === 'retired') return ['the component is retired'];
-  if (state === 'paused') return ['the component is paused: resume it before submitting'];
-  if (state === 'inReview') return [`review ${context.review?.id} is already open`];
+function submitRefusals(context: ComponentContext, event: SubmitEvent): string[] {
   if (!isPersonKnown(context, event.by)) return [`by: ${event.by} is not an owner or on the roster of this project`];
   const reasons: string[] = [];
   const level = context.level;
@@ -60,18 +59,19 @@ function submitRefusals(state: LifecycleState, context: ComponentContext, event:
   return reasons;
 }
 
-function verdictRefusals(state: LifecycleState, context: ComponentContext, event: VerdictEvent): string[] {
+/** Why a verdict names the wrong review, if it does: the open one is the only one that takes verdicts. */
+function reviewIdRefusal(context: ComponentContext, event: VerdictEvent): string | undefined {
   const review = context.review;
-  if (state === 'retired') return ['the component is retired'];
-  if (!review) {
-    const closed = context.closedReviews.find((r) => r.id === event.reviewId);
-    return [closed ? `reviewId: review ${event.reviewId} is closed (${closed.outcome})` : `reviewId: no review ${event.reviewId} is open`];
-  }
-  if (review.id !== event.reviewId) {
-    const closed = context.closedReviews.some((r) => r.id === event.reviewId);
-    return [`reviewId: review ${event.reviewId} is ${closed ? 'closed' : 'unknown'}; the open review is ${review.id}`];
-  }
-  if (state === 'paused') return ['the component is paused: verdicts are taken again once it resumes'];
+  if (review?.id === event.reviewId) return undefined;
+  const closed = context.closedReviews.find((r) => r.id === event.reviewId);
+  if (!review) return closed ? `reviewId: review ${event.reviewId} is closed (${closed.outcome})` : `reviewId: no review ${event.reviewId} is open`;
+  return `reviewId: review ${event.reviewId} is ${closed ? 'closed' : 'unknown'}; the open review is ${review.id}`;
+}
+
+function verdictRefusals(context: ComponentContext, event: VerdictEvent): string[] {
+  const review = context.review;
+  const wrongReview = reviewIdRefusal(context, event);
+  if (wrongReview || !review) return [wrongReview ?? `reviewId: no review ${event.reviewId} is open`];
   const roles = requiredRoles(context, review.level);
   if (rolesOf(context.roster, event.reviewer, roles).length === 0) {
     return [`reviewer: ${event.reviewer} holds none of the roles reviewing Level ${review.level} (${roles.join(', ')})`];
@@ -94,8 +94,7 @@ function verdictRefusals(state: LifecycleState, context: ComponentContext, event
   return [];
 }
 
-function discoveryRefusals(state: LifecycleState, context: ComponentContext, event: SwitchbackEvent): string[] {
-  if (state === 'retired') return ['the component is retired'];
+function discoveryRefusals(context: ComponentContext, event: SwitchbackEvent): string[] {
   const panel = requiredRoles(context, context.level);
   if (!isLead(context, event.by) && rolesOf(context.roster, event.by, panel).length === 0) {
     return [`by: a discovery switchback is raised by an owner or a member of the Level ${context.level} panel`];
@@ -104,23 +103,21 @@ function discoveryRefusals(state: LifecycleState, context: ComponentContext, eve
   return refusal ? [refusal] : [];
 }
 
-function lifecycleRefusals(state: LifecycleState, context: ComponentContext, event: LifecycleChangeEvent): string[] {
-  if (state === 'retired') return ['the component is retired'];
-  if (!isLead(context, event.by)) return [`by: only the component's owner or a project owner may ${event.type.toLowerCase()} it`];
-  if (event.type === 'PAUSE' && state === 'paused') return ['the component is already paused'];
-  if (event.type === 'RESUME' && state !== 'paused') return ['the component is not paused'];
-  return [];
+function lifecycleRefusals(context: ComponentContext, event: LifecycleChangeEvent): string[] {
+  return isLead(context, event.by) ? [] : [`by: only the component's owner or a project owner may ${event.type.toLowerCase()} it`];
 }
 
-function reportVersionsRefusals(state: LifecycleState, context: ComponentContext, event: ReportVersionsEvent): string[] {
-  if (state === 'retired') return ['the component is retired'];
-  if (!isPersonKnown(context, event.by)) return [`by: ${event.by} is not an owner or on the roster of this project`];
-  if (Object.keys(event.versions).length === 0) return ['versions: name at least one of code, model, data'];
-  return [];
+function knownPerson(context: ComponentContext, by: string): string[] {
+  return isPersonKnown(context, by) ? [] : [`by: ${by} is not an owner or on the roster of this project`];
 }
 
-function branchRefusals(state: LifecycleState, context: ComponentContext, event: BranchEvent): string[] {
-  if (state === 'retired') return ['the component is retired'];
+function reportVersionsRefusals(context: ComponentContext, event: ReportVersionsEvent): string[] {
+  const unknown = knownPerson(context, event.by);
+  if (unknown.length > 0) return unknown;
+  return Object.keys(event.versions).length === 0 ? ['versions: name at least one of code, model, data'] : [];
+}
+
+function branchRefusals(context: ComponentContext, event: BranchEvent): string[] {
   if (!isLead(context, event.by)) return [`by: only the component's owner or a project owner may branch it`];
   if (event.level > context.level) return [`level: a branch starts at a level no higher than this component's (${context.level})`];
   if (event.componentId === context.componentId || context.branches.includes(event.componentId)) {
@@ -129,10 +126,72 @@ function branchRefusals(state: LifecycleState, context: ComponentContext, event:
   return [];
 }
 
+function cardRefusals(context: ComponentContext, event: UpdateCardEvent): string[] {
+  const unknown = knownPerson(context, event.by);
+  if (unknown.length > 0) return unknown;
+  const size = jsonBytes(patchedCard(context.card, event.patch));
+  if (size > MAX_CARD_BYTES) {
+    return [`patch: the card would hold ${size} bytes; a card holds at most ${MAX_CARD_BYTES} (put long documents behind links)`];
+  }
+  return [];
+}
+
+function reReviewRefusals(context: ComponentContext): string[] {
+  return context.level === MAX_LEVEL ? [] : [`re-review skipped: the component is at Level ${context.level}, not ${MAX_LEVEL}`];
+}
+
+type Rules = { [T in LifecycleEvent['type']]: (context: ComponentContext, event: Extract<LifecycleEvent, { type: T }>) => string[] };
+
 /**
- * Limits on what an input may carry, checked where it enters (update validators) and not by the
- * machine's guards: validators do not run when a workflow replays, so a limit added here never
- * changes how a history recorded before it replays.
+ * The rules of SPEC §3, one function per event: who may send it and what the component must have
+ * for it. Whether the component's state takes the event at all is the chart's to say (see `notNow`).
+ */
+const RULES: Rules = {
+  SUBMIT: submitRefusals,
+  VERDICT: verdictRefusals,
+  SWITCHBACK: discoveryRefusals,
+  PAUSE: lifecycleRefusals,
+  RESUME: lifecycleRefusals,
+  RETIRE: lifecycleRefusals,
+  REPORT_VERSIONS: reportVersionsRefusals,
+  BRANCH: branchRefusals,
+  UPDATE_CARD: cardRefusals,
+  REREVIEW_DUE: reReviewRefusals,
+  TICK: () => [],
+  UPDATE_ROSTER: () => [],
+};
+
+/** Reasons the rules refuse the event; empty when they allow it. Each reason is one line. */
+export function ruleRefusals(context: ComponentContext, event: LifecycleEvent): string[] {
+  const rule = RULES[event.type] as (context: ComponentContext, event: LifecycleEvent) => string[];
+  return rule(context, event).map((reason) => reason.replace(/[\r\n\u2028\u2029]+/g, ' '));
+}
+
+/**
+ * Why the state the component is in does not take the event, in words for the person who sent it.
+ * The chart (componentLifecycle.ts) decides that it does not; this only says why.
+ */
+export function notNow(state: LifecycleState, context: ComponentContext, event: LifecycleEvent): string {
+  if (state === 'retired') return 'the component is retired';
+  switch (event.type) {
+    case 'VERDICT':
+      return reviewIdRefusal(context, event) ?? 'the component is paused: verdicts are taken again once it resumes';
+    case 'SUBMIT':
+      return state === 'paused' ? 'the component is paused: resume it before submitting' : `review ${context.review?.id} is already open`;
+    case 'REREVIEW_DUE':
+      return state === 'paused' ? 're-review skipped: the component is paused' : `re-review skipped: review ${context.review?.id} is still open`;
+    case 'PAUSE':
+      return 'the component is already paused';
+    case 'RESUME':
+      return 'the component is not paused';
+    default:
+      return `the component takes no ${event.type} while ${state}`;
+  }
+}
+
+/**
+ * Limits on what an input may carry, checked where it enters (see `EntryLimits` in accept.ts), not
+ * when a history replays: a limit added here never changes how a history recorded before it replays.
  */
 export function inputRefusals(context: ComponentContext, event: LifecycleEvent): string[] {
   if (event.type !== 'SUBMIT') return [];
@@ -141,48 +200,6 @@ export function inputRefusals(context: ComponentContext, event: LifecycleEvent):
   if (unknown.length === 0) return [];
   const named = unknown.slice(0, 5).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
   return [`ethics: ${named} ${unknown.length > 1 ? 'are' : 'is'} not on the project's ethics checklist (${[...known].join(', ')})`];
-}
-
-/** Reasons the event cannot be accepted in this state; empty when it can. Each reason is one line. */
-export function refusals(state: LifecycleState, context: ComponentContext, event: LifecycleEvent): string[] {
-  return reasonsFor(state, context, event).map((reason) => reason.replace(/[\r\n\u2028\u2029]+/g, ' '));
-}
-
-function reasonsFor(state: LifecycleState, context: ComponentContext, event: LifecycleEvent): string[] {
-  switch (event.type) {
-    case 'SUBMIT':
-      return submitRefusals(state, context, event);
-    case 'VERDICT':
-      return verdictRefusals(state, context, event);
-    case 'SWITCHBACK':
-      return discoveryRefusals(state, context, event);
-    case 'PAUSE':
-    case 'RESUME':
-    case 'RETIRE':
-      return lifecycleRefusals(state, context, event);
-    case 'REPORT_VERSIONS':
-      return reportVersionsRefusals(state, context, event);
-    case 'BRANCH':
-      return branchRefusals(state, context, event);
-    case 'UPDATE_CARD': {
-      if (state === 'retired') return ['the component is retired'];
-      if (!isPersonKnown(context, event.by)) return [`by: ${event.by} is not an owner or on the roster of this project`];
-      const size = jsonBytes(patchedCard(context.card, event.patch));
-      if (size > MAX_CARD_BYTES) {
-        return [`patch: the card would hold ${size} bytes; a card holds at most ${MAX_CARD_BYTES} (put long documents behind links)`];
-      }
-      return [];
-    }
-    case 'REREVIEW_DUE':
-      if (state === 'retired') return ['the component is retired'];
-      if (context.level !== 9) return [`re-review skipped: the component is at Level ${context.level}, not 9`];
-      if (state === 'paused') return ['re-review skipped: the component is paused'];
-      if (state === 'inReview') return [`re-review skipped: review ${context.review?.id} is still open`];
-      return [];
-    case 'TICK':
-    case 'UPDATE_ROSTER':
-      return state === 'retired' ? ['the component is retired'] : [];
-  }
 }
 
 /** A verdict the reviewer already gave on this review: acknowledged, and it changes nothing. */

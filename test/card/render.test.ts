@@ -4,8 +4,7 @@
  * and a graduation snapshot that later edits leave alone.
  */
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition } from 'xstate';
-import { componentLifecycle } from '../../machines/componentLifecycle.js';
+import { accept, begin } from '../../machines/accept.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { levelDefinition } from '../../machines/levels.js';
 import { ProjectDefinition, type CardPatch } from '../../machines/model.js';
@@ -17,7 +16,7 @@ import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fi
 /** A component that graduates 0→1→2, gets a debrief, then has its card edited after the graduations. */
 function builtCard() {
   const definition = ProjectDefinition.parse(project());
-  let [snapshot] = initialTransition(componentLifecycle, {
+  let { snapshot } = begin({
     projectId: definition.id,
     component: definition.components[0],
     projectOwners: definition.owners,
@@ -28,7 +27,9 @@ function builtCard() {
   let at = Date.parse('2026-01-05T10:00:00Z');
   const send = (event: { type: LifecycleEvent['type'] } & Record<string, unknown>) => {
     at += 86_400_000;
-    [snapshot] = transition(componentLifecycle, snapshot, { ...event, at } as unknown as LifecycleEvent);
+    const answer = accept(snapshot, { ...event, at } as unknown as LifecycleEvent);
+    if (answer.kind !== 'accepted') throw new Error(`${event.type} not accepted: ${JSON.stringify(answer)}`);
+    snapshot = answer.snapshot;
   };
   const patch = (p: CardPatch) => send({ type: 'UPDATE_CARD', by: OWNER.email, patch: p });
   patch(FULL_CARD);

@@ -5,11 +5,11 @@
  * effects the last event emitted, and knows how to fill a level's gate, answer the ethics checklist,
  * submit and have the panel approve.
  */
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import { ethicsItemIds, gateFor, type Gate } from '../../machines/gate.js';
 import { panelFor, quorumReached, requiredRoles } from '../../machines/panel.js';
 import { type ComponentContext, type OpenReview, type Verdict } from '../../machines/context.js';
-import { componentLifecycle, type Effect } from '../../machines/componentLifecycle.js';
+import { accept, begin, type Answer, type LifecycleSnapshot } from '../../machines/accept.js';
+import type { Effect } from '../../machines/effects.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { ROLES, type Role } from '../../machines/levels.js';
 import {
@@ -23,9 +23,9 @@ import {
   type Provenance,
   type Roster,
 } from '../../machines/model.js';
-import { refusals, type LifecycleState } from '../../machines/rules.js';
+import type { LifecycleState } from '../../machines/rules.js';
 
-export type Snapshot = SnapshotFrom<typeof componentLifecycle>;
+export type Snapshot = LifecycleSnapshot;
 /** An event as a test writes it: `at` is optional, the driver's clock stamps it. */
 export type EventInput = LifecycleEvent extends infer E ? (E extends { at: number } ? Omit<E, 'at'> & { at?: number } : never) : never;
 
@@ -103,8 +103,9 @@ export function stateOf(snapshot: Snapshot): LifecycleState {
   return snapshot.value as LifecycleState;
 }
 
-export function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {
-  return actions.filter((a) => a.type === 'xstate.emit').map((a) => (a.params as { event: Effect }).event);
+/** The reasons in an answer of `accept`: none unless it refused. */
+export function reasonsOf(answer: Answer): string[] {
+  return answer.kind === 'refused' ? answer.reasons : [];
 }
 
 /** Answers to every checklist item that applies at `level`. */
@@ -198,7 +199,9 @@ export class Lifecycle {
   effects: Effect[];
   /** Every effect since the start. */
   allEffects: Effect[];
-  /** What `refusals()` said about the last event sent, in the state it arrived in. */
+  /** What `accept` answered to the last event sent. */
+  lastAnswer: Answer = { kind: 'repeated' };
+  /** The reasons it refused the last event sent (none when it took it). */
   lastRefusals: string[] = [];
   now: number;
 
@@ -206,7 +209,7 @@ export class Lifecycle {
     this.now = T0;
     const component = project.components[0];
     if (!component) throw new Error('the fixture project has no component');
-    const [snapshot, actions] = initialTransition(componentLifecycle, {
+    const { snapshot, effects } = begin({
       projectId: project.id,
       component,
       projectOwners: project.owners,
@@ -215,7 +218,7 @@ export class Lifecycle {
       startedAt: this.now,
     });
     this.snapshot = snapshot;
-    this.effects = effectsOf(actions);
+    this.effects = effects;
     this.allEffects = [...this.effects];
   }
 
@@ -244,21 +247,28 @@ export class Lifecycle {
     return gateFor(this.context, submitter);
   }
 
-  /** Send an event stamped with the clock (one minute later than the previous one unless `at` is given). */
+  /** What `accept` would answer to the event now, without taking it. */
+  ask(event: EventInput): Answer {
+    return accept(this.snapshot, { ...event, at: event.at ?? this.now + MINUTE });
+  }
+
+  /**
+   * Offer an event, stamped with the clock (one minute later than the previous one unless `at` is
+   * given), to `accept`, as every entry of the workflow does; take it if accepted.
+   */
   send(event: EventInput): this {
     this.now = event.at ?? this.now + MINUTE;
-    const stamped = { ...event, at: this.now };
-    this.lastRefusals = refusals(this.state, this.context, stamped);
-    const [snapshot, actions] = transition(componentLifecycle, this.snapshot, stamped);
-    this.snapshot = snapshot;
-    this.effects = effectsOf(actions);
+    this.lastAnswer = accept(this.snapshot, { ...event, at: this.now });
+    this.lastRefusals = reasonsOf(this.lastAnswer);
+    this.effects = this.lastAnswer.kind === 'accepted' ? this.lastAnswer.effects : [];
+    if (this.lastAnswer.kind === 'accepted') this.snapshot = this.lastAnswer.snapshot;
     this.allEffects.push(...this.effects);
     return this;
   }
 
   /** Send an event the rules must accept; throws with the reasons when they refuse it. */
   accept(event: EventInput): this {
-    const reasons = refusals(this.state, this.context, { ...event, at: event.at ?? this.now + MINUTE });
+    const reasons = reasonsOf(this.ask(event));
     if (reasons.length > 0) throw new Error(`${event.type} refused: ${reasons.join('; ')}`);
     return this.send(event);
   }
@@ -291,9 +301,9 @@ export class Lifecycle {
     return this.accept(this.submitEvent(options));
   }
 
-  /** What `refusals()` says about a submit with these options, without sending it. */
+  /** What `accept` refuses a submit with these options for, without sending it. */
   submitRefusals(options: { by?: string; proposal?: string; ethics?: Record<string, string> } = {}): string[] {
-    return refusals(this.state, this.context, { ...this.submitEvent(options), at: this.now });
+    return reasonsOf(this.ask({ ...this.submitEvent(options), at: this.now }));
   }
 
   verdict(reviewer: string, verdict: Verdict, extra: { comment?: string; tasks?: string[]; targetLevel?: number; reviewId?: string } = {}): this {

@@ -1,0 +1,70 @@
+/**
+ * The one question every entry asks — update validators and handlers, the review and re-review
+ * signals, roster changes, the CLI's pre-checks, the review page: what would this event do to the
+ * component? The answer is `accepted` (with the next snapshot and the effects it asks for),
+ * `refused` (with the reasons, one line each) or `repeated` (a reviewer's verdict given before,
+ * acknowledged and changing nothing). Pure: safe in the workflow sandbox and anywhere else.
+ */
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import type { ComponentContext, ComponentInput } from './context.js';
+import { componentLifecycle } from './componentLifecycle.js';
+import type { Effect } from './effects.js';
+import type { LifecycleEvent } from './events.js';
+import { inputRefusals, isRepeatedVerdict, notNow, ruleRefusals, type LifecycleState } from './rules.js';
+
+export type LifecycleSnapshot = SnapshotFrom<typeof componentLifecycle>;
+
+export type Answer =
+  | { kind: 'accepted'; snapshot: LifecycleSnapshot; effects: Effect[] }
+  | { kind: 'refused'; reasons: string[] }
+  | { kind: 'repeated' };
+
+/**
+ * Limits checked where an input enters (an update's validator, a signal's handler) and not when a
+ * recorded history replays, so a limit added later never changes how an old history replays: the
+ * ethics ids a submit may answer, and the byte budget of what the run carries (given by the host,
+ * which alone knows its audit trail; it sees the snapshot the event would lead to).
+ */
+export interface EntryLimits {
+  budget?: (next: LifecycleSnapshot) => string | undefined;
+}
+
+export function accept(snapshot: LifecycleSnapshot, event: LifecycleEvent, limits?: EntryLimits): Answer {
+  const context = snapshot.context;
+  if (event.type === 'VERDICT' && isRepeatedVerdict(context, event)) return { kind: 'repeated' };
+  const state = snapshot.value as LifecycleState;
+  const reasons = takes(state, event.type) ? ruleRefusals(context, event) : [notNow(state, context, event)];
+  if (limits && reasons.length === 0) reasons.push(...inputRefusals(context, event));
+  if (reasons.length > 0) return { kind: 'refused', reasons };
+  const [next, actions] = transition(componentLifecycle, snapshot, event);
+  const overBudget = limits?.budget?.(next);
+  if (overBudget) return { kind: 'refused', reasons: [overBudget] };
+  return { kind: 'accepted', snapshot: next, effects: emitted(actions) };
+}
+
+/**
+ * Whether a state has a transition for an event type, its own or (unless it overrides it) the
+ * root's: the chart's say, read from the machine, whatever guards then choose between its paths.
+ */
+function takes(state: LifecycleState, type: LifecycleEvent['type']): boolean {
+  const node = componentLifecycle.root.states[state];
+  if (!node) return false;
+  if (node.on[type]) return node.ownEvents.includes(type);
+  return componentLifecycle.root.ownEvents.includes(type);
+}
+
+/** The effects among a transition's actions: the machine emits them, the host carries them out. */
+function emitted(actions: { type: string; params?: unknown }[]): Effect[] {
+  return actions.filter((action) => action.type === 'xstate.emit').map((action) => (action.params as { event: Effect }).event);
+}
+
+/** A new component's first snapshot, and the effects its start asks for (a schedule when it enters at 9). */
+export function begin(input: ComponentInput): { snapshot: LifecycleSnapshot; effects: Effect[] } {
+  const [snapshot, actions] = initialTransition(componentLifecycle, input);
+  return { snapshot, effects: emitted(actions) };
+}
+
+/** A snapshot from a context carried across continue-as-new (or kept by a test). */
+export function restore(value: string, context: ComponentContext): LifecycleSnapshot {
+  return componentLifecycle.resolveState({ value, context });
+}

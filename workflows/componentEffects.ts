@@ -1,0 +1,194 @@
+/**
+ * Carrying out what a component's machine asked for, one turn of its loop at a time: the search
+ * attributes upserted when level or state change, then ONE `deliver` activity for everything the
+ * turn sends out (the project's report, the re-review schedule, every notification to all its
+ * recipients), then any branch's child workflow. Each effect's outcome goes to the audit trail;
+ * none can stop the component.
+ */
+import {
+  ParentClosePolicy,
+  log,
+  proxyActivities,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities, Notification } from '../activities/index.js';
+import { isNotification, type Effect, type NotifyEffect } from '../machines/effects.js';
+import { levelDefinition } from '../machines/levels.js';
+import { cardView } from '../machines/status.js';
+import { auditCount } from './audit.js';
+import type { ComponentRun } from './componentRun.js';
+import { componentWorkflowId, FailureType, WORKFLOW_TYPES, type Branch, type ComponentReport } from './definitions.js';
+import { refuse } from './failures.js';
+import { searchAttributesFor } from './searchAttributes.js';
+
+const { deliver } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  // Retried until it works: the activity itself gives up on mail after a day and reports it, while
+  // the project's report and the schedule must land eventually (activities/deliver.ts).
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/** How many of the riskiest requirements a notification carries. */
+const TOP_RISKS = 5;
+
+const NOTIFICATION_KIND = {
+  notifyReviewOpened: 'review-opened',
+  notifyReminder: 'reminder',
+  notifyEscalation: 'escalation',
+  notifyReviewClosed: 'review-closed',
+} as const satisfies Record<NotifyEffect['type'], Notification['kind']>;
+
+/** The email an effect stands for, with a message id stable across retries and replays. */
+export function notificationFor(run: ComponentRun, effect: NotifyEffect): Notification {
+  const context = run.context;
+  const definition = levelDefinition(effect.level);
+  const kind = NOTIFICATION_KIND[effect.type];
+  const extra: Partial<Notification> =
+    effect.type === 'notifyReviewOpened'
+      ? { proposal: context.review?.proposal, note: context.review?.note }
+      : effect.type === 'notifyEscalation'
+        ? { waiting: effect.waiting }
+        : effect.type === 'notifyReviewClosed'
+          ? { outcome: effect.outcome, tasks: effect.tasks }
+          : {};
+  return {
+    kind,
+    messageId: `${workflowInfo().workflowId}/${effect.reviewId}/${kind}/${auditCount(run.audit)}`,
+    projectId: context.projectId,
+    projectName: run.input.projectName ?? context.projectId,
+    componentId: context.componentId,
+    componentName: context.name,
+    level: effect.level,
+    levelName: definition.name,
+    levelMeaning: definition.meaning,
+    reviewId: effect.reviewId,
+    topRisks: cardView(context)
+      .requirements.slice(0, TOP_RISKS)
+      .map(({ id, statement, risk, flagged, mitigation }) => ({ id, statement, risk, flagged, mitigation })),
+    to: effect.to,
+    ...extra,
+  };
+}
+
+/** What a component tells its project: its definition as it stands, level, state and phase. */
+export function reportOf(run: ComponentRun): ComponentReport {
+  const current = run.status();
+  return {
+    component: {
+      id: current.componentId,
+      name: current.name,
+      kind: current.kind,
+      entryLevel: current.entryLevel,
+      owner: current.owner,
+      ...(current.provenance ? { provenance: current.provenance } : {}),
+      ...(run.context.target ? { target: run.context.target } : {}),
+    },
+    level: current.level,
+    state: current.state,
+    phase: current.phase,
+  };
+}
+
+export function effectSummary(effect: Effect): string {
+  switch (effect.type) {
+    case 'reconcileSchedule':
+      return `re-review schedule ${effect.desired}`;
+    case 'startBranch':
+      return `branched ${effect.componentId} at Level ${effect.level}`;
+    default:
+      return `${effect.reviewId} to ${effect.to.map((p) => p.email).join(', ')}`;
+  }
+}
+
+/** Start a component workflow for a branch of this one; a taken id is refused to the caller. */
+export async function startBranchWorkflow(run: ComponentRun, { componentId, level, name }: Pick<Branch, 'componentId' | 'level' | 'name'>): Promise<void> {
+  const context = run.context;
+  try {
+    await startChild(WORKFLOW_TYPES.component, {
+      workflowId: componentWorkflowId(context.projectId, componentId),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [
+        {
+          projectId: context.projectId,
+          ...(run.input.projectName ? { projectName: run.input.projectName } : {}),
+          component: {
+            id: componentId,
+            name: name ?? `${context.name} (branch at Level ${level})`,
+            kind: context.kind,
+            entryLevel: level,
+            owner: context.owner,
+            provenance: { kind: 'branched', projectId: context.projectId, componentId: context.componentId, level },
+          },
+          projectOwners: context.projectOwners,
+          roster: context.roster,
+          policy: run.input.policy,
+          card: context.card,
+        },
+      ],
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      refuse(FailureType.Refused, `componentId: ${componentId} is already taken in project ${context.projectId}`);
+    }
+    throw error;
+  }
+}
+
+/** How a run carries out its effects: this module's one activity per turn, or the legacy shape. */
+export interface EffectRunner {
+  /** Carry out the effects queued so far and report a change; effects queued meanwhile wait for the next turn. */
+  runTurn(): Promise<void>;
+  /** Level or state changed since the last report. */
+  reportDue(): boolean;
+}
+
+export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
+  let reported = '';
+  return {
+    reportDue: () => run.reportKey() !== reported,
+    async runTurn() {
+      const batch = run.effects.splice(0);
+      const report = run.reportKey() !== reported ? reportOf(run) : undefined;
+      if (report) {
+        reported = run.reportKey();
+        upsertSearchAttributes(searchAttributesFor(run.status()));
+      }
+      const notifying = batch.filter(isNotification).map((effect) => ({ effect, notification: notificationFor(run, effect) }));
+      const scheduling = batch.filter((effect) => effect.type === 'reconcileSchedule');
+      const desired = scheduling.at(-1)?.desired;
+      if (report || notifying.length > 0 || desired) {
+        const context = run.context;
+        try {
+          const delivered = await deliver({
+            ...(report ? { report: { ...report, projectId: context.projectId } } : {}),
+            ...(desired ? { schedule: { projectId: context.projectId, componentId: context.componentId, desired, every: context.policy.rereviewEvery } } : {}),
+            notifications: notifying.map(({ notification }) => notification),
+          });
+          for (const effect of scheduling) run.record('system', effect.type, 'done', effectSummary(effect));
+          for (const { effect, notification } of notifying) {
+            const failed = delivered.failed[notification.messageId];
+            const held = delivered.held[notification.messageId] ?? [];
+            run.record('system', effect.type, failed ? 'failed' : 'done', failed ?? effectSummary(effect));
+            if (held.length > 0) run.record('system', effect.type, 'held', `held back from ${held.join(', ')}: past the cap of emails per recipient per hour`);
+          }
+        } catch (error) {
+          for (const effect of [...scheduling, ...notifying.map(({ effect }) => effect)]) run.record('system', effect.type, 'failed', String(error));
+          log.warn('delivery failed', { error: String(error) });
+        }
+      }
+      for (const effect of batch) {
+        if (effect.type !== 'startBranch') continue;
+        try {
+          await startBranchWorkflow(run, { componentId: effect.componentId, level: effect.level, name: `${run.context.name} (research)` });
+          run.record('system', effect.type, 'done', effectSummary(effect));
+        } catch (error) {
+          // A branch id already taken: recorded for people to see, never a reason to stop the component.
+          run.record('system', effect.type, 'failed', error instanceof Error ? error.message : String(error));
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * How each message a component takes becomes one machine event, and what it answers. Every
+ * message asks `accept` through the run: an update's validator refuses before anything enters
+ * history (and hands its answer to the handler, which takes it); a signal cannot be refused to its
+ * sender, so a refusal is recorded in the audit trail instead.
+ */
+import { currentUpdateInfo, patched, setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { z } from 'zod';
+import type { Answer } from '../machines/accept.js';
+import type { LifecycleEvent } from '../machines/events.js';
+import { approvalsByRole, missingRoles } from '../machines/panel.js';
+import { cardView, publicState, type ComponentStatus } from '../machines/status.js';
+import { checkInput } from '../machines/validation.js';
+import { auditView } from './audit.js';
+import type { ComponentRun } from './componentRun.js';
+import {
+  Branch,
+  Decision,
+  DiscoverySwitchback,
+  FailureType,
+  LifecycleChange,
+  ReReviewDue,
+  ReportVersions,
+  RosterChanged,
+  Submit,
+  UpdateCard,
+  branchUpdate,
+  cardQuery,
+  decideUpdate,
+  historyQuery,
+  pauseUpdate,
+  reReviewDueSignal,
+  reportVersionsUpdate,
+  resumeUpdate,
+  retireUpdate,
+  reviewSignal,
+  rosterChangedSignal,
+  statusQuery,
+  submitUpdate,
+  switchbackUpdate,
+  updateCardUpdate,
+  type ReviewState,
+} from './definitions.js';
+import { parseOrRefuse, refuse } from './failures.js';
+
+/** Patch id: a `reReviewDue` whose payload is not a ReReviewDue is refused, not taken as `{}`. */
+const REFUSE_BAD_REREVIEW = 'refuse-bad-rereview';
+
+type Stamped<P> = (payload: P, at: number) => LifecycleEvent & { by: string };
+interface Checked<P> {
+  payload: P;
+  event: LifecycleEvent & { by: string };
+  answer: Answer;
+}
+
+/**
+ * An update whose validator asks `accept` with the entry limits and refuses with its reasons; the
+ * handler takes the validator's answer (validators do not run on replay: then it asks again).
+ */
+function validatedUpdate<S extends z.ZodType, R>(
+  run: ComponentRun,
+  definition: UpdateDefinition<R, [z.input<S>]>,
+  schema: S,
+  toEvent: Stamped<z.output<S>>,
+  handle: (checked: Checked<z.output<S>>) => R | Promise<R>,
+): void {
+  let validated: (Checked<z.output<S>> & { updateId: string }) | undefined;
+  const check = (raw: unknown, limits: 'entry' | 'replay'): Checked<z.output<S>> => {
+    const payload = parseOrRefuse(schema, raw, definition.name);
+    const event = toEvent(payload, Date.now());
+    const answer = run.ask(event, limits);
+    if (answer.kind === 'refused') refuse(FailureType.Refused, answer.reasons.join('; '));
+    return { payload, event, answer };
+  };
+  setHandler(
+    definition,
+    (raw) => {
+      const updateId = currentUpdateInfo()?.id;
+      const checked = validated?.updateId === updateId ? validated! : check(raw, 'replay');
+      validated = undefined;
+      return handle(checked);
+    },
+    { validator: (raw) => void (validated = { ...check(raw, 'entry'), updateId: currentUpdateInfo()?.id ?? '' }) },
+  );
+}
+
+/** An update that moves the component and answers its status, recording who did what. */
+function lifecycleUpdate<S extends z.ZodType>(
+  run: ComponentRun,
+  definition: UpdateDefinition<ComponentStatus, [z.input<S>]>,
+  schema: S,
+  toEvent: Stamped<z.output<S>>,
+  describe: (payload: z.output<S>) => string | undefined,
+): void {
+  validatedUpdate(run, definition, schema, toEvent, ({ payload, event, answer }) => {
+    if (answer.kind === 'accepted') run.take(answer);
+    run.record(event.by, definition.name, 'accepted', describe(payload));
+    return run.status();
+  });
+}
+
+function reviewState(run: ComponentRun, decision: Decision, acknowledged: ReviewState['acknowledged']): ReviewState {
+  const context = run.context;
+  const open = context.review?.id === decision.reviewId ? context.review : null;
+  const closed = context.closedReviews.find((r) => r.id === decision.reviewId);
+  return {
+    reviewId: decision.reviewId,
+    acknowledged,
+    open: open !== null,
+    ...(closed ? { outcome: closed.outcome } : {}),
+    approvals: open ? approvalsByRole(context, open) : {},
+    missingRoles: open ? missingRoles(context, open) : [],
+    level: context.level,
+    state: publicState(run.snapshot.value),
+  };
+}
+
+/** Take a verdict the run accepted, or acknowledge a repeated one; either way, answer the review's state. */
+function decide(run: ComponentRun, decision: Decision, answer: Answer, via: string): ReviewState {
+  if (answer.kind !== 'accepted') {
+    run.record(decision.reviewer, via, 'acknowledged', `repeated verdict on review ${decision.reviewId}: changes nothing`);
+    return reviewState(run, decision, 'repeated');
+  }
+  const levelBefore = run.context.level;
+  run.take(answer);
+  const moved = run.context.level !== levelBefore ? ` (Level ${levelBefore} → ${run.context.level})` : '';
+  run.record(decision.reviewer, via, 'accepted', `${decision.verdict} on review ${decision.reviewId}${moved}${decision.comment ? `: ${decision.comment}` : ''}`);
+  return reviewState(run, decision, 'counted');
+}
+
+const verdictEvent = (decision: Decision, at: number) => ({ type: 'VERDICT' as const, at, by: decision.reviewer, ...decision });
+
+export function listen(run: ComponentRun, startBranch: (payload: Branch) => Promise<void>): void {
+  lifecycleUpdate(run, submitUpdate, Submit, (p, at) => ({ type: 'SUBMIT', at, ...p }), (p) =>
+    [p.proposal && `proposal ${p.proposal}`, p.note].filter(Boolean).join(': ') || undefined,
+  );
+  lifecycleUpdate(run, updateCardUpdate, UpdateCard, (p, at) => ({ type: 'UPDATE_CARD', at, ...p }), (p) => `keys ${Object.keys(p.patch).join(', ')}`);
+  lifecycleUpdate(
+    run,
+    switchbackUpdate,
+    DiscoverySwitchback,
+    (p, at) => ({ type: 'SWITCHBACK', at, by: p.by, targetLevel: p.targetLevel, reason: p.reason }),
+    (p) => `discovery switchback to Level ${p.targetLevel}: ${p.reason}`,
+  );
+  lifecycleUpdate(run, pauseUpdate, LifecycleChange, (p, at) => ({ type: 'PAUSE', at, ...p }), (p) => p.reason);
+  lifecycleUpdate(run, resumeUpdate, LifecycleChange, (p, at) => ({ type: 'RESUME', at, ...p }), (p) => p.reason);
+  lifecycleUpdate(run, retireUpdate, LifecycleChange, (p, at) => ({ type: 'RETIRE', at, ...p }), (p) => p.reason);
+  lifecycleUpdate(run, reportVersionsUpdate, ReportVersions, (p, at) => ({ type: 'REPORT_VERSIONS', at, ...p }), (p) =>
+    Object.entries(p.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
+  );
+
+  // Branching starts a new component workflow, which can fail (the id is taken): the handler awaits
+  // that start so the caller hears about it, then asks again, since the component may have moved meanwhile.
+  const toBranch: Stamped<z.output<typeof Branch>> = (p, at) => ({ type: 'BRANCH', at, by: p.by, level: p.level, componentId: p.componentId });
+  validatedUpdate(run, branchUpdate, Branch, toBranch, async ({ payload }) => {
+    await startBranch(payload);
+    const answer = run.ask(toBranch(payload, Date.now()), 'replay');
+    if (answer.kind === 'accepted') run.take(answer);
+    run.record(payload.by, 'branch', answer.kind === 'accepted' ? 'accepted' : 'refused', `branched ${payload.componentId} at Level ${payload.level}`);
+    return run.status();
+  });
+
+  validatedUpdate(run, decideUpdate, Decision, verdictEvent, ({ payload, answer }) => decide(run, payload, answer, 'decide'));
+
+  setHandler(reviewSignal, (raw) => {
+    const who = typeof (raw as { reviewer?: unknown } | null)?.reviewer === 'string' ? String((raw as { reviewer: string }).reviewer) : 'unknown';
+    const parsed = checkInput(Decision, raw, 'review');
+    if (!parsed.success) return run.record(who, 'review', 'refused', parsed.message);
+    const answer = run.ask(verdictEvent(parsed.data, Date.now()));
+    if (answer.kind === 'refused') return run.record(parsed.data.reviewer, 'review', 'refused', answer.reasons.join('; '));
+    decide(run, parsed.data, answer, 'review');
+  });
+
+  setHandler(reReviewDueSignal, (raw) => {
+    // No argument at all is a bare "due now"; anything else must be a ReReviewDue. Runs begun before
+    // REFUSE_BAD_REREVIEW treated a bad payload as `{}`, and replay that way.
+    const parsed = checkInput(ReReviewDue, raw ?? {}, 'reReviewDue');
+    if (!parsed.success && patched(REFUSE_BAD_REREVIEW)) return run.record('system', 'reReviewDue', 'refused', parsed.message);
+    const event: LifecycleEvent = { type: 'REREVIEW_DUE', at: Date.now(), ...(parsed.success ? parsed.data : {}) };
+    // Not an entry limit: a re-review carries nothing from outside, and runs before the budget replay without it.
+    const answer = run.ask(event, 'replay');
+    if (answer.kind !== 'accepted') return run.record('system', 'reReviewDue', 'refused', answer.kind === 'refused' ? answer.reasons.join('; ') : undefined);
+    run.take(answer);
+    run.record('system', 'reReviewDue', 'accepted', `re-review ${run.context.review?.id} opened`);
+  });
+
+  setHandler(rosterChangedSignal, (raw) => {
+    const parsed = checkInput(RosterChanged, raw, 'rosterChanged');
+    if (!parsed.success) return run.record('project', 'rosterChanged', 'refused', parsed.message);
+    const answer = run.ask({ type: 'UPDATE_ROSTER', at: Date.now(), roster: parsed.data.roster });
+    if (answer.kind !== 'accepted') return run.record('project', 'rosterChanged', 'refused', answer.kind === 'refused' ? answer.reasons.join('; ') : undefined);
+    run.take(answer);
+    run.record('project', 'rosterChanged', 'accepted');
+  });
+
+  setHandler(statusQuery, () => run.status());
+  setHandler(cardQuery, () => cardView(run.context));
+  setHandler(historyQuery, () => auditView(run.audit));
+}

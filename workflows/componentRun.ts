@@ -1,0 +1,94 @@
+/**
+ * What a component's workflow holds while it runs: the machine snapshot, the audit trail, and the
+ * effects waiting to be carried out. Every message reaches the machine through `ask`, which is
+ * `accept` (machines/accept.ts) with the limits an entry checks; `take` makes an accepted answer
+ * the component's new state. No Temporal calls here except the workflow clock.
+ */
+import { accept, begin, restore, type Answer, type EntryLimits, type LifecycleSnapshot } from '../machines/accept.js';
+import { CARRIED_BUDGET_BYTES, jsonBytes, overBudget } from '../machines/budget.js';
+import { upgradeContext, type ComponentContext } from '../machines/context.js';
+import type { Effect } from '../machines/effects.js';
+import type { LifecycleEvent } from '../machines/events.js';
+import type { LifecycleState } from '../machines/rules.js';
+import { componentStatus, publicState, type ComponentStatus } from '../machines/status.js';
+import { appendAudit, emptyAuditTrail, type AuditTrail } from './audit.js';
+import type { AuditEntry, ComponentWorkflowInput } from './definitions.js';
+
+/** What a run hands to the next one when it continues as new. */
+export interface ComponentCarried {
+  snapshot: { value: unknown; context: ComponentContext };
+  audit: AuditTrail;
+  pendingEffects: Effect[];
+}
+
+export type Accepted = Extract<Answer, { kind: 'accepted' }>;
+
+export class ComponentRun {
+  snapshot: LifecycleSnapshot;
+  readonly audit: AuditTrail;
+  /** Effects the machine asked for and the loop has not yet carried out. */
+  readonly effects: Effect[];
+  private readonly inputBytes: number;
+  readonly limits: EntryLimits;
+
+  constructor(
+    readonly input: ComponentWorkflowInput,
+    carried?: ComponentCarried,
+  ) {
+    this.audit = carried?.audit ?? emptyAuditTrail();
+    this.effects = [...(carried?.pendingEffects ?? [])];
+    if (carried) {
+      this.snapshot = restore(carried.snapshot.value as string, upgradeContext(carried.snapshot.context));
+    } else {
+      const { projectId, component, projectOwners, roster, policy, card } = input;
+      const started = begin({ projectId, component, projectOwners, roster, policy, startedAt: Date.now(), ...(card ? { card } : {}) });
+      this.snapshot = started.snapshot;
+      this.effects.push(...started.effects);
+    }
+    this.inputBytes = jsonBytes(input);
+    this.limits = { budget: (next) => this.budgetRefusal(next) };
+  }
+
+  get context(): ComponentContext {
+    return this.snapshot.context;
+  }
+
+  get state(): LifecycleState {
+    return this.snapshot.value as LifecycleState;
+  }
+
+  status(): ComponentStatus {
+    return componentStatus(this.snapshot.value, this.snapshot.context);
+  }
+
+  /** Level and public state: what the project and the search attributes follow. */
+  reportKey(): string {
+    return `${this.context.level}/${publicState(this.snapshot.value)}`;
+  }
+
+  /** What the machine would do with `event`, checked as an entry checks it (limits on), or as a replay does (off). */
+  ask(event: LifecycleEvent, limits: 'entry' | 'replay' = 'entry'): Answer {
+    return accept(this.snapshot, event, limits === 'entry' ? this.limits : undefined);
+  }
+
+  take(answer: Accepted): void {
+    this.snapshot = answer.snapshot;
+    this.effects.push(...answer.effects);
+  }
+
+  record(who: string, what: string, outcome: AuditEntry['outcome'], why?: string): void {
+    appendAudit(this.audit, { at: new Date().toISOString(), who, what, outcome, level: this.context.level, ...(why ? { why } : {}) });
+  }
+
+  carried(): ComponentCarried {
+    return { snapshot: { value: this.snapshot.value, context: this.snapshot.context }, audit: this.audit, pendingEffects: this.effects };
+  }
+
+  /** Why the snapshot `next` would grow the run past its byte budget (see machines/budget.ts), if it would. */
+  private budgetRefusal(next: LifecycleSnapshot): string | undefined {
+    const parts = { ...next.context, audit: this.audit, pendingEffects: this.effects };
+    // The margin covers the audit entry the event itself adds (an entry is clipped well below it).
+    const total = this.inputBytes + jsonBytes({ value: next.value, context: next.context, audit: this.audit, pendingEffects: this.effects }) + 2_000;
+    return overBudget('the component', total, CARRIED_BUDGET_BYTES, parts);
+  }
+}
