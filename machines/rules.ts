@@ -4,7 +4,7 @@
  * sees an event; the chart says which state takes which event, and these rules never re-state it.
  */
 import { isExcludedFromReview, isLead, isPersonKnown, panelGaps, requiredRoles, rolesOf } from './panel.js';
-import { MAX_CARD_BYTES, patchedCard, type ComponentContext } from './context.js';
+import { MAX_CARD_BYTES, patchedCard, type ComponentContext, type OpenReview } from './context.js';
 import { missingDeliverables, unansweredEthics, unmitigatedRisks } from './gate.js';
 import type {
   BranchEvent,
@@ -85,13 +85,21 @@ function verdictRefusals(context: ComponentContext, event: VerdictEvent): string
   if (event.verdict === 'switchback') {
     if (event.targetLevel === undefined) return ['targetLevel: a switchback verdict needs a target level'];
     if (!event.comment?.trim()) return ['comment: a switchback verdict needs a reason'];
-    if (review.reReview && ![7, 4].includes(event.targetLevel)) {
-      return ['targetLevel: a Level 9 re-review sends a component back to 7 or 4'];
-    }
-    const refusal = switchbackRefusal(context, review.level, event.targetLevel);
+    const refusal = switchbackTargetRefusal(context, review, event.targetLevel);
     if (refusal) return [refusal];
   }
   return [];
+}
+
+/** Why a switchback verdict on `review` may not send the component to `target`, if it may not. */
+export function switchbackTargetRefusal(context: ComponentContext, review: OpenReview, target: number): string | undefined {
+  if (review.reReview && ![7, 4].includes(target)) return 'targetLevel: a Level 9 re-review sends a component back to 7 or 4';
+  return switchbackRefusal(context, review.level, target);
+}
+
+/** The levels a switchback verdict on the open review may send the component to, lowest first. */
+export function switchbackTargets(context: ComponentContext, review: OpenReview): number[] {
+  return Array.from({ length: review.level }, (_, level) => level).filter((level) => !switchbackTargetRefusal(context, review, level));
 }
 
 function discoveryRefusals(context: ComponentContext, event: SwitchbackEvent): string[] {

@@ -16,7 +16,7 @@ import {
   type Provenance,
   type Requirement,
 } from './model.js';
-import type { LifecycleState } from './rules.js';
+import { switchbackTargets, type LifecycleState } from './rules.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
 
@@ -63,6 +63,8 @@ export interface ComponentStatus {
     approvalsPerRole: number;
     missingRoles: string[];
     answered: { reviewer: string; verdict: string }[];
+    /** The levels a switchback verdict on this review may send the component back to (the rules' answer). */
+    switchbackTargets: number[];
     nextReminder: string;
     escalation: string | null;
   } | null;
@@ -136,6 +138,7 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
           approvalsPerRole: context.policy.approvalsPerRole,
           missingRoles: missingRoles(context, review),
           answered: review.verdicts.map((v) => ({ reviewer: v.reviewer, verdict: v.verdict })),
+          switchbackTargets: switchbackTargets(context, review),
           nextReminder: iso(review.nextReminderAt),
           escalation: review.escalated ? null : iso(review.escalateAt),
         }

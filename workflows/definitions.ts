@@ -59,30 +59,19 @@ export const MAX_ETHICS_ANSWER_CHARACTERS = 2_000;
 export const MAX_ETHICS_CHARACTERS = 16_000;
 const ReviewId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a review id such as r3');
 
-export const Decision = z
-  .strictObject({
-    reviewId: ReviewId,
-    reviewer: Email,
-    verdict: z.enum(['approve', 'request-changes', 'switchback'], { error: 'must be approve, request-changes or switchback' }),
-    comment: Comment.optional(),
-    tasks: z
-      .array(z.string().trim().min(1, 'must not be empty').max(500))
-      .max(50)
-      .refine((tasks) => tasks.join('').length <= MAX_TASKS_CHARACTERS, `must come to at most ${MAX_TASKS_CHARACTERS} characters in all`)
-      .optional(),
-    targetLevel: Level.optional(),
-  })
-  .superRefine((d, ctx) => {
-    if (d.verdict === 'request-changes' && !d.tasks?.length) {
-      ctx.addIssue({ code: 'custom', path: ['tasks'], message: 'request-changes needs at least one task' });
-    }
-    if (d.verdict === 'switchback' && d.targetLevel === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['targetLevel'], message: 'a switchback verdict needs a target level' });
-    }
-    if (d.verdict === 'switchback' && !d.comment?.trim()) {
-      ctx.addIssue({ code: 'custom', path: ['comment'], message: 'a switchback verdict needs a reason' });
-    }
-  });
+/** A verdict as sent. What it must carry for its kind (tasks, a target, a reason) is a rule of machines/rules.ts. */
+export const Decision = z.strictObject({
+  reviewId: ReviewId,
+  reviewer: Email,
+  verdict: z.enum(['approve', 'request-changes', 'switchback'], { error: 'must be approve, request-changes or switchback' }),
+  comment: Comment.optional(),
+  tasks: z
+    .array(z.string().trim().min(1, 'must not be empty').max(500))
+    .max(50)
+    .refine((tasks) => tasks.join('').length <= MAX_TASKS_CHARACTERS, `must come to at most ${MAX_TASKS_CHARACTERS} characters in all`)
+    .optional(),
+  targetLevel: Level.optional(),
+});
 export type Decision = z.infer<typeof Decision>;
 
 export const Submit = z.strictObject({
