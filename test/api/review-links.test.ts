@@ -124,8 +124,9 @@ describe('the review page behind an emailed link', () => {
 
   it('takes a request for changes as a task list, and a switchback with a level and a reason', async () => {
     const empty = await openReview();
+    // What a verdict must carry is a rule of the workflow's `accept`: the page shows its refusal.
     const missing = await fetch(empty.link, form({ verdict: 'request-changes', tasks: '  \n ' }));
-    expect(missing.status).toBe(400);
+    expect(missing.status).toBe(403);
     expect(await missing.text()).toContain('tasks: request-changes needs at least one task');
 
     const changes = await fetch(empty.link, form({ verdict: 'request-changes', tasks: '- Add a third site\n- Report stain statistics\n' }));
