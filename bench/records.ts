@@ -11,7 +11,7 @@ import type { LifecycleEvent } from '../machines/events.js';
 import { levelDefinition, MAX_LEVEL } from '../machines/levels.js';
 import { ProjectDefinition, type CardContent } from '../machines/model.js';
 import { cardView, componentStatus, systemLevel, type CardView, type ComponentStatus } from '../machines/status.js';
-import { componentRecord } from '../src/metrics.js';
+import { componentRecord } from '../src/portfolio/metrics.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../test/support/fixtures.js';
 
 export interface ComponentRecord {

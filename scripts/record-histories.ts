@@ -13,9 +13,9 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { levelDefinition, type Role } from '../machines/levels.js';
 import { ProjectDefinition } from '../machines/model.js';
-import { connect, componentHandle, projectHandle, startProject } from '../src/client.js';
-import { PROJECT_ROOT, startDevServer, freePort } from '../src/temporalServer.js';
-import { createWorker, installProcessLogging } from '../src/worker.js';
+import { connect, componentHandle, projectHandle, startProject } from '../src/runtime/client.js';
+import { PROJECT_ROOT, startDevServer, freePort } from '../src/local/temporalServer.js';
+import { createWorker, installProcessLogging } from '../src/runtime/worker.js';
 import {
   decideUpdate,
   reReviewDueSignal,

@@ -1,8 +1,8 @@
 /** `mltrl metrics`: the portfolio's figures, computed from what the workflows recorded. */
 import type { Command } from 'commander';
-import { computeMetrics } from '../metrics.js';
-import { metricsPage, metricsText } from '../metricsReport.js';
-import { readComponents, readProjects } from '../portfolio.js';
+import { computeMetrics } from '../portfolio/metrics.js';
+import { metricsPage, metricsText } from '../portfolio/report.js';
+import { readComponents, readProjects } from '../portfolio/read.js';
 import { jsonOption, show, type Context } from './context.js';
 
 export function registerMetricsCommand(program: Command, ctx: Context): void {

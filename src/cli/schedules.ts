@@ -1,6 +1,6 @@
 /** `mltrl schedules …`: what operators see and steer of the Level 9 re-reviews. */
 import type { Command } from 'commander';
-import { listReReviewSchedules, steerReReviewSchedule, type ReReviewSchedule, type ScheduleAction } from '../schedules.js';
+import { listReReviewSchedules, steerReReviewSchedule, type ReReviewSchedule, type ScheduleAction } from '../portfolio/schedules.js';
 import { formatRef, parseRef, type ComponentRef } from './args.js';
 import { jsonOption, show, type Context } from './context.js';
 import { table, time } from './format.js';

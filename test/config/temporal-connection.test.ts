@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientError, connect } from '../../src/client.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { describeSecurity, temporalConnectionOptions } from '../../src/connection.js';
+import { ClientError, connect } from '../../src/runtime/client.js';
+import { ConfigError, loadConfig } from '../../src/runtime/config.js';
+import { describeSecurity, temporalConnectionOptions } from '../../src/runtime/connection.js';
 import { makeTestPki, type TestPki } from '../cluster/certificates.js';
 
 let dir: string;

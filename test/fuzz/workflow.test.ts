@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectDefinition } from '../../machines/model.js';
 import { InputError } from '../../machines/validation.js';
-import { componentHandle, projectHandle, startProject } from '../../src/client.js';
+import { componentHandle, projectHandle, startProject } from '../../src/runtime/client.js';
 import {
   AddComponent,
   FailureType,

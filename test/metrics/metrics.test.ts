@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ClosedReview, Switchback, TimelineEntry } from '../../machines/context.js';
 import { levelDefinition } from '../../machines/levels.js';
-import { levelDistributionChart, switchbackPathsChart, timeInLevelChart } from '../../src/charts.js';
-import { computeMetrics, type ComponentRecord } from '../../src/metrics.js';
-import { metricsText } from '../../src/metricsReport.js';
+import { levelDistributionChart, switchbackPathsChart, timeInLevelChart } from '../../src/portfolio/charts.js';
+import { computeMetrics, type ComponentRecord } from '../../src/portfolio/metrics.js';
+import { metricsText } from '../../src/portfolio/report.js';
 
 const DAY = 86_400_000;
 

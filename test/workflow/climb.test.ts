@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { levelDefinition } from '../../machines/levels.js';
-import { call, componentHandle, projectHandle, startProject } from '../../src/client.js';
+import { call, componentHandle, projectHandle, startProject } from '../../src/runtime/client.js';
 import {
   cardQuery,
   decideUpdate,

@@ -6,7 +6,7 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, projectHandle, startProject } from '../../src/client.js';
+import { componentHandle, projectHandle, startProject } from '../../src/runtime/client.js';
 import {
   addComponentUpdate,
   historyQuery,

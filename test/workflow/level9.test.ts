@@ -4,9 +4,9 @@
  * component pauses the schedule; retiring deletes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, startProject } from '../../src/client.js';
+import { componentHandle, startProject } from '../../src/runtime/client.js';
 import { decideUpdate, historyQuery, pauseUpdate, resumeUpdate, retireUpdate, statusQuery } from '../../workflows/definitions.js';
-import type { ReReviewSchedule } from '../../src/schedules.js';
+import type { ReReviewSchedule } from '../../src/portfolio/schedules.js';
 import { runCli } from '../support/cli.js';
 import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, projectHandle } from '../../src/client.js';
+import { componentHandle, projectHandle } from '../../src/runtime/client.js';
 import {
   cardQuery,
   historyQuery,

@@ -3,7 +3,7 @@
  * (bars coloured by phase), the time spent at each level (median with the middle half), and the
  * switchback paths (arcs from level to level, thicker for frequent paths).
  */
-import { levelDefinition, LEVELS, type Phase } from '../machines/levels.js';
+import { levelDefinition, LEVELS, type Phase } from '../../machines/levels.js';
 import type { PortfolioMetrics, SwitchbackPath } from './metrics.js';
 
 /** One colour per phase, for charts and the web page alike; white text on each stays above 7:1. */

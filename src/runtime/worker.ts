@@ -4,7 +4,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createActivities, type Notifier } from '../activities/index.js';
+import { createActivities, type Notifier } from '../../activities/index.js';
 import type { TemporalConnectionOptions } from './connection.js';
 import { DATA_CONVERTER, defaultWorkflowSource } from './workflowBundle.js';
 

@@ -3,8 +3,8 @@
  * workflows themselves are the registry: no second database to keep in step).
  */
 import type { Client } from '@temporalio/client';
-import { projectStatusQuery, type ProjectStatus } from '../workflows/definitions.js';
-import { call, projectHandle } from './client.js';
+import { projectStatusQuery, type ProjectStatus } from '../../workflows/definitions.js';
+import { call, projectHandle } from '../runtime/client.js';
 
 const PROJECT_PREFIX = 'project/';
 

@@ -19,8 +19,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
-import { Email, Slug } from '../machines/model.js';
-import { DATA_DIR } from './temporalServer.js';
+import { Email, Slug } from '../../../machines/model.js';
+import { DATA_DIR } from '../../local/temporalServer.js';
 
 export const MIN_SECRET_LENGTH = 32;
 

@@ -3,7 +3,7 @@
  * Policy can forbid inline styles and scripts). Mobile first: one column, tables scroll sideways
  * inside their wrapper; wider screens get two columns. Phase colours keep white text above 7:1.
  */
-import { PHASE_COLOURS } from '../charts.js';
+import { PHASE_COLOURS } from '../../portfolio/charts.js';
 
 export const STYLESHEET = `
 :root {

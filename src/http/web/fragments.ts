@@ -1,7 +1,7 @@
 /** Pieces of pages shared by the dashboard, the component page and the review page. */
 import { html } from 'hono/html';
-import { levelDefinition } from '../../machines/levels.js';
-import type { CardView, ComponentStatus } from '../../workflows/definitions.js';
+import { levelDefinition } from '../../../machines/levels.js';
+import type { CardView, ComponentStatus } from '../../../workflows/definitions.js';
 import type { Html } from './layout.js';
 
 export const componentPath = (projectId: string, componentId: string) => `/projects/${projectId}/components/${componentId}`;

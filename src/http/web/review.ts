@@ -12,13 +12,13 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import { levelDefinition, PROPOSAL_OUTCOMES , type Proposal, type ProposalOutcome } from '../../machines/levels.js';
-import { InputError, parseInput } from '../../machines/validation.js';
-import { Decision, cardQuery, decideUpdate, statusQuery, type CardView, type ComponentStatus, type ReviewState } from '../../workflows/definitions.js';
-import { ClientError, call, componentHandle } from '../client.js';
-import type { ReviewGrant, TokenRefusal } from '../links.js';
+import { levelDefinition, PROPOSAL_OUTCOMES , type Proposal, type ProposalOutcome } from '../../../machines/levels.js';
+import { InputError, parseInput } from '../../../machines/validation.js';
+import { Decision, cardQuery, decideUpdate, statusQuery, type CardView, type ComponentStatus, type ReviewState } from '../../../workflows/definitions.js';
+import { ClientError, call, componentHandle } from '../../runtime/client.js';
+import type { ReviewGrant, TokenRefusal } from '../core/links.js';
 import type { ApiDependencies } from '../api/routes.js';
-import { problemFor } from '../api/errors.js';
+import { problemFor } from '../core/problems.js';
 import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reviewProgress, when } from './fragments.js';
 import { layout, messagePage, type Html } from './layout.js';
 

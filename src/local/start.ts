@@ -3,15 +3,15 @@
  * under data/, a worker, the HTTP API and web page, and Mailpit catching the emails. Prints where
  * to look and how to start the example project; Ctrl-C stops everything.
  */
-import { createApp, listen } from './api/server.js';
-import { connect } from './client.js';
-import { loadConfig, ConfigError, publicUrl } from './config.js';
-import { temporalConnectionOptions } from './connection.js';
-import { LINK_SECRET_FILE, localLinkSecret } from './links.js';
+import { createApp, listen } from '../http/server.js';
+import { connect } from '../runtime/client.js';
+import { loadConfig, ConfigError, publicUrl } from '../runtime/config.js';
+import { temporalConnectionOptions } from '../runtime/connection.js';
+import { LINK_SECRET_FILE, localLinkSecret } from '../http/core/links.js';
 import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
-import { linksFromConfig, notifierFromConfig, redacted } from './mail.js';
+import { linksFromConfig, notifierFromConfig, redacted } from '../runtime/mail.js';
 import { DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
-import { createWorker, installProcessLogging } from './worker.js';
+import { createWorker, installProcessLogging } from '../runtime/worker.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
 

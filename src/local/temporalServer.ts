@@ -13,8 +13,8 @@ import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isExecutableFile, portIsFree, waitForExit } from './processes.js';
 
-/** The repository root (this file lives in `<root>/src`). */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The repository root (this file lives in `<root>/src/local`). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Git-ignored folder for local state: the dev server's SQLite file, caught mail, … */
 export const DATA_DIR = join(PROJECT_ROOT, 'data');

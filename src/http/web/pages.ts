@@ -1,16 +1,16 @@
 /** The dashboard (every project and its components) and one component's page. */
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
-import { Slug } from '../../machines/model.js';
-import { cardQuery, statusQuery, type ProjectStatus } from '../../workflows/definitions.js';
-import { call, componentHandle } from '../client.js';
-import { problemFor } from '../api/errors.js';
+import { Slug } from '../../../machines/model.js';
+import { cardQuery, statusQuery, type ProjectStatus } from '../../../workflows/definitions.js';
+import { call, componentHandle } from '../../runtime/client.js';
+import { problemFor } from '../core/problems.js';
 import type { ApiDependencies } from '../api/routes.js';
-import { cardToHtmlFragment } from '../card/html.js';
-import { computeMetrics } from '../metrics.js';
-import { metricsSection } from '../metricsReport.js';
-import { readComponents, readProjects } from '../portfolio.js';
-import { listProjects } from '../projects.js';
+import { cardToHtmlFragment } from '../../card/html.js';
+import { computeMetrics } from '../../portfolio/metrics.js';
+import { metricsSection } from '../../portfolio/report.js';
+import { readComponents, readProjects } from '../../portfolio/read.js';
+import { listProjects } from '../../portfolio/projects.js';
 import { cardSections, componentPath, levelBadge, requirementsTable, reviewProgress, stateBadge, switchbacks, timeline, when } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 

@@ -3,12 +3,12 @@
  * at once, each naming the variable and the rule.
  */
 import { z } from 'zod';
-import { DEFAULT_MAX_EMAILS_PER_HOUR } from '../activities/recipientLimit.js';
-import { DurationText } from '../machines/model.js';
-import { describeIssues } from '../machines/validation.js';
-import { DEFAULT_TASK_QUEUE } from '../workflows/definitions.js';
+import { DEFAULT_MAX_EMAILS_PER_HOUR } from '../../activities/recipientLimit.js';
+import { DurationText } from '../../machines/model.js';
+import { describeIssues } from '../../machines/validation.js';
+import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.js';
 import { TEMPORAL_SECURITY_VARIABLES, checkTemporalSecurity } from './connection.js';
-import { MIN_SECRET_LENGTH } from './links.js';
+import { MIN_SECRET_LENGTH } from '../http/core/links.js';
 
 export const DEFAULT_MIN_POLICY_INTERVAL = '1 hour';
 

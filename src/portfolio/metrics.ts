@@ -4,9 +4,9 @@
  * the records come from src/portfolio.ts (the workflows' own cards), so the figures are what
  * actually happened, and tests can feed a portfolio whose true figures are known.
  */
-import type { ClosedReview, Switchback, SwitchbackKind, TimelineEntry } from '../machines/context.js';
-import { LEVELS, PHASES, type Phase } from '../machines/levels.js';
-import type { CardView, ComponentStatus, PublicState } from '../machines/status.js';
+import type { ClosedReview, Switchback, SwitchbackKind, TimelineEntry } from '../../machines/context.js';
+import { LEVELS, PHASES, type Phase } from '../../machines/levels.js';
+import type { CardView, ComponentStatus, PublicState } from '../../machines/status.js';
 
 export interface ComponentRecord {
   projectId: string;

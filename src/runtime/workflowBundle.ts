@@ -15,16 +15,16 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type BundleOptions, type WorkerOptions } from '@temporalio/worker';
 
 /** The workflows' entry point in the sources (the bundler compiles the TypeScript itself). */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 /**
- * Where the build puts the bundle: dist/workflow-bundle.js, beside dist/src/ where this module's
- * compiled copy lives. Only meaningful when running compiled.
+ * Where the build puts the bundle: dist/workflow-bundle.js, beside dist/src/ (this module's compiled
+ * copy is dist/src/runtime/workflowBundle.js). Only meaningful when running compiled.
  */
 export const BUNDLE_FILE_NAME = 'workflow-bundle.js';
-export const PREBUILT_BUNDLE_PATH = fileURLToPath(new URL(`../${BUNDLE_FILE_NAME}`, import.meta.url));
+export const PREBUILT_BUNDLE_PATH = fileURLToPath(new URL(`../../${BUNDLE_FILE_NAME}`, import.meta.url));
 
-/** Running the build's JavaScript (dist/src/*.js) rather than the TypeScript sources through tsx. */
+/** Running the build's JavaScript (the .js files under dist/src/) rather than the TypeScript sources through tsx. */
 export const RUNNING_COMPILED = import.meta.url.endsWith('.js');
 
 /**
@@ -32,7 +32,7 @@ export const RUNNING_COMPILED = import.meta.url.endsWith('.js');
  * refuse, so no message can fail a workflow task. Every worker, bundle and replayer uses it: the
  * bundle carries it for the workflows, and the worker loads it for activities and queries.
  */
-export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL(`../workflows/payloadConverter.${RUNNING_COMPILED ? 'js' : 'ts'}`, import.meta.url));
+export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL(`../../workflows/payloadConverter.${RUNNING_COMPILED ? 'js' : 'ts'}`, import.meta.url));
 /** The `dataConverter` of every mltrl worker and replayer. */
 export const DATA_CONVERTER = { payloadConverterPath: PAYLOAD_CONVERTER_PATH } satisfies WorkerOptions['dataConverter'];
 

@@ -7,8 +7,8 @@ import type { Client } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { Slug } from '../../machines/model.js';
-import { InputError, parseInput } from '../../machines/validation.js';
+import { Slug } from '../../../machines/model.js';
+import { InputError, parseInput } from '../../../machines/validation.js';
 import {
   Decision,
   DiscoverySwitchback,
@@ -20,13 +20,13 @@ import {
   statusQuery,
   submitUpdate,
   switchbackUpdate,
-} from '../../workflows/definitions.js';
-import { call, componentHandle, parseProject, projectHandle, startProject } from '../client.js';
-import { DEFAULT_MIN_POLICY_INTERVAL } from '../config.js';
-import type { Links } from '../links.js';
-import { listProjects } from '../projects.js';
-import { answering, componentGrant, personGrant } from './auth.js';
-import { errorResponse, Forbidden, pathText } from './errors.js';
+} from '../../../workflows/definitions.js';
+import { call, componentHandle, parseProject, projectHandle, startProject } from '../../runtime/client.js';
+import { DEFAULT_MIN_POLICY_INTERVAL } from '../../runtime/config.js';
+import type { Links } from '../core/links.js';
+import { listProjects } from '../../portfolio/projects.js';
+import { answering, componentGrant, personGrant } from '../core/auth.js';
+import { errorResponse, Forbidden, pathText } from '../core/problems.js';
 
 export interface ApiDependencies {
   client: Client;

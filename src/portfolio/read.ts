@@ -4,7 +4,7 @@
  * metrics, so they always describe what the workflows recorded.
  */
 import type { Client } from '@temporalio/client';
-import { cardQuery, projectStatusQuery, statusQuery } from '../workflows/definitions.js';
+import { cardQuery, projectStatusQuery, statusQuery } from '../../workflows/definitions.js';
 import { componentRecord, type ComponentRecord, type ProjectRecord } from './metrics.js';
 
 /** Queries in flight at once: enough to be quick over a thousand components, gentle on the server. */

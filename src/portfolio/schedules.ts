@@ -4,7 +4,7 @@
  * same ones), with their cadence, next fire, recent fires and whether they are paused.
  */
 import type { Client, ScheduleSummary } from '@temporalio/client';
-import { reReviewScheduleId } from '../workflows/definitions.js';
+import { reReviewScheduleId } from '../../workflows/definitions.js';
 
 export const RE_REVIEW_PREFIX = 'rereview/';
 

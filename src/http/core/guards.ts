@@ -11,7 +11,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { rateLimiter } from 'hono-rate-limiter';
 import { bearerIn } from './auth.js';
-import { Forbidden, Misdirected, RateLimited, pathText } from './errors.js';
+import { Forbidden, Misdirected, RateLimited, pathText } from './problems.js';
 
 /** Loopback names, as URL hostnames spell them. Any port: the server may listen anywhere. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -2,7 +2,7 @@
  * Portfolio metrics for people: a text report for the terminal and an HTML section with the three
  * charts, used by `mltrl metrics --html` and the web page.
  */
-import { levelDefinition } from '../machines/levels.js';
+import { levelDefinition } from '../../machines/levels.js';
 import { humanDuration, levelDistributionChart, switchbackPathsChart, timeInLevelChart } from './charts.js';
 import type { PortfolioMetrics, Spread } from './metrics.js';
 

@@ -3,11 +3,11 @@
  * worker's log. Review links are signed with the configured secret.
  */
 import nodemailer from 'nodemailer';
-import { createEmailNotifier } from '../activities/email.js';
-import { logNotifier, type Notifier } from '../activities/notifications.js';
-import { durationMillis } from '../machines/model.js';
+import { createEmailNotifier } from '../../activities/email.js';
+import { logNotifier, type Notifier } from '../../activities/notifications.js';
+import { durationMillis } from '../../machines/model.js';
 import { publicUrl, type Config } from './config.js';
-import { createLinks, type Links } from './links.js';
+import { createLinks, type Links } from '../http/core/links.js';
 
 /**
  * Short socket timeouts: the notify activity has one minute per attempt, and a mail server that

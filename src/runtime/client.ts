@@ -13,10 +13,10 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { provenanceRefusal } from '../activities/provenance.js';
-import { ProjectDefinition, policyFloorRefusals, type ProjectDefinitionInput } from '../machines/model.js';
-import { parseInput } from '../machines/validation.js';
-import { componentWorkflowId, projectWorkflowId } from '../workflows/definitions.js';
+import { provenanceRefusal } from '../../activities/provenance.js';
+import { ProjectDefinition, policyFloorRefusals, type ProjectDefinitionInput } from '../../machines/model.js';
+import { parseInput } from '../../machines/validation.js';
+import { componentWorkflowId, projectWorkflowId } from '../../workflows/definitions.js';
 import type { Config } from './config.js';
 import { describeSecurity, diagnoseConnection, temporalConnectionOptions, type TemporalSecurity } from './connection.js';
 

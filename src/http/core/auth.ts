@@ -12,8 +12,8 @@
  * The table in README.md (## Security) lists every route with what each kind of token may do there.
  */
 import type { Context } from 'hono';
-import type { Grant, GrantKind, Links, PersonGrant, ReviewGrant, TokenRefusal } from '../links.js';
-import { Forbidden, Unauthorized } from './errors.js';
+import type { Grant, GrantKind, Links, PersonGrant, ReviewGrant, TokenRefusal } from './links.js';
+import { Forbidden, Unauthorized } from './problems.js';
 
 const REFUSALS: Record<Exclude<TokenRefusal, 'wrong-kind'>, string> = {
   malformed: 'the token is not a token this server issued',

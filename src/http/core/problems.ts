@@ -1,8 +1,8 @@
 /** How a failure becomes an HTTP status: one mapping for the JSON API and the web pages. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { InputError, quoted } from '../../machines/validation.js';
-import { ClientError } from '../client.js';
+import { InputError, quoted } from '../../../machines/validation.js';
+import { ClientError } from '../../runtime/client.js';
 
 export interface Problem {
   status: ContentfulStatusCode;

@@ -9,13 +9,13 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
-import { STYLESHEET } from '../web/styles.js';
-import { messagePage } from '../web/layout.js';
-import { webPages } from '../web/pages.js';
-import { reviewPages } from '../web/review.js';
-import { errorResponse, pathText, problemFor, TooLarge } from './errors.js';
-import { hostCheck, noStore, originCheck, rateLimits } from './guards.js';
-import { apiRoutes, type ApiDependencies } from './routes.js';
+import { STYLESHEET } from './web/styles.js';
+import { messagePage } from './web/layout.js';
+import { webPages } from './web/pages.js';
+import { reviewPages } from './web/review.js';
+import { errorResponse, pathText, problemFor, TooLarge } from './core/problems.js';
+import { hostCheck, noStore, originCheck, rateLimits } from './core/guards.js';
+import { apiRoutes, type ApiDependencies } from './api/routes.js';
 
 const MAX_BODY_MIB = 1;
 /** Requests a minute per address and per token when the caller does not say (MLTRL_API_RATE_LIMIT). */
