@@ -6,7 +6,7 @@
 import { createApp, listen } from './http/server.js';
 import { connect } from './runtime/client.js';
 import { ConfigError, loadConfig, publicUrl } from './runtime/config.js';
-import { configuredLinkSecret } from './http/core/links.js';
+import { configuredLinkSecret } from './local/linkSecret.js';
 import { linksFromConfig } from './runtime/mail.js';
 
 async function main(): Promise<void> {

@@ -6,7 +6,8 @@
 import { Option, type Command } from 'commander';
 import { DurationText, durationMillis } from '../../machines/model.js';
 import { quoted } from '../../machines/validation.js';
-import { configuredLinkSecret, createLinks } from '../http/core/links.js';
+import { createLinks } from '../http/core/links.js';
+import { configuredLinkSecret } from '../local/linkSecret.js';
 import { publicUrl } from '../runtime/config.js';
 import { email } from './args.js';
 import type { Context } from './context.js';

@@ -1,7 +1,9 @@
 /**
- * One HTTP server for the JSON API (/api/…), the web pages (/, /projects/…) and the review page
- * (/review/<token>). It binds to loopback unless told otherwise (MLTRL_HTTP_HOST), answers only for
- * its public URL's host and loopback, and takes form posts only from its own pages (./guards.ts).
+ * One HTTP server for the JSON API (/api/…, ./api/), the web pages (/, /projects/…) and the review
+ * page (/review/<token>, ./web/). The two sides never import each other: both stand on ./core/
+ * (tokens, guards, how a failure becomes a status). It binds to loopback unless told otherwise
+ * (MLTRL_HTTP_HOST), answers only for its public URL's host and loopback, and takes form posts only
+ * from its own pages (./core/guards.ts).
  */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -9,19 +11,20 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
-import { STYLESHEET } from './web/styles.js';
+import { apiRoutes } from './api/routes.js';
+import type { HttpDependencies } from './core/dependencies.js';
+import { hostCheck, noStore, originCheck, rateLimits } from './core/guards.js';
+import { errorResponse, pathText, problemFor, TooLarge } from './core/problems.js';
 import { messagePage } from './web/layout.js';
 import { webPages } from './web/pages.js';
 import { reviewPages } from './web/review.js';
-import { errorResponse, pathText, problemFor, TooLarge } from './core/problems.js';
-import { hostCheck, noStore, originCheck, rateLimits } from './core/guards.js';
-import { apiRoutes, type ApiDependencies } from './api/routes.js';
+import { STYLESHEET } from './web/styles.js';
 
 const MAX_BODY_MIB = 1;
 /** Requests a minute per address and per token when the caller does not say (MLTRL_API_RATE_LIMIT). */
 export const DEFAULT_RATE_LIMIT = 600;
 
-export function createApp(deps: ApiDependencies): Hono {
+export function createApp(deps: HttpDependencies): Hono {
   const app = new Hono();
   // The public URL the links point at: the one host (besides loopback) and origin this server serves.
   const publicUrl = deps.links.dashboardUrl();

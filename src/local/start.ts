@@ -7,7 +7,7 @@ import { createApp, listen } from '../http/server.js';
 import { connect } from '../runtime/client.js';
 import { loadConfig, ConfigError, publicUrl } from '../runtime/config.js';
 import { temporalConnectionOptions } from '../runtime/connection.js';
-import { LINK_SECRET_FILE, localLinkSecret } from '../http/core/links.js';
+import { LINK_SECRET_FILE, localLinkSecret } from './linkSecret.js';
 import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
 import { linksFromConfig, notifierFromConfig, redacted } from '../runtime/mail.js';
 import { DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';

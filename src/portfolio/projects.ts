@@ -3,16 +3,17 @@
  * workflows themselves are the registry: no second database to keep in step).
  */
 import type { Client } from '@temporalio/client';
-import { projectStatusQuery, type ProjectStatus } from '../../workflows/definitions.js';
+import { WORKFLOW_TYPES, projectStatusQuery, projectWorkflowId, type ProjectStatus } from '../../workflows/definitions.js';
 import { call, projectHandle } from '../runtime/client.js';
 
-const PROJECT_PREFIX = 'project/';
+/** What every project workflow's id starts with, before the project's id. */
+const PROJECT_PREFIX = projectWorkflowId('');
 
 /** Ids of the running projects whose workflows run on `taskQueue`, sorted. */
 export async function listProjectIds(client: Client, taskQueue: string, limit = 200): Promise<string[]> {
-  // Quoted into a visibility query: accept only the characters src/config.ts allows.
+  // Quoted into a visibility query: accept only the characters src/runtime/config.ts allows.
   if (!/^[A-Za-z0-9._-]{1,200}$/.test(taskQueue)) throw new Error(`task queue "${taskQueue}" has characters a visibility query cannot take`);
-  const query = `WorkflowType = 'projectWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
+  const query = `WorkflowType = '${WORKFLOW_TYPES.project}' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`;
   const ids: string[] = [];
   await call(async () => {
     for await (const execution of client.workflow.list({ query, pageSize: 100 })) {

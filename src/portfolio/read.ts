@@ -4,7 +4,7 @@
  * metrics, so they always describe what the workflows recorded.
  */
 import type { Client } from '@temporalio/client';
-import { cardQuery, projectStatusQuery, statusQuery } from '../../workflows/definitions.js';
+import { WORKFLOW_TYPES, cardQuery, projectStatusQuery, statusQuery } from '../../workflows/definitions.js';
 import { componentRecord, type ComponentRecord, type ProjectRecord } from './metrics.js';
 
 /** Queries in flight at once: enough to be quick over a thousand components, gentle on the server. */
@@ -38,7 +38,7 @@ async function mapBounded<T, R>(items: T[], fn: (item: T) => Promise<R | undefin
 }
 
 export async function readComponents(client: Client, scope: PortfolioScope): Promise<ComponentRecord[]> {
-  const ids = await latestWorkflowIds(client, 'componentWorkflow', scope);
+  const ids = await latestWorkflowIds(client, WORKFLOW_TYPES.component, scope);
   return mapBounded(ids, async (workflowId) => {
     const handle = client.workflow.getHandle(workflowId);
     try {
@@ -52,7 +52,7 @@ export async function readComponents(client: Client, scope: PortfolioScope): Pro
 }
 
 export async function readProjects(client: Client, scope: PortfolioScope): Promise<ProjectRecord[]> {
-  const ids = await latestWorkflowIds(client, 'projectWorkflow', { taskQueue: scope.taskQueue });
+  const ids = await latestWorkflowIds(client, WORKFLOW_TYPES.project, { taskQueue: scope.taskQueue });
   return mapBounded(ids, async (workflowId) => {
     try {
       const status = await client.workflow.getHandle(workflowId).query(projectStatusQuery);

@@ -1,12 +1,10 @@
 /**
- * What operators see and steer of the Level 9 re-reviews: the ordinary Temporal Schedules named
- * `rereview/<projectId>/<componentId>` (so `temporal schedule list` and the Temporal UI show the
- * same ones), with their cadence, next fire, recent fires and whether they are paused.
+ * What operators see and steer of the Level 9 re-reviews, across the portfolio: the ordinary
+ * Temporal Schedules named by `reReviewScheduleId` (so `temporal schedule list` and the Temporal UI
+ * show the same ones), with their cadence, next fire, recent fires and whether they are paused.
  */
 import type { Client, ScheduleSummary } from '@temporalio/client';
-import { reReviewScheduleId } from '../../workflows/definitions.js';
-
-export const RE_REVIEW_PREFIX = 'rereview/';
+import { RE_REVIEW_SCHEDULE_PREFIX, reReviewScheduleId } from '../../workflows/definitions.js';
 
 export interface ReReviewSchedule {
   scheduleId: string;
@@ -32,8 +30,8 @@ function everyText(milliseconds: number): string {
 }
 
 function toView(summary: ScheduleSummary): ReReviewSchedule | undefined {
-  const [projectId, componentId] = summary.scheduleId.slice(RE_REVIEW_PREFIX.length).split('/');
-  if (!summary.scheduleId.startsWith(RE_REVIEW_PREFIX) || !projectId || !componentId) return undefined;
+  const [projectId, componentId] = summary.scheduleId.slice(RE_REVIEW_SCHEDULE_PREFIX.length).split('/');
+  if (!summary.scheduleId.startsWith(RE_REVIEW_SCHEDULE_PREFIX) || !projectId || !componentId) return undefined;
   const interval = summary.spec?.intervals?.[0]?.every;
   return {
     scheduleId: summary.scheduleId,

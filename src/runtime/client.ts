@@ -16,7 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { provenanceRefusal } from '../../activities/provenance.js';
 import { ProjectDefinition, policyFloorRefusals, type ProjectDefinitionInput } from '../../machines/model.js';
 import { parseInput } from '../../machines/validation.js';
-import { componentWorkflowId, projectWorkflowId } from '../../workflows/definitions.js';
+import { WORKFLOW_TYPES, componentWorkflowId, projectWorkflowId } from '../../workflows/definitions.js';
 import type { Config } from './config.js';
 import { describeSecurity, diagnoseConnection, temporalConnectionOptions, type TemporalSecurity } from './connection.js';
 
@@ -108,7 +108,7 @@ export async function startProject(client: Client, taskQueue: string, input: Pro
     if (refusal) throw new ClientError(`project: ${refusal}`, 'refused');
   }
   try {
-    return await client.workflow.start('projectWorkflow', {
+    return await client.workflow.start(WORKFLOW_TYPES.project, {
       workflowId: projectWorkflowId(definition.id),
       taskQueue,
       args: [definition],

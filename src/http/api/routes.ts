@@ -3,7 +3,6 @@
  * over the same client calls and zod schemas as the CLI. Bodies are validated before anything
  * reaches Temporal; who is acting comes from the bearer token (src/api/auth.ts).
  */
-import type { Client } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -23,20 +22,10 @@ import {
 } from '../../../workflows/definitions.js';
 import { call, componentHandle, parseProject, projectHandle, startProject } from '../../runtime/client.js';
 import { DEFAULT_MIN_POLICY_INTERVAL } from '../../runtime/config.js';
-import type { Links } from '../core/links.js';
 import { listProjects } from '../../portfolio/projects.js';
 import { answering, componentGrant, personGrant } from '../core/auth.js';
+import type { HttpDependencies } from '../core/dependencies.js';
 import { errorResponse, Forbidden, pathText } from '../core/problems.js';
-
-export interface ApiDependencies {
-  client: Client;
-  taskQueue: string;
-  links: Links;
-  /** Requests a minute per address and per token on the API and review pages (MLTRL_API_RATE_LIMIT). */
-  rateLimitPerMinute?: number;
-  /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); the configuration's default when absent. */
-  minPolicyInterval?: string;
-}
 
 // Bodies: the workflow's own schemas without the fields the token supplies.
 const SubmitBody = Submit.omit({ by: true });
@@ -58,7 +47,7 @@ function ids(c: Context): { projectId: string; componentId: string } {
   return { projectId, componentId };
 }
 
-export function apiRoutes(deps: ApiDependencies): Hono {
+export function apiRoutes(deps: HttpDependencies): Hono {
   const { client, taskQueue, links } = deps;
   const api = new Hono();
   api.onError((error, c) => errorResponse(c, error, 'mltrl api:'));

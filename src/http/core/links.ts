@@ -13,14 +13,15 @@
  *
  * Rotation: tokens are always signed with the current secret; a previous secret, when configured,
  * is accepted for verification only, so links already in inboxes keep working while it is kept.
+ *
+ * They live with the HTTP server because they are its credentials and point at its routes
+ * (`/review/<token>`, the component pages); the worker's mailer and `mltrl token` mint them for it.
+ * Where the local stack keeps its secret is ../../local/linkSecret.ts.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { Email, Slug } from '../../../machines/model.js';
-import { DATA_DIR } from '../../local/temporalServer.js';
 
 export const MIN_SECRET_LENGTH = 32;
 
@@ -206,31 +207,4 @@ export function createLinks(settings: LinkSettings): Links {
     dashboardUrl: () => `${base}/`,
     personToken: (email, ttlMs = settings.ttlMs) => sign({ kind: 'person', email, expiresAt: now() + ttlMs }),
   };
-}
-
-/** Where `npm start` keeps the secret it generates, so links in the inbox survive a restart. */
-export const LINK_SECRET_FILE = join(DATA_DIR, 'link-secret');
-
-/** The configured secret, else the local stack's, if `npm start` has made one. */
-export function configuredLinkSecret(configured: string | undefined, file = LINK_SECRET_FILE): string | undefined {
-  if (configured) return configured;
-  if (!existsSync(file)) return undefined;
-  const local = readFileSync(file, 'utf8').trim();
-  return local.length >= MIN_SECRET_LENGTH ? local : undefined;
-}
-
-/**
- * The secret for a local stack: the one in `file` if present, else a new random one written there
- * (readable by its owner only), so `npm start` signs links without any setup and links survive a
- * restart.
- */
-export function localLinkSecret(file: string): string {
-  if (existsSync(file)) {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= MIN_SECRET_LENGTH) return existing;
-  }
-  const secret = randomBytes(32).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
 }

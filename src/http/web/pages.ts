@@ -5,7 +5,7 @@ import { Slug } from '../../../machines/model.js';
 import { cardQuery, statusQuery, type ProjectStatus } from '../../../workflows/definitions.js';
 import { call, componentHandle } from '../../runtime/client.js';
 import { problemFor } from '../core/problems.js';
-import type { ApiDependencies } from '../api/routes.js';
+import type { HttpDependencies } from '../core/dependencies.js';
 import { cardToHtmlFragment } from '../../card/html.js';
 import { computeMetrics } from '../../portfolio/metrics.js';
 import { metricsSection } from '../../portfolio/report.js';
@@ -33,7 +33,7 @@ ${project.components.map(
 </section>`;
 }
 
-export function webPages(deps: ApiDependencies): Hono {
+export function webPages(deps: HttpDependencies): Hono {
   const { client, taskQueue } = deps;
   const web = new Hono();
 

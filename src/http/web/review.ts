@@ -17,7 +17,7 @@ import { InputError, parseInput } from '../../../machines/validation.js';
 import { Decision, cardQuery, decideUpdate, statusQuery, type CardView, type ComponentStatus, type ReviewState } from '../../../workflows/definitions.js';
 import { ClientError, call, componentHandle } from '../../runtime/client.js';
 import type { ReviewGrant, TokenRefusal } from '../core/links.js';
-import type { ApiDependencies } from '../api/routes.js';
+import type { HttpDependencies } from '../core/dependencies.js';
 import { problemFor } from '../core/problems.js';
 import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reviewProgress, when } from './fragments.js';
 import { layout, messagePage, type Html } from './layout.js';
@@ -212,7 +212,7 @@ function spentPage(c: Context, loaded: Loaded): Response | Promise<Response> {
   );
 }
 
-export function reviewPages(deps: ApiDependencies): Hono {
+export function reviewPages(deps: HttpDependencies): Hono {
   const { client, links } = deps;
   const web = new Hono();
 

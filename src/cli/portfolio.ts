@@ -1,5 +1,13 @@
-/** `mltrl schedules …`: what operators see and steer of the Level 9 re-reviews. */
+/**
+ * The operators' commands over the whole portfolio (../portfolio/): `mltrl metrics`, the figures
+ * computed from what the workflows recorded, and `mltrl schedules …`, what operators see and steer
+ * of the Level 9 re-reviews.
+ */
 import type { Command } from 'commander';
+import { reReviewScheduleId } from '../../workflows/definitions.js';
+import { computeMetrics } from '../portfolio/metrics.js';
+import { readComponents, readProjects } from '../portfolio/read.js';
+import { metricsPage, metricsText } from '../portfolio/report.js';
 import { listReReviewSchedules, steerReReviewSchedule, type ReReviewSchedule, type ScheduleAction } from '../portfolio/schedules.js';
 import { formatRef, parseRef, type ComponentRef } from './args.js';
 import { jsonOption, show, type Context } from './context.js';
@@ -46,7 +54,24 @@ export function registerScheduleCommands(program: Command, ctx: Context): void {
         await ctx.session.withClient(`schedules ${action}`, `the re-review schedule of ${formatRef(ref)}`, (client) =>
           steerReReviewSchedule(client, ref.projectId, ref.componentId, action, opts.reason),
         );
-        ctx.io.out(`rereview/${formatRef(ref)}: ${DONE[action]}`);
+        ctx.io.out(`${reReviewScheduleId(ref.projectId, ref.componentId)}: ${DONE[action]}`);
       });
   }
+}
+
+export function registerMetricsCommand(program: Command, ctx: Context): void {
+  program
+    .command('metrics')
+    .description('time per level, review turnaround, switchback paths, components per level and phase, system levels')
+    .addOption(jsonOption())
+    .option('--html', 'a standalone HTML page with the charts')
+    .action(async (opts: { json?: boolean; html?: boolean }) => {
+      const scope = { taskQueue: ctx.session.settings().MLTRL_TASK_QUEUE };
+      const metrics = await ctx.session.withClient('metrics', 'the portfolio', async (client) => {
+        const [components, projects] = await Promise.all([readComponents(client, scope), readProjects(client, scope)]);
+        return computeMetrics(components, projects);
+      });
+      if (opts.html) ctx.io.out(metricsPage(metrics));
+      else show(ctx, opts.json, metrics, metricsText);
+    });
 }
