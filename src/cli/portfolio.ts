@@ -4,24 +4,25 @@
  * of the Level 9 re-reviews.
  */
 import type { Command } from 'commander';
+import { utcSecond } from '../../machines/dates.js';
 import { reReviewScheduleId } from '../../workflows/definitions.js';
 import { computeMetrics } from '../portfolio/metrics.js';
 import { readComponents, readProjects } from '../portfolio/read.js';
 import { metricsPage, metricsText } from '../portfolio/report.js';
 import { listReReviewSchedules, steerReReviewSchedule, type ReReviewSchedule, type ScheduleAction } from '../portfolio/schedules.js';
+import { textTable } from '../render/tables.js';
 import { formatRef, parseRef, type ComponentRef } from './args.js';
 import { jsonOption, show, type Context } from './context.js';
-import { table, time } from './format.js';
 
 function schedulesText(schedules: ReReviewSchedule[]): string {
   if (schedules.length === 0) return 'No re-review schedules: no component is at Level 9.';
-  return table(
+  return textTable(
     ['component', 'every', 'next fire', 'recent fires', 'paused', 'schedule id'],
     schedules.map((s) => [
       `${s.projectId}/${s.componentId}`,
       s.every,
-      s.nextFires[0] ? time(s.nextFires[0]) : null,
-      s.recentFires.length ? `${s.recentFires.length}, last ${time(s.recentFires.at(-1)!)}` : 'none',
+      s.nextFires[0] ? utcSecond(s.nextFires[0]) : null,
+      s.recentFires.length ? `${s.recentFires.length}, last ${utcSecond(s.recentFires.at(-1)!)}` : 'none',
       s.paused ? 'yes' : 'no',
       s.scheduleId,
     ]),

@@ -1,9 +1,12 @@
 /**
  * The portfolio charts as plain SVG, each built by one small pure function: the level distribution
  * (bars coloured by phase), the time spent at each level (median with the middle half), and the
- * switchback paths (arcs from level to level, thicker for frequent paths).
+ * switchback paths (arcs from level to level, thicker for frequent paths). Written with hono's
+ * `html`, like every page: it escapes text and attribute values for SVG as for HTML.
  */
+import { html, raw } from 'hono/html';
 import { levelDefinition, LEVELS, type Phase } from '../../machines/levels.js';
+import type { Html } from '../render/markup.js';
 import type { PortfolioMetrics, SwitchbackPath } from './metrics.js';
 
 /** One colour per phase, for charts and the web page alike; white text on each stays above 7:1. */
@@ -14,19 +17,13 @@ export const PHASE_COLOURS: Record<Phase, string> = {
   deployment: '#166534',
 };
 
-const FONT = 'font-family="system-ui, sans-serif" font-size="12" fill="#1b1f24"';
+/** The text attributes every label shares: a constant of this module, so inserted as it is. */
+const FONT = raw('font-family="system-ui, sans-serif" font-size="12" fill="#1b1f24"');
 
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function svg(width: number, height: number, title: string, body: string[]): string {
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${escapeXml(title)}">`,
-    `<title>${escapeXml(title)}</title>`,
-    ...body,
-    '</svg>',
-  ].join('\n');
+function svg(width: number, height: number, title: string, body: Html[]): Html {
+  return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${title}">
+<title>${title}</title>
+${body.map((part) => html`${part}\n`)}</svg>`;
 }
 
 /** Readable duration: seconds, minutes, hours or days, whichever fits. */
@@ -36,7 +33,7 @@ export function humanDuration(ms: number): string {
   return `${Math.round(ms)} ms`;
 }
 
-export function levelDistributionChart(metrics: Pick<PortfolioMetrics, 'componentsPerLevel'>): string {
+export function levelDistributionChart(metrics: Pick<PortfolioMetrics, 'componentsPerLevel'>): Html {
   const width = 560;
   const height = 220;
   const plot = { left: 30, top: 16, width: 520, height: 160 };
@@ -47,19 +44,17 @@ export function levelDistributionChart(metrics: Pick<PortfolioMetrics, 'componen
     const x = plot.left + level * slot + slot * 0.15;
     const y = plot.top + plot.height - barHeight;
     const colour = PHASE_COLOURS[levelDefinition(level).phase];
-    return [
-      `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${colour}"><title>Level ${level} ${escapeXml(levelDefinition(level).name)}: ${count}</title></rect>`,
-      `<text x="${(x + slot * 0.35).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" ${FONT}>${count}</text>`,
-      `<text x="${(x + slot * 0.35).toFixed(1)}" y="${plot.top + plot.height + 16}" text-anchor="middle" ${FONT}>${level}</text>`,
-    ].join('');
+    return html`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${colour}"><title>Level ${level} ${levelDefinition(level).name}: ${count}</title></rect>\
+<text x="${(x + slot * 0.35).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" ${FONT}>${count}</text>\
+<text x="${(x + slot * 0.35).toFixed(1)}" y="${plot.top + plot.height + 16}" text-anchor="middle" ${FONT}>${level}</text>`;
   });
   return svg(width, height, 'Components per level, coloured by phase', [
     ...bars,
-    `<text x="${plot.left + plot.width / 2}" y="${height - 8}" text-anchor="middle" ${FONT}>level</text>`,
+    html`<text x="${plot.left + plot.width / 2}" y="${height - 8}" text-anchor="middle" ${FONT}>level</text>`,
   ]);
 }
 
-export function timeInLevelChart(metrics: Pick<PortfolioMetrics, 'timeInLevel'>): string {
+export function timeInLevelChart(metrics: Pick<PortfolioMetrics, 'timeInLevel'>): Html {
   const rowHeight = 22;
   const plot = { left: 40, top: 10, width: 420 };
   const height = plot.top + rowHeight * LEVELS.length + 24;
@@ -67,24 +62,22 @@ export function timeInLevelChart(metrics: Pick<PortfolioMetrics, 'timeInLevel'>)
   const scale = (ms: number) => plot.left + (ms / max) * plot.width;
   const rows = metrics.timeInLevel.map((row) => {
     const y = plot.top + row.level * rowHeight;
-    const label = `<text x="${plot.left - 8}" y="${y + 14}" text-anchor="end" ${FONT}>${row.level}</text>`;
-    if (row.medianMs === null) return `${label}<text x="${plot.left}" y="${y + 14}" ${FONT} fill-opacity="0.5">no completed stay</text>`;
+    const label = html`<text x="${plot.left - 8}" y="${y + 14}" text-anchor="end" ${FONT}>${row.level}</text>`;
+    if (row.medianMs === null) return html`${label}<text x="${plot.left}" y="${y + 14}" ${FONT} fill-opacity="0.5">no completed stay</text>`;
     const colour = PHASE_COLOURS[levelDefinition(row.level).phase];
-    const whisker = `<line x1="${scale(row.p25Ms!).toFixed(1)}" x2="${scale(row.p75Ms!).toFixed(1)}" y1="${y + 10}" y2="${y + 10}" stroke="#1b1f24" stroke-width="1.5"/>`;
-    return [
-      label,
-      `<rect x="${plot.left}" y="${y + 3}" width="${(scale(row.medianMs) - plot.left).toFixed(1)}" height="14" fill="${colour}" fill-opacity="0.8"><title>Level ${row.level}: median ${humanDuration(row.medianMs)} over ${row.samples} stays</title></rect>`,
-      whisker,
-      `<text x="${(scale(row.p75Ms!) + 6).toFixed(1)}" y="${y + 14}" ${FONT}>${humanDuration(row.medianMs)} (n=${row.samples})</text>`,
-    ].join('');
+    const whisker = html`<line x1="${scale(row.p25Ms!).toFixed(1)}" x2="${scale(row.p75Ms!).toFixed(1)}" y1="${y + 10}" y2="${y + 10}" stroke="#1b1f24" stroke-width="1.5"/>`;
+    return html`${label}\
+<rect x="${plot.left}" y="${y + 3}" width="${(scale(row.medianMs) - plot.left).toFixed(1)}" height="14" fill="${colour}" fill-opacity="0.8"><title>Level ${row.level}: median ${humanDuration(row.medianMs)} over ${row.samples} stays</title></rect>\
+${whisker}\
+<text x="${(scale(row.p75Ms!) + 6).toFixed(1)}" y="${y + 14}" ${FONT}>${humanDuration(row.medianMs)} (n=${row.samples})</text>`;
   });
   return svg(plot.left + plot.width + 120, height, 'Time spent at each level: median, with the middle half as a line', [
     ...rows,
-    `<text x="${plot.left}" y="${height - 6}" ${FONT}>median time at level; the line spans the 25th to 75th percentile</text>`,
+    html`<text x="${plot.left}" y="${height - 6}" ${FONT}>median time at level; the line spans the 25th to 75th percentile</text>`,
   ]);
 }
 
-export function switchbackPathsChart(paths: readonly SwitchbackPath[]): string {
+export function switchbackPathsChart(paths: readonly SwitchbackPath[]): Html {
   const width = 560;
   const height = 230;
   const axisY = 190;
@@ -93,13 +86,13 @@ export function switchbackPathsChart(paths: readonly SwitchbackPath[]): string {
   const arcs = paths.map((p) => {
     const radius = (x(p.from) - x(p.to)) / 2;
     const strokeWidth = 1.5 + (p.count / max) * 8;
-    return `<path d="M ${x(p.from)} ${axisY} A ${radius} ${radius} 0 0 0 ${x(p.to)} ${axisY}" fill="none" stroke="#cf222e" stroke-opacity="0.7" stroke-width="${strokeWidth.toFixed(1)}"><title>${p.path}: ${p.count}</title></path>`;
+    return html`<path d="M ${x(p.from)} ${axisY} A ${radius} ${radius} 0 0 0 ${x(p.to)} ${axisY}" fill="none" stroke="#cf222e" stroke-opacity="0.7" stroke-width="${strokeWidth.toFixed(1)}"><title>${p.path}: ${p.count}</title></path>`;
   });
-  const labels = paths.slice(0, 6).map((p, index) => `<text x="${width - 10}" y="${16 + index * 16}" text-anchor="end" ${FONT}>${p.path} ×${p.count}</text>`);
+  const labels = paths.slice(0, 6).map((p, index) => html`<text x="${width - 10}" y="${16 + index * 16}" text-anchor="end" ${FONT}>${p.path} ×${p.count}</text>`);
   const ticks = LEVELS.map(
     ({ level, phase }) =>
-      `<circle cx="${x(level)}" cy="${axisY}" r="5" fill="${PHASE_COLOURS[phase]}"/><text x="${x(level)}" y="${axisY + 20}" text-anchor="middle" ${FONT}>${level}</text>`,
+      html`<circle cx="${x(level)}" cy="${axisY}" r="5" fill="${PHASE_COLOURS[phase]}"/><text x="${x(level)}" y="${axisY + 20}" text-anchor="middle" ${FONT}>${level}</text>`,
   );
-  const empty = paths.length === 0 ? [`<text x="${width / 2}" y="${axisY / 2}" text-anchor="middle" ${FONT}>no switchbacks yet</text>`] : [];
+  const empty = paths.length === 0 ? [html`<text x="${width / 2}" y="${axisY / 2}" text-anchor="middle" ${FONT}>no switchbacks yet</text>`] : [];
   return svg(width, height, 'Switchback paths: each arc goes from a level back to an earlier one', [...arcs, ...ticks, ...labels, ...empty]);
 }

@@ -1,15 +1,12 @@
 /** Pieces of pages shared by the dashboard, the component page and the review page. */
 import { html } from 'hono/html';
+import { utcMinute } from '../../../machines/dates.js';
 import { levelDefinition } from '../../../machines/levels.js';
 import type { CardView, ComponentStatus } from '../../../workflows/definitions.js';
-import type { Html } from './layout.js';
+import type { Html } from '../../render/markup.js';
+import { htmlTable } from '../../render/tables.js';
 
 export const componentPath = (projectId: string, componentId: string) => `/projects/${projectId}/components/${componentId}`;
-
-/** `2026-03-01 14:05 UTC` */
-export function when(at: number | string): string {
-  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 /** The level as a badge coloured by its phase, with the phase spelled out for screen readers and print. */
 export function levelBadge(level: number): Html {
@@ -60,21 +57,21 @@ ${sections.map(([key, value]) =>
 /** Requirements ordered by risk (the card's own order), flagged ones marked in words, not colour alone. */
 export function requirementsTable(card: CardView): Html {
   if (card.requirements.length === 0) return html`<p class="muted">No requirements on the card yet.</p>`;
-  return html`<div class="table-wrap"><table>
-<caption class="muted">Highest risk first; risk = probability of failure × value</caption>
-<thead><tr><th scope="col">Id</th><th scope="col">Risk</th><th scope="col">Statement</th><th scope="col">Verification / validation</th><th scope="col">Status</th><th scope="col">Mitigation</th></tr></thead>
-<tbody>
-${card.requirements.map(
-  (r) => html`<tr class="${r.flagged ? 'flagged' : ''}">
-<th scope="row">${r.id}</th>
-<td>${r.risk ?? '—'}${r.flagged ? html` <span class="flag">flagged</span>` : ''}</td>
-<td>${r.statement ?? ''}</td>
-<td>${r.verification ?? '—'} / ${r.validation ?? '—'}</td>
-<td>${r.status ?? 'open'}</td>
-<td>${r.mitigation ?? (r.flagged ? html`<span class="flag">none yet</span>` : '—')}</td>
-</tr>`,
-)}
-</tbody></table></div>`;
+  return htmlTable(
+    ['Id', 'Risk', 'Statement', 'Verification / validation', 'Status', 'Mitigation'],
+    card.requirements.map((r) => ({
+      class: r.flagged ? 'flagged' : undefined,
+      cells: [
+        r.id,
+        html`${r.risk ?? '—'}${r.flagged ? html` <span class="flag">flagged</span>` : ''}`,
+        r.statement ?? '',
+        `${r.verification ?? '—'} / ${r.validation ?? '—'}`,
+        r.status ?? 'open',
+        r.mitigation ?? (r.flagged ? html`<span class="flag">none yet</span>` : '—'),
+      ],
+    })),
+    { caption: 'Highest risk first; risk = probability of failure × value', rowHeaders: true },
+  );
 }
 
 /** The ethics answers given with one review, each under its question. */
@@ -90,25 +87,25 @@ ${Object.entries(given.answers).map(([id, answer]) => html`<dt>${questions.get(i
 export function timeline(card: CardView): Html {
   return html`<ol class="timeline">
 ${card.timeline.map(
-  (t) => html`<li>${when(t.at)}: ${t.from === null ? html`entered at` : html`Level ${t.from} →`} ${levelBadge(t.to)} <span class="muted">(${t.how}${t.reviewId ? `, review ${t.reviewId}` : ''})</span></li>`,
+  (t) => html`<li>${utcMinute(t.at)}: ${t.from === null ? html`entered at` : html`Level ${t.from} →`} ${levelBadge(t.to)} <span class="muted">(${t.how}${t.reviewId ? `, review ${t.reviewId}` : ''})</span></li>`,
 )}
 </ol>`;
 }
 
 export function switchbacks(card: CardView): Html {
   if (card.switchbacks.length === 0) return html`<p class="muted">No switchbacks.</p>`;
-  return html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">When</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Kind</th><th scope="col">By</th><th scope="col">Reason</th></tr></thead>
-<tbody>${card.switchbacks.map((s) => html`<tr><td>${when(s.at)}</td><td>${s.from}</td><td>${s.to}</td><td>${s.kind}</td><td>${s.by}</td><td>${s.reason}</td></tr>`)}</tbody>
-</table></div>`;
+  return htmlTable(
+    ['When', 'From', 'To', 'Kind', 'By', 'Reason'],
+    card.switchbacks.map((s) => [utcMinute(s.at), s.from, s.to, s.kind, s.by, s.reason]),
+  );
 }
 
 /** The open review's progress: approvals per role against the quorum, and who answered. */
 export function reviewProgress(review: NonNullable<ComponentStatus['openReview']>): Html {
-  return html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">Role</th><th scope="col">Approvals</th></tr></thead>
-<tbody>${review.requiredRoles.map(
-    (role) => html`<tr><td>${role}</td><td>${review.approvals[role] ?? 0} of ${review.approvalsPerRole}${review.missingRoles.includes(role) ? '' : ' ✓'}</td></tr>`,
-  )}</tbody></table></div>
+  const approvals = htmlTable(
+    ['Role', 'Approvals'],
+    review.requiredRoles.map((role) => [role, `${review.approvals[role] ?? 0} of ${review.approvalsPerRole}${review.missingRoles.includes(role) ? '' : ' ✓'}`]),
+  );
+  return html`${approvals}
 <p>Answered: ${review.answered.length ? review.answered.map((a, i) => html`${i ? ', ' : ''}${a.reviewer} (${a.verdict})`) : 'nobody yet'}</p>`;
 }

@@ -1,8 +1,6 @@
 /** The page shell every web page shares: landmarks, a skip link, the stylesheet, the site header. */
 import { html } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
-
-export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+import type { Html } from '../../render/markup.js';
 
 export function layout(title: string, body: Html): Html {
   return html`<!doctype html>

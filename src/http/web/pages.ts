@@ -1,6 +1,7 @@
 /** The dashboard (every project and its components) and one component's page. */
 import { Hono } from 'hono';
-import { html, raw } from 'hono/html';
+import { html } from 'hono/html';
+import { utcMinute } from '../../../machines/dates.js';
 import { Slug } from '../../../machines/model.js';
 import { cardQuery, statusQuery, type ProjectStatus } from '../../../workflows/definitions.js';
 import { call, componentHandle } from '../../runtime/client.js';
@@ -11,25 +12,22 @@ import { computeMetrics } from '../../portfolio/metrics.js';
 import { metricsSection } from '../../portfolio/report.js';
 import { readComponents, readProjects } from '../../portfolio/read.js';
 import { listProjects } from '../../portfolio/projects.js';
-import { cardSections, componentPath, levelBadge, requirementsTable, reviewProgress, stateBadge, switchbacks, timeline, when } from './fragments.js';
+import { htmlTable } from '../../render/tables.js';
+import { cardSections, componentPath, levelBadge, requirementsTable, reviewProgress, stateBadge, switchbacks, timeline } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 
 function projectSection(project: ProjectStatus) {
   return html`<section class="panel" aria-labelledby="project-${project.projectId}">
 <h2 id="project-${project.projectId}">${project.name} <span class="muted">(${project.projectId})</span></h2>
 <p>System level: ${project.systemLevel === null ? 'none (no live components)' : levelBadge(project.systemLevel)}</p>
-<div class="table-wrap"><table>
-<thead><tr><th scope="col">Component</th><th scope="col">Level</th><th scope="col">State</th><th scope="col">Kind</th></tr></thead>
-<tbody>
-${project.components.map(
-  (c) => html`<tr data-component="${project.projectId}/${c.componentId}">
-<th scope="row"><a href="${componentPath(project.projectId, c.componentId)}">${c.name}</a> <span class="muted">${c.componentId}</span></th>
-<td>${levelBadge(c.level)}</td>
-<td>${stateBadge(c.state)}</td>
-<td>${c.kind}</td>
-</tr>`,
+${htmlTable(
+  ['Component', 'Level', 'State', 'Kind'],
+  project.components.map((c) => ({
+    component: `${project.projectId}/${c.componentId}`,
+    cells: [html`<a href="${componentPath(project.projectId, c.componentId)}">${c.name}</a> <span class="muted">${c.componentId}</span>`, levelBadge(c.level), stateBadge(c.state), c.kind],
+  })),
+  { rowHeaders: true },
 )}
-</tbody></table></div>
 </section>`;
 }
 
@@ -78,10 +76,10 @@ ${projects.length === 0
 <div>
 <section class="panel" aria-labelledby="review"><h2 id="review">Open review</h2>
 ${review
-  ? html`<p>Review <strong>${review.id}</strong> of Level ${review.level}, proposal <strong>${review.proposal}</strong>${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} on ${when(review.submittedAt)}.</p>
+  ? html`<p>Review <strong>${review.id}</strong> of Level ${review.level}, proposal <strong>${review.proposal}</strong>${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}.</p>
 ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
 ${reviewProgress(review)}
-<p class="muted">Next reminder ${when(review.nextReminder)}. Reviewers answer from the link in their email.</p>`
+<p class="muted">Next reminder ${utcMinute(review.nextReminder)}. Reviewers answer from the link in their email.</p>`
   : html`<p class="muted">No review is open.</p>`}
 </section>
 <section class="panel" aria-labelledby="timeline"><h2 id="timeline">Level timeline</h2>${timeline(card)}</section>
@@ -102,7 +100,7 @@ ${reviewProgress(review)}
         layout(
           `TRL card: ${card.summary.techName}`,
           html`<p><a href="/">All projects</a> › <a href="${componentPath(projectId.data, componentId.data)}">${card.summary.componentId}</a> › card</p>
-<article class="panel trl-card">${raw(cardToHtmlFragment(card))}</article>`,
+<article class="panel trl-card">${cardToHtmlFragment(card)}</article>`,
         ),
       );
     } catch (error) {
@@ -113,7 +111,7 @@ ${reviewProgress(review)}
 
   web.get('/metrics', async (c) => {
     const [components, projects] = await Promise.all([readComponents(client, { taskQueue }), readProjects(client, { taskQueue })]);
-    return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>${raw(metricsSection(computeMetrics(components, projects)))}`));
+    return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>${metricsSection(computeMetrics(components, projects))}`));
   });
 
   return web;

@@ -1,6 +1,6 @@
 /**
  * The review page an email links to: `/review/<token>`. The token names the reviewer, the review
- * and the component (src/links.ts); the page never asks who you are. It shows the card, the ethics
+ * and the component (../core/links.ts); the page never asks who you are. It shows the card, the ethics
  * answers and the requirements by risk, and takes one verdict: approve, request changes with a task
  * list, or send the component back to a chosen level with a reason.
  *
@@ -12,15 +12,17 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
+import { utcMinute } from '../../../machines/dates.js';
 import { levelDefinition, PROPOSAL_OUTCOMES , type Proposal, type ProposalOutcome } from '../../../machines/levels.js';
 import { InputError, parseInput } from '../../../machines/validation.js';
 import { Decision, cardQuery, decideUpdate, statusQuery, type CardView, type ComponentStatus, type ReviewState } from '../../../workflows/definitions.js';
+import type { Html } from '../../render/markup.js';
 import { ClientError, call, componentHandle } from '../../runtime/client.js';
-import type { ReviewGrant, TokenRefusal } from '../core/links.js';
 import type { HttpDependencies } from '../core/dependencies.js';
+import type { ReviewGrant, TokenRefusal } from '../core/links.js';
 import { problemFor } from '../core/problems.js';
-import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reviewProgress, when } from './fragments.js';
-import { layout, messagePage, type Html } from './layout.js';
+import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reviewProgress } from './fragments.js';
+import { layout, messagePage } from './layout.js';
 
 const Comment = z.string().max(5_000).optional();
 
@@ -126,7 +128,7 @@ ${error ? html`<div class="notice error" role="alert"><p>${error}</p></div>` : '
 <p>${definition.meaning}</p>
 <p>Proposal: <strong>${proposalText(review.proposal, review.level)}</strong>${review.reReview ? ' (scheduled re-review)' : ''}.</p>
 ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
-<p class="muted">Submitted by ${review.submittedBy} on ${when(review.submittedAt)}, for ${status.projectId}/${status.componentId} (${status.kind}). You are answering as <strong>${grant.reviewer}</strong>.</p>
+<p class="muted">Submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}, for ${status.projectId}/${status.componentId} (${status.kind}). You are answering as <strong>${grant.reviewer}</strong>.</p>
 ${reviewProgress(review)}
 </section>
 <section class="panel" aria-labelledby="card"><h2 id="card">TRL card</h2>${cardSections(card)}</section>
