@@ -19,12 +19,12 @@ export interface ComponentRecord {
   card: CardView;
 }
 
-/** The record src/metrics.ts computes over, mapped exactly as for a live component. */
+/** The record src/portfolio/metrics.ts computes over, mapped exactly as for a live component. */
 export function metricsRecord({ status, card }: ComponentRecord) {
   return componentRecord(status, card);
 }
 
-/** The project records src/metrics.ts takes beside the components: id, name and system level. */
+/** The project records src/portfolio/metrics.ts takes beside the components: id, name and system level. */
 export function projectRecords(records: readonly ComponentRecord[]) {
   const byProject = new Map<string, ComponentStatus[]>();
   for (const { status } of records) byProject.set(status.projectId, [...(byProject.get(status.projectId) ?? []), status]);

@@ -1,6 +1,6 @@
 /**
  * Second half of `npm run build`: bundles the workflow code once into dist/workflow-bundle.js, the
- * file compiled workers load (src/workflowBundle.ts), so no production worker bundles at start.
+ * file compiled workers load (src/runtime/workflowBundle.ts), so no production worker bundles at start.
  */
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from '../src/local/temporalServer.js';

@@ -6,7 +6,7 @@
  * scripts/install-cluster-tools.sh installs (PostgreSQL from the system's packages, the server built
  * from Go modules), so a test can prove workers scale out against it.
  *
- * Like src/temporalServer.ts, no Temporal SDK here: everything is done by the server's own tools and
+ * Like src/local/temporalServer.ts, no Temporal SDK here: everything is done by the server's own tools and
  * the Temporal CLI.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';

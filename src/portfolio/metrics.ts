@@ -1,7 +1,7 @@
 /**
  * Portfolio metrics over every component the workflows recorded: how long components stay at each
  * level, how long reviews take, how often and where they switch back, where they stand now. Pure:
- * the records come from src/portfolio.ts (the workflows' own cards), so the figures are what
+ * the records come from src/portfolio/read.ts (the workflows' own cards), so the figures are what
  * actually happened, and tests can feed a portfolio whose true figures are known.
  */
 import type { ClosedReview, Switchback, SwitchbackKind, TimelineEntry } from '../../machines/context.js';

@@ -31,7 +31,7 @@ export class ClientError extends Error {
 }
 
 /**
- * Connects with the configuration's address, TLS and API key (src/connection.ts). A refused TLS
+ * Connects with the configuration's address, TLS and API key (src/runtime/connection.ts). A refused TLS
  * handshake is reported with what to set, since gRPC's own message only says the connection failed.
  */
 export async function connect(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'> & Partial<TemporalSecurity>): Promise<Client> {

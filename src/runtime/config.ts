@@ -36,7 +36,7 @@ export const Config = z
   .object({
     TEMPORAL_ADDRESS: HostPort.default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1, 'must not be empty').max(255).default('default'),
-    // TLS and API key for Temporal Cloud or an mTLS cluster (Temporal's own names; src/connection.ts):
+    // TLS and API key for Temporal Cloud or an mTLS cluster (Temporal's own names; src/runtime/connection.ts):
     // TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH,
     // TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME. Files are read here, at load.
     ...TEMPORAL_SECURITY_VARIABLES,
@@ -58,7 +58,7 @@ export const Config = z
     MLTRL_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     // Loopback by default: the API acts for whoever presents a token, so exposing it is a choice.
     MLTRL_HTTP_HOST: z.string().min(1).max(255).default('127.0.0.1'),
-    /** Workflows a worker keeps in memory (src/worker.ts); more is faster for busy portfolios, less uses less memory. */
+    /** Workflows a worker keeps in memory (src/runtime/worker.ts); more is faster for busy portfolios, less uses less memory. */
     MLTRL_MAX_CACHED_WORKFLOWS: wholeNumber(100_000).optional(),
     /** The shortest remindEvery, escalateAfter or rereviewEvery a project file may set. */
     MLTRL_MIN_POLICY_INTERVAL: DurationText.default(DEFAULT_MIN_POLICY_INTERVAL),

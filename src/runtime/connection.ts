@@ -2,7 +2,7 @@
  * How mltrl reaches Temporal: the address plus, for Temporal Cloud or a self-hosted cluster with
  * mTLS, TLS and an API key. The variables are the ones Temporal's own environment configuration
  * reads (the CLI and the SDKs), so one environment serves `temporal` and `mltrl` alike. They are
- * validated, and the files read, once when the configuration loads (src/config.ts); every place that
+ * validated, and the files read, once when the configuration loads (src/runtime/config.ts); every place that
  * connects (worker, HTTP API, CLI) turns the result into options with `temporalConnectionOptions`.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
@@ -59,7 +59,7 @@ const certificate = (pem: Buffer) => new X509Certificate(pem);
 
 /**
  * The variables, by Temporal's names (docs.temporal.io/references/client-environment-configuration).
- * Spread into src/config.ts's `Config`.
+ * Spread into src/runtime/config.ts's `Config`.
  */
 export const TEMPORAL_SECURITY_VARIABLES = {
   /**

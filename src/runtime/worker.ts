@@ -18,7 +18,7 @@ export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>,
   notifier?: Notifier;
   /**
    * Pre-built workflow bundle (tests bundle once per suite). Without it: dist/workflow-bundle.js when
-   * running the compiled build, the sources bundled at start otherwise (src/workflowBundle.ts).
+   * running the compiled build, the sources bundled at start otherwise (src/runtime/workflowBundle.ts).
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Workflows kept in memory; see DEFAULT_MAX_CACHED_WORKFLOWS. */

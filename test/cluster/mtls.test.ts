@@ -1,5 +1,5 @@
 /**
- * mTLS end to end: the full Temporal server on PostgreSQL (src/cluster.ts) with its frontend
+ * mTLS end to end: the full Temporal server on PostgreSQL (src/local/cluster.ts) with its frontend
  * requiring client certificates signed by a test CA (test/cluster/certificates.ts). A worker
  * process (`npm run worker`, the native connection) and the CLI (a subprocess, the client
  * connection), given only Temporal's TEMPORAL_TLS_* variables, start a project and read and change
@@ -100,7 +100,7 @@ function startWorker(): Promise<string> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mltrl-mtls-'));
-  // Its own folder: as root, src/cluster.ts opens the data folder (not the ones above it) to PostgreSQL's user.
+  // Its own folder: as root, src/local/cluster.ts opens the data folder (not the ones above it) to PostgreSQL's user.
   dataDir = mkdtempSync(join(tmpdir(), 'mltrl-mtls-cluster-'));
   pki = makeTestPki(dir);
   cluster = await startPostgresTemporal({

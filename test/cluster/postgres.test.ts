@@ -1,5 +1,5 @@
 /**
- * The production topology without Docker: the full Temporal server on PostgreSQL (src/cluster.ts),
+ * The production topology without Docker: the full Temporal server on PostgreSQL (src/local/cluster.ts),
  * two `npm run worker` processes (src/workerMain.ts) on the task queue, a project driven through
  * five levels, and the worker holding the component killed with SIGKILL while a review is open.
  * Nothing may be lost: every verdict counted once, every level reached, every audit entry present,

@@ -1,5 +1,5 @@
 /**
- * The connection-security variables (src/connection.ts through loadConfig): each rule refuses with
+ * The connection-security variables (src/runtime/connection.ts through loadConfig): each rule refuses with
  * one line naming the variable, files are read at load, and the one mapping to connection options
  * turns TLS on exactly when Temporal's own clients do. The handshake itself is proven against a real
  * server in test/cluster/mtls.test.ts.

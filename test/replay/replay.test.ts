@@ -4,7 +4,7 @@
  * commands that is not guarded with `patched()` fails here.
  *
  * The code replayed is a bundle file written exactly as `npm run build` writes dist/workflow-bundle.js
- * (src/workflowBundle.ts) and loaded the way production workers load it (`{ codePath }`).
+ * (src/runtime/workflowBundle.ts) and loaded the way production workers load it (`{ codePath }`).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -22,7 +22,7 @@ export interface Harness {
 
 let bundle: Promise<{ code: string }> | undefined;
 export function workflowBundle(): Promise<{ code: string }> {
-  // Bundled as `npm run build` bundles the production workers' code (src/workflowBundle.ts).
+  // Bundled as `npm run build` bundles the production workers' code (src/runtime/workflowBundle.ts).
   bundle ??= bundleWorkflows();
   return bundle;
 }

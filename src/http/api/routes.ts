@@ -1,7 +1,7 @@
 /**
  * The JSON API: projects, components, status, card, history, submit, verdicts and switchbacks,
  * over the same client calls and zod schemas as the CLI. Bodies are validated before anything
- * reaches Temporal; who is acting comes from the bearer token (src/api/auth.ts).
+ * reaches Temporal; who is acting comes from the bearer token (src/http/core/auth.ts).
  */
 import type { QueryDefinition } from '@temporalio/common';
 import { Hono, type Context } from 'hono';
@@ -54,7 +54,7 @@ export function apiRoutes(deps: HttpDependencies): Hono {
 
   api.get('/health', (c) => c.json({ ok: true, taskQueue }));
 
-  // Every route below names the token it takes (src/api/auth.ts); the table is in README.md (## Security).
+  // Every route below names the token it takes (src/http/core/auth.ts); the table is in README.md (## Security).
   api.get('/projects', async (c) => {
     await personGrant(c, links);
     return c.json(await listProjects(client, taskQueue));
