@@ -10,7 +10,7 @@ import type { Person } from '../machines/model.js';
 import { composeEmail, type EmailLinks } from './emailMessages.js';
 import type { Notification, Notifier } from './notifications.js';
 
-/** Builds the links one email needs; implemented by src/links.ts (signed, per reviewer). */
+/** Builds the links one email needs; implemented by src/http/core/links.ts (signed, per reviewer). */
 export interface NotificationLinks {
   reviewUrl(grant: { reviewer: string; projectId: string; componentId: string; reviewId: string }): Promise<{ url: string; expiresAt: number }>;
   componentUrl(projectId: string, componentId: string): string;

@@ -5,6 +5,7 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { utcDay } from '../machines/dates.js';
 import type { Person } from '../machines/model.js';
 import type { Notification } from './notifications.js';
 
@@ -22,7 +23,6 @@ export interface EmailMessage {
 
 const levelLabel = (n: Notification) => `Level ${n.level} (${n.levelName})`;
 const componentLabel = (n: Notification) => `${n.componentName} (${n.projectId}/${n.componentId})`;
-const day = (millis: number) => new Date(millis).toISOString().slice(0, 10);
 
 const OUTCOME_WORDS: Record<string, string> = {
   approved: 'approved',
@@ -70,7 +70,7 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
     if (links.review) {
       lines.push(
         '',
-        `Answer on your review page (this link is yours alone; it works until ${day(links.review.expiresAt)}):`,
+        `Answer on your review page (this link is yours alone; it works until ${utcDay(links.review.expiresAt)}):`,
         `  ${links.review.url}`,
         '',
         'or from the command line (request-changes --task "…" or switchback --to <level> --reason "…" work too):',
@@ -122,7 +122,7 @@ function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: strin
       <h3>Top risks on the card</h3>
       ${risks}
       <p><a href="${links.review.url}" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#fff;text-decoration:none;border-radius:6px">Open your review page</a></p>
-      <p style="color:#555">This link is yours alone and works until ${day(links.review.expiresAt)}. Or answer from the command line:<br />
+      <p style="color:#555">This link is yours alone and works until ${utcDay(links.review.expiresAt)}. Or answer from the command line:<br />
       <code>${cliLine(n, to.email)}</code></p>`;
   } else if (n.kind === 'escalation') {
     main = html`<p>Review ${n.reviewId} has passed its escalation deadline.</p>${about}

@@ -7,7 +7,7 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { levelDefinition, MAX_LEVEL, type Role } from '../machines/levels.js';
-import { startProject } from '../src/client.js';
+import { startProject } from '../src/runtime/client.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../test/support/fixtures.js';
 import { componentWorkflowId, decideUpdate, projectWorkflowId, submitUpdate, updateCardUpdate } from '../workflows/definitions.js';
 import { ProjectDefinition } from '../machines/model.js';

@@ -11,7 +11,7 @@ import type { LifecycleEvent } from '../machines/events.js';
 import { levelDefinition, MAX_LEVEL } from '../machines/levels.js';
 import { ProjectDefinition, type CardContent } from '../machines/model.js';
 import { cardView, componentStatus, systemLevel, type CardView, type ComponentStatus } from '../machines/status.js';
-import { componentRecord } from '../src/metrics.js';
+import { componentRecord } from '../src/portfolio/metrics.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../test/support/fixtures.js';
 
 export interface ComponentRecord {
@@ -19,12 +19,12 @@ export interface ComponentRecord {
   card: CardView;
 }
 
-/** The record src/metrics.ts computes over, mapped exactly as for a live component. */
+/** The record src/portfolio/metrics.ts computes over, mapped exactly as for a live component. */
 export function metricsRecord({ status, card }: ComponentRecord) {
   return componentRecord(status, card);
 }
 
-/** The project records src/metrics.ts takes beside the components: id, name and system level. */
+/** The project records src/portfolio/metrics.ts takes beside the components: id, name and system level. */
 export function projectRecords(records: readonly ComponentRecord[]) {
   const byProject = new Map<string, ComponentStatus[]>();
   for (const { status } of records) byProject.set(status.projectId, [...(byProject.get(status.projectId) ?? []), status]);

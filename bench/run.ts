@@ -7,7 +7,7 @@
  *    rounds alternate which side goes first;
  * 2. history events per graduation, from the driven components' real histories;
  * 3. worker memory with 1,000 idle live components (a fresh worker process, its own RSS);
- * 4. the time to compute metrics over 1,000 component records (src/metrics.ts).
+ * 4. the time to compute metrics over 1,000 component records (src/portfolio/metrics.ts).
  *
  * Writes bench/results/<date>.json and the table in bench/README.md.
  *
@@ -26,8 +26,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { connect } from '../src/client.js';
-import { freePort, PROJECT_ROOT, startDevServer, temporalCliPath } from '../src/temporalServer.js';
+import { connect } from '../src/runtime/client.js';
+import { freePort, PROJECT_ROOT, startDevServer, temporalCliPath } from '../src/local/temporalServer.js';
 import { FULL_CARD, OWNER } from '../test/support/fixtures.js';
 import { statusQuery, updateCardUpdate } from '../workflows/definitions.js';
 import { bareUpdateCard } from './workflows/bare.js';
@@ -158,14 +158,14 @@ function sideFigures(measured: Measured[], workerRssAfterMiB: number): SideFigur
 // ----- 3. idle memory --------------------------------------------------------------------------
 
 /**
- * Reading the portfolio the metrics are computed over, from live components (src/portfolio.ts:
+ * Reading the portfolio the metrics are computed over, from live components (src/portfolio/read.ts:
  * visibility, then a `status` and a `card` query each, on the engine's task queue), then computing.
  */
 async function liveMetricsTiming(client: Client, taskQueue: string, expected: number): Promise<LiveMetricsFigures> {
-  const portfolioPath = join(PROJECT_ROOT, 'src', 'portfolio.ts');
-  const metricsPath = join(PROJECT_ROOT, 'src', 'metrics.ts');
+  const portfolioPath = join(PROJECT_ROOT, 'src', 'portfolio', 'read.ts');
+  const metricsPath = join(PROJECT_ROOT, 'src', 'portfolio', 'metrics.ts');
   if (!existsSync(portfolioPath) || !existsSync(metricsPath)) {
-    return { status: 'placeholder', note: 'src/portfolio.ts and src/metrics.ts are not both in the tree yet', components: 0 };
+    return { status: 'placeholder', note: 'src/portfolio/read.ts and src/portfolio/metrics.ts are not both in the tree yet', components: 0 };
   }
   type Read = (client: Client, scope: { taskQueue: string }) => Promise<unknown[]>;
   try {
@@ -323,13 +323,13 @@ async function idleMemory(client: Client, address: string, side: Side): Promise<
 
 async function metricsTiming(): Promise<MetricsFigures> {
   const records = settings.metricsRecords;
-  const modulePath = join(PROJECT_ROOT, 'src', 'metrics.ts');
+  const modulePath = join(PROJECT_ROOT, 'src', 'portfolio', 'metrics.ts');
   if (!existsSync(modulePath)) {
-    return { status: 'placeholder', note: 'src/metrics.ts (computeMetrics) is not in the tree yet', records };
+    return { status: 'placeholder', note: 'src/portfolio/metrics.ts (computeMetrics) is not in the tree yet', records };
   }
   try {
     const metrics = (await import(pathToFileURL(modulePath).href)) as { computeMetrics?: (components: unknown[], projects: unknown[]) => unknown };
-    if (typeof metrics.computeMetrics !== 'function') return { status: 'placeholder', note: 'src/metrics.ts exports no computeMetrics', records };
+    if (typeof metrics.computeMetrics !== 'function') return { status: 'placeholder', note: 'src/portfolio/metrics.ts exports no computeMetrics', records };
     const compute = metrics.computeMetrics;
     const synthetic = syntheticRecords(records);
     const components = synthetic.map(metricsRecord);

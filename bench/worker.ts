@@ -17,9 +17,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { connect } from '../src/client.js';
+import { connect } from '../src/runtime/client.js';
 import { createActivities, type Notifier } from '../activities/index.js';
-import { createWorker, DATA_CONVERTER, DEFAULT_MAX_CACHED_WORKFLOWS, installProcessLogging, WORKFLOWS_PATH } from '../src/worker.js';
+import { createWorker, DATA_CONVERTER, DEFAULT_MAX_CACHED_WORKFLOWS, installProcessLogging, WORKFLOWS_PATH } from '../src/runtime/worker.js';
 import type { ToParent, ToWorker, WorkerMemory } from './ipc.js';
 
 const BARE_WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/bare.ts', import.meta.url));

@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { freePort, startDevServer } from '../src/temporalServer.js';
+import { freePort, startDevServer } from '../src/local/temporalServer.js';
 
 const READY = /^mltrl worker on task queue /m;
 const TIMEOUT_MS = 120_000;

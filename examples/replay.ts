@@ -11,11 +11,11 @@ import { readFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DEFAULT_ETHICS_CHECKLIST } from '../machines/ethics.js';
 import { ProjectDefinition, type Person } from '../machines/model.js';
-import { ClientError, call, componentHandle, connect, startProject } from '../src/client.js';
-import { loadConfig } from '../src/config.js';
-import { computeMetrics } from '../src/metrics.js';
-import { metricsText } from '../src/metricsReport.js';
-import { readComponents, readProjects } from '../src/portfolio.js';
+import { ClientError, call, componentHandle, connect, startProject } from '../src/runtime/client.js';
+import { loadConfig } from '../src/runtime/config.js';
+import { computeMetrics } from '../src/portfolio/metrics.js';
+import { metricsText } from '../src/portfolio/report.js';
+import { readComponents, readProjects } from '../src/portfolio/read.js';
 import {
   branchUpdate,
   decideUpdate,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the production topology's moving parts available without Docker, for the PostgreSQL-backed
-# test (test/cluster/postgres.test.ts, src/cluster.ts):
+# test (test/cluster/postgres.test.ts, src/local/cluster.ts):
 #
 #   1. PostgreSQL, from the system's packages (Debian: `apt-get install postgresql`, i.e. 15 on bookworm)
 #      when no `initdb` is found;

@@ -13,10 +13,11 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { levelDefinition, type Role } from '../machines/levels.js';
 import { ProjectDefinition } from '../machines/model.js';
-import { connect, componentHandle, projectHandle, startProject } from '../src/client.js';
-import { PROJECT_ROOT, startDevServer, freePort } from '../src/temporalServer.js';
-import { createWorker, installProcessLogging } from '../src/worker.js';
+import { connect, componentHandle, projectHandle, startProject } from '../src/runtime/client.js';
+import { PROJECT_ROOT, startDevServer, freePort } from '../src/local/temporalServer.js';
+import { createWorker, installProcessLogging } from '../src/runtime/worker.js';
 import {
+  WORKFLOW_TYPES,
   decideUpdate,
   reReviewDueSignal,
   reportVersionsUpdate,
@@ -111,7 +112,7 @@ async function continueAsNew(client: Client, taskQueue: string): Promise<void> {
     policy: definition.policy,
     historyLimit: 40,
   };
-  const handle = await client.workflow.start('componentWorkflow', {
+  const handle = await client.workflow.start(WORKFLOW_TYPES.component, {
     workflowId: `component/${definition.id}/anomaly-model`,
     taskQueue,
     args: [input],
@@ -133,7 +134,7 @@ async function continueAsNew(client: Client, taskQueue: string): Promise<void> {
 async function reReview(client: Client, taskQueue: string): Promise<void> {
   const definition = ProjectDefinition.parse(project());
   const component = { ...definition.components[0], entryLevel: 9, provenance: { kind: 'adopted' as const, projectId: 'legacy', componentId: 'anomaly-model', level: 9 } };
-  const handle = await client.workflow.start('componentWorkflow', {
+  const handle = await client.workflow.start(WORKFLOW_TYPES.component, {
     workflowId: `component/${definition.id}/anomaly-model`,
     taskQueue,
     args: [{ projectId: definition.id, component, projectOwners: definition.owners, roster: definition.roster, policy: definition.policy, card: { requirements: [] } }],

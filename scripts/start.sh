@@ -14,4 +14,4 @@ if [ -z "${SMTP_URL:-}" ]; then
   bash scripts/install-mailpit.sh
 fi
 # The project's own Node.js (package.json pins the `node` package), whatever `node` is on PATH.
-exec node_modules/.bin/node --import tsx src/start.ts
+exec node_modules/.bin/node --import tsx src/local/start.ts

@@ -3,11 +3,11 @@
  * deployments where workers and the web tier scale separately. It signs and checks links with the
  * same secret as the workers that email them.
  */
-import { createApp, listen } from './api/server.js';
-import { connect } from './client.js';
-import { ConfigError, loadConfig, publicUrl } from './config.js';
-import { configuredLinkSecret } from './links.js';
-import { linksFromConfig } from './mail.js';
+import { createApp, listen } from './http/server.js';
+import { connect } from './runtime/client.js';
+import { ConfigError, loadConfig, publicUrl } from './runtime/config.js';
+import { configuredLinkSecret } from './local/linkSecret.js';
+import { linksFromConfig } from './runtime/mail.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -9,9 +9,8 @@ import { registerComponentCommands } from './cli/component.js';
 import type { Context, Io } from './cli/context.js';
 import { EXIT_OK, commanderLine, exitCodeFor, isExpected, messageFor } from './cli/errors.js';
 import { printable } from './cli/format.js';
+import { registerMetricsCommand, registerScheduleCommands } from './cli/portfolio.js';
 import { registerProjectCommands } from './cli/project.js';
-import { registerMetricsCommand } from './cli/metrics.js';
-import { registerScheduleCommands } from './cli/schedules.js';
 import { registerTokenCommand } from './cli/token.js';
 import { Session } from './cli/session.js';
 

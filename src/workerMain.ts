@@ -1,10 +1,10 @@
 /** `npm run worker`: one worker process alone, for scaling out against a running Temporal server. */
-import { connect } from './client.js';
-import { ConfigError, loadConfig } from './config.js';
-import { describeSecurity, temporalConnectionOptions } from './connection.js';
-import { notifierFromConfig } from './mail.js';
-import { createWorker, installProcessLogging } from './worker.js';
-import { describeWorkflowSource } from './workflowBundle.js';
+import { connect } from './runtime/client.js';
+import { ConfigError, loadConfig } from './runtime/config.js';
+import { describeSecurity, temporalConnectionOptions } from './runtime/connection.js';
+import { notifierFromConfig } from './runtime/mail.js';
+import { createWorker, installProcessLogging } from './runtime/worker.js';
+import { describeWorkflowSource } from './runtime/workflowBundle.js';
 
 async function main(): Promise<void> {
   // Which Node.js runs the worker: the project pins one (package.json's `node`), and this line shows it was used.

@@ -4,7 +4,7 @@
  * from ./helpers/temporal.ts.
  */
 import type { TestProject } from 'vitest/node';
-import { freePort, startDevServer } from '../src/temporalServer.js';
+import { freePort, startDevServer } from '../src/local/temporalServer.js';
 import type {} from './helpers/temporal.js'; // the `temporalAddress` key of vitest's ProvidedContext
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, SEARCH_ATTRIBUTES, startDevServer, type DevServer } from '../src/temporalServer.js';
+import { freePort, SEARCH_ATTRIBUTES, startDevServer, type DevServer } from '../src/local/temporalServer.js';
 import { temporalAddress } from './helpers/temporal.js';
 
 const MltrlProject = defineSearchAttributeKey('MltrlProject', SearchAttributeType.KEYWORD);

@@ -1,10 +1,12 @@
 /**
- * The TRL card as a standalone HTML page: the Markdown rendering turned into HTML by `marked`
- * (user text is already escaped there), with a small stylesheet that highlights flagged risks and
- * reads well on a phone.
+ * The TRL card as HTML: the Markdown rendering turned into HTML by `marked`, as a fragment for the
+ * web page and as a standalone page (`mltrl card --format html`) with a small stylesheet that
+ * highlights flagged risks and reads well on a phone.
  */
+import { html, raw } from 'hono/html';
 import { marked } from 'marked';
 import type { CardView } from '../../machines/status.js';
+import { htmlString, type Html } from '../render/markup.js';
 import { cardToMarkdown } from './markdown.js';
 
 const STYLE = `
@@ -17,25 +19,26 @@ const STYLE = `
   mark { background: #ffd8a8; color: #7a2e00; font-weight: 600; padding: 0 .2rem; border-radius: .2rem; }
 `;
 
-const escapeHtml = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** The card's sections as an HTML fragment, for embedding in the web page. */
-export function cardToHtmlFragment(card: CardView): string {
-  return marked.parse(cardToMarkdown(card), { async: false });
+/**
+ * The card's sections as an HTML fragment. Safe to insert as it is: the Markdown escapes every
+ * piece of user text (`text` in ./markdown.ts), so the only markup `marked` makes is the card's own.
+ */
+export function cardToHtmlFragment(card: CardView): Html {
+  return raw(marked.parse(cardToMarkdown(card), { async: false }));
 }
 
 export function cardToHtml(card: CardView): string {
-  return `<!doctype html>
+  return htmlString(html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>TRL card: ${escapeHtml(card.summary.techName)}</title>
-<style>${STYLE}</style>
+<title>TRL card: ${card.summary.techName}</title>
+<style>${raw(STYLE)}</style>
 </head>
 <body><main>
 ${cardToHtmlFragment(card)}
 </main></body>
 </html>
-`;
+`);
 }

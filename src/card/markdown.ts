@@ -4,11 +4,16 @@
  * versions at each step, switchbacks and the frozen graduation snapshots. User text is escaped, so
  * the Markdown is also safe to turn into HTML.
  */
+import { utcMinute } from '../../machines/dates.js';
 import { levelDefinition } from '../../machines/levels.js';
 import { TEXT_DELIVERABLE_KEYS, type Versions } from '../../machines/model.js';
 import type { CardView } from '../../machines/status.js';
 
-/** Escape HTML and the Markdown characters that would change the layout of a line or table cell. */
+/**
+ * User text as Markdown shows it literally. `<` and `&` open raw HTML and entities in Markdown, so
+ * they are written as entities; the characters that would change a line or a table cell are
+ * backslash-escaped; line breaks become `<br>`, the one way a table cell holds one.
+ */
 export function text(value: unknown): string {
   const plain = typeof value === 'string' ? value : JSON.stringify(value);
   return plain
@@ -19,7 +24,6 @@ export function text(value: unknown): string {
     .replace(/\r?\n/g, '<br>');
 }
 
-const when = (at: number | string) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
 const versions = (v?: Versions) => (v ? ['code', 'model', 'data'].map((k) => `${k} ${v[k as keyof Versions] ?? '—'}`).join(', ') : '—');
 /** Markup written by this module itself, which `cell` must not escape. */
 class Markup {
@@ -114,7 +118,7 @@ export function cardToMarkdown(card: CardView): string {
         ? card.ethics
             .map(
               (review) =>
-                `### Review ${text(review.reviewId)} at Level ${review.level} (${when(review.at)}, ${text(review.by)})\n\n` +
+                `### Review ${text(review.reviewId)} at Level ${review.level} (${utcMinute(review.at)}, ${text(review.by)})\n\n` +
                 table(['Question', 'Answer'], Object.entries(review.answers).map(([id, answer]) => [checklist.get(id)?.question ?? id, answer])),
             )
             .join('\n\n')
@@ -122,15 +126,15 @@ export function cardToMarkdown(card: CardView): string {
     `## Level timeline\n\n` +
       table(
         ['When', 'From', 'To', 'How', 'Review', 'Versions'],
-        card.timeline.map((t) => [when(t.at), t.from ?? 'entry', t.to, t.how, t.reviewId, versions(t.versions)]),
+        card.timeline.map((t) => [utcMinute(t.at), t.from ?? 'entry', t.to, t.how, t.reviewId, versions(t.versions)]),
       ),
-    `## Switchbacks\n\n` + table(['When', 'From', 'To', 'Kind', 'Reason', 'By'], card.switchbacks.map((s) => [when(s.at), s.from, s.to, s.kind, s.reason, s.by])),
+    `## Switchbacks\n\n` + table(['When', 'From', 'To', 'Kind', 'Reason', 'By'], card.switchbacks.map((s) => [utcMinute(s.at), s.from, s.to, s.kind, s.reason, s.by])),
     `## Graduation snapshots\n\nThe card as it stood when each level was earned; later edits do not change them.\n\n` +
       table(
         ['Level', 'When', 'Review', 'Card revision', 'Versions', 'Requirements'],
-        card.graduations.map((g) => [g.level, when(g.at), g.reviewId, g.revision, versions(g.content.versions), g.content.requirements.map((r) => `${r.id} ${r.status ?? 'open'}`).join(', ')]),
+        card.graduations.map((g) => [g.level, utcMinute(g.at), g.reviewId, g.revision, versions(g.content.versions), g.content.requirements.map((r) => `${r.id} ${r.status ?? 'open'}`).join(', ')]),
       ),
-    `## Revisions\n\n` + table(['Revision', 'When', 'By', 'Changed'], card.revisions.map((r) => [r.revision, when(r.at), r.by, r.keys.join(', ')])),
+    `## Revisions\n\n` + table(['Revision', 'When', 'By', 'Changed'], card.revisions.map((r) => [r.revision, utcMinute(r.at), r.by, r.keys.join(', ')])),
   ];
   return `${sections.join('\n\n')}\n`;
 }

@@ -6,8 +6,8 @@
  */
 import { CommanderError } from 'commander';
 import { InputError, quoted } from '../../machines/validation.js';
-import { ClientError } from '../client.js';
-import { ConfigError } from '../config.js';
+import { ClientError } from '../runtime/client.js';
+import { ConfigError } from '../runtime/config.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

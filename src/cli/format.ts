@@ -2,11 +2,11 @@
  * Human-readable renderings of what the workflows return: plain aligned tables and short lines,
  * no colour, so output pastes cleanly into tickets and logs. `--json` bypasses all of this.
  */
+import { utcDay, utcSecond } from '../../machines/dates.js';
 import { levelDefinition } from '../../machines/levels.js';
 import type { Person, ProjectDefinition } from '../../machines/model.js';
 import type { AuditEntry, ComponentStatus, ProjectStatus, ReviewState } from '../../workflows/definitions.js';
-
-type Cell = string | number | null | undefined;
+import { textTable } from '../render/tables.js';
 
 /**
  * Control characters (but line breaks and tabs), DEL, C1 controls, line separators and bidi
@@ -17,24 +17,6 @@ const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\
 /** Whatever the CLI prints, without the characters a terminal would act on. */
 export function printable(text: string): string {
   return text.replace(TERMINAL_CONTROLS, '');
-}
-
-/**
- * Columns separated by two spaces; the last column is not padded, so long text just runs on.
- * Without headers it lays out `key  value` pairs.
- */
-export function table(headers: string[] | null, rows: Cell[][]): string {
-  const body = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell))));
-  const cells = headers ? [headers, ...body] : body;
-  const widths = (headers ?? body[0] ?? []).map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
-  return cells
-    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ').trimEnd())
-    .join('\n');
-}
-
-/** `2026-03-01 14:05:09` in UTC, from epoch millis or an ISO string. */
-export function time(at: number | string): string {
-  return new Date(at).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 const person = (p: Person) => `${p.name} <${p.email}>`;
@@ -65,7 +47,7 @@ export function gateLines(status: ComponentStatus): string[] {
 export function componentStatusText(status: ComponentStatus): string {
   const out = [
     `${status.projectId}/${status.componentId} — ${status.name} (${status.kind})`,
-    table(
+    textTable(
       null,
       [
         ['level', `${status.level} ${status.levelName}`],
@@ -75,7 +57,7 @@ export function componentStatusText(status: ComponentStatus): string {
         ['owner', person(status.owner)],
         ['card', `revision ${status.cardRevision}, ${status.switchbacks} switchback${status.switchbacks === 1 ? '' : 's'}`],
         ...(status.provenance ? [['from', `${status.provenance.kind} from ${status.provenance.projectId}/${status.provenance.componentId} at Level ${status.provenance.level}`]] : []),
-        ...(status.target ? [['target', `Level ${status.target.level} by ${status.target.date}: ${status.target.status}${status.target.projected ? ` (at this pace, ${status.target.projected.slice(0, 10)})` : ''}`]] : []),
+        ...(status.target ? [['target', `Level ${status.target.level} by ${status.target.date}: ${status.target.status}${status.target.projected ? ` (at this pace, ${utcDay(status.target.projected)})` : ''}`]] : []),
       ],
     ),
   ];
@@ -83,16 +65,16 @@ export function componentStatusText(status: ComponentStatus): string {
   if (review) {
     out.push(
       '',
-      `open review ${review.id}: Level ${review.level}, proposal ${review.proposal}${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} at ${time(review.submittedAt)}`,
+      `open review ${review.id}: Level ${review.level}, proposal ${review.proposal}${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} at ${utcSecond(review.submittedAt)}`,
       indent(
-        table(
+        textTable(
           ['ROLE', 'APPROVALS'],
           review.requiredRoles.map((role) => [role, `${review.approvals[role] ?? 0} of ${review.approvalsPerRole}${review.missingRoles.includes(role) ? '' : ', met'}`]),
         ),
       ),
       `  missing roles: ${list(review.missingRoles)}`,
       `  answered: ${list(review.answered.map((a) => `${a.reviewer} (${a.verdict})`))}`,
-      `  next reminder: ${time(review.nextReminder)}${review.escalation ? `; escalation: ${time(review.escalation)}` : ''}`,
+      `  next reminder: ${utcSecond(review.nextReminder)}${review.escalation ? `; escalation: ${utcSecond(review.escalation)}` : ''}`,
     );
   }
   out.push('', `gate for Level ${status.gate.level}:`, ...gateLines(status).map((line) => `  ${line}`));
@@ -105,7 +87,7 @@ export function projectStatusText(status: ProjectStatus): string {
     `${status.projectId} — ${status.name}`,
     `system level: ${system}`,
     '',
-    table(
+    textTable(
       ['COMPONENT', 'LEVEL', 'NAME', 'PHASE', 'STATE'],
       status.components.map((c) => [c.componentId, c.level, levelDefinition(c.level).name, c.phase, c.state]),
     ),
@@ -116,7 +98,7 @@ export function startedText(definition: ProjectDefinition, workflowId: string, t
   return [
     `started ${workflowId} (${definition.name}) on task queue ${taskQueue}`,
     '',
-    table(
+    textTable(
       ['COMPONENT', 'ENTRY LEVEL', 'NAME', 'KIND'],
       definition.components.map((c) => [`${definition.id}/${c.id}`, c.entryLevel, levelDefinition(c.entryLevel).name, c.kind]),
     ),
@@ -149,8 +131,8 @@ export function submittedText(status: ComponentStatus): string {
 
 export function historyText(entries: AuditEntry[]): string {
   if (entries.length === 0) return 'no history yet';
-  return table(
-    ['TIME (UTC)', 'WHO', 'WHAT', 'OUTCOME', 'LEVEL', 'WHY'],
-    entries.map((e) => [time(e.at), e.who, e.what, e.outcome, e.level, e.why]),
+  return textTable(
+    ['TIME', 'WHO', 'WHAT', 'OUTCOME', 'LEVEL', 'WHY'],
+    entries.map((e) => [utcSecond(e.at), e.who, e.what, e.outcome, e.level, e.why]),
   );
 }

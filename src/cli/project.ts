@@ -10,7 +10,7 @@ import {
   statusQuery,
   updateRosterUpdate,
 } from '../../workflows/definitions.js';
-import { componentHandle, parseProject, startProject } from '../client.js';
+import { componentHandle, parseProject, startProject } from '../runtime/client.js';
 import { parseTarget, readJsonFile, slug } from './args.js';
 import { byOption, jsonOption, show, type Context } from './context.js';
 import { componentStatusText, projectStatusText, startedText } from './format.js';

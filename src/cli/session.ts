@@ -5,8 +5,8 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { InputError } from '../../machines/validation.js';
-import { ClientError, call, componentHandle, connect, projectHandle } from '../client.js';
-import { loadConfig, type Config } from '../config.js';
+import { ClientError, call, componentHandle, connect, projectHandle } from '../runtime/client.js';
+import { loadConfig, type Config } from '../runtime/config.js';
 import { formatRef, type ComponentRef } from './args.js';
 
 export class Session {

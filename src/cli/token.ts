@@ -6,8 +6,9 @@
 import { Option, type Command } from 'commander';
 import { DurationText, durationMillis } from '../../machines/model.js';
 import { quoted } from '../../machines/validation.js';
-import { configuredLinkSecret, createLinks } from '../links.js';
-import { publicUrl } from '../config.js';
+import { createLinks } from '../http/core/links.js';
+import { configuredLinkSecret } from '../local/linkSecret.js';
+import { publicUrl } from '../runtime/config.js';
 import { email } from './args.js';
 import type { Context } from './context.js';
 import { UsageError } from './errors.js';

@@ -5,8 +5,8 @@
  */
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { createApp, listen, type HttpServer } from '../../src/api/server.js';
-import { freePort } from '../../src/temporalServer.js';
+import { createApp, listen, type HttpServer } from '../../src/http/server.js';
+import { freePort } from '../../src/local/temporalServer.js';
 import { statusQuery } from '../../workflows/definitions.js';
 import { LEAD, project, reviewer } from '../support/fixtures.js';
 import { useReviewStack } from '../support/reviewStack.js';

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { componentHandle } from '../../src/client.js';
-import { loadConfig } from '../../src/config.js';
+import { componentHandle } from '../../src/runtime/client.js';
+import { loadConfig } from '../../src/runtime/config.js';
 import { updateCardUpdate, type AuditEntry, type CardView, type ComponentStatus, type ProjectStatus, type ReviewState } from '../../workflows/definitions.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';

@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, listen, type HttpServer } from '../../src/api/server.js';
-import { createLinks } from '../../src/links.js';
-import { SEARCH_ATTRIBUTES, freePort, temporalCliPath } from '../../src/temporalServer.js';
+import { createApp, listen, type HttpServer } from '../../src/http/server.js';
+import { createLinks } from '../../src/http/core/links.js';
+import { SEARCH_ATTRIBUTES, freePort, temporalCliPath } from '../../src/local/temporalServer.js';
 import { ETHICS, LEAD, project } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';
 

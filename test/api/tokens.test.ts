@@ -7,10 +7,10 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { createApp, listen, type HttpServer } from '../../src/api/server.js';
-import { loadConfig } from '../../src/config.js';
-import { createLinks, type Links } from '../../src/links.js';
-import { freePort } from '../../src/temporalServer.js';
+import { createApp, listen, type HttpServer } from '../../src/http/server.js';
+import { loadConfig } from '../../src/runtime/config.js';
+import { createLinks, type Links } from '../../src/http/core/links.js';
+import { freePort } from '../../src/local/temporalServer.js';
 import { statusQuery } from '../../workflows/definitions.js';
 import { LEAD, project, reviewer } from '../support/fixtures.js';
 import { LINK_SECRET, useReviewStack } from '../support/reviewStack.js';

@@ -101,7 +101,7 @@ describe('the TRL card', () => {
     expect(md).toContain('### Level 1 — Goal-oriented research');
     expect(md).toContain('Stain normalisation matters');
     expect(md).toContain('Who could be harmed');
-    expect(md).toMatch(/\| 0 \| 2026-01-0\d \d\d:\d\d \| r1 \|/);
+    expect(md).toMatch(/\| 0 \| 2026-01-0\d \d\d:\d\d UTC \| r1 \|/);
   });
 
   it('renders every section as HTML, with no unescaped user markup', () => {

@@ -1,5 +1,5 @@
 /**
- * mTLS end to end: the full Temporal server on PostgreSQL (src/cluster.ts) with its frontend
+ * mTLS end to end: the full Temporal server on PostgreSQL (src/local/cluster.ts) with its frontend
  * requiring client certificates signed by a test CA (test/cluster/certificates.ts). A worker
  * process (`npm run worker`, the native connection) and the CLI (a subprocess, the client
  * connection), given only Temporal's TEMPORAL_TLS_* variables, start a project and read and change
@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgresTemporal, type PostgresTemporal } from '../../src/cluster.js';
-import { PROJECT_ROOT } from '../../src/temporalServer.js';
+import { startPostgresTemporal, type PostgresTemporal } from '../../src/local/cluster.js';
+import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
 import type { ComponentStatus } from '../../workflows/definitions.js';
 import { FULL_CARD, OWNER, project } from '../support/fixtures.js';
 import { makeTestPki, type TestPki } from './certificates.js';
@@ -100,7 +100,7 @@ function startWorker(): Promise<string> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mltrl-mtls-'));
-  // Its own folder: as root, src/cluster.ts opens the data folder (not the ones above it) to PostgreSQL's user.
+  // Its own folder: as root, src/local/cluster.ts opens the data folder (not the ones above it) to PostgreSQL's user.
   dataDir = mkdtempSync(join(tmpdir(), 'mltrl-mtls-cluster-'));
   pki = makeTestPki(dir);
   cluster = await startPostgresTemporal({

@@ -1,5 +1,5 @@
 /**
- * The production topology without Docker: the full Temporal server on PostgreSQL (src/cluster.ts),
+ * The production topology without Docker: the full Temporal server on PostgreSQL (src/local/cluster.ts),
  * two `npm run worker` processes (src/workerMain.ts) on the task queue, a project driven through
  * five levels, and the worker holding the component killed with SIGKILL while a review is open.
  * Nothing may be lost: every verdict counted once, every level reached, every audit entry present,
@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../machines/levels.js';
-import { startPostgresTemporal, type PostgresTemporal } from '../../src/cluster.js';
-import { connect, projectHandle } from '../../src/client.js';
-import { PROJECT_ROOT } from '../../src/temporalServer.js';
+import { startPostgresTemporal, type PostgresTemporal } from '../../src/local/cluster.js';
+import { connect, projectHandle } from '../../src/runtime/client.js';
+import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
 import { cardQuery, historyQuery, projectStatusQuery, reviewSignal, statusQuery } from '../../workflows/definitions.js';
 import { project, reviewer } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';

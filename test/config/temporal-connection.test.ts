@@ -1,5 +1,5 @@
 /**
- * The connection-security variables (src/connection.ts through loadConfig): each rule refuses with
+ * The connection-security variables (src/runtime/connection.ts through loadConfig): each rule refuses with
  * one line naming the variable, files are read at load, and the one mapping to connection options
  * turns TLS on exactly when Temporal's own clients do. The handshake itself is proven against a real
  * server in test/cluster/mtls.test.ts.
@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientError, connect } from '../../src/client.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { describeSecurity, temporalConnectionOptions } from '../../src/connection.js';
+import { ClientError, connect } from '../../src/runtime/client.js';
+import { ConfigError, loadConfig } from '../../src/runtime/config.js';
+import { describeSecurity, temporalConnectionOptions } from '../../src/runtime/connection.js';
 import { makeTestPki, type TestPki } from '../cluster/certificates.js';
 
 let dir: string;

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Notification } from '../../activities/index.js';
-import { PROJECT_ROOT } from '../../src/temporalServer.js';
+import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
 import { workflowBundle } from '../support/harness.js';
 
 export interface WorkerProcess {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, connect, startProject } from '../../src/client.js';
+import { componentHandle, connect, startProject } from '../../src/runtime/client.js';
 import { cardQuery, historyQuery, reviewSignal, statusQuery } from '../../workflows/definitions.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { OWNER, project, reviewer } from '../support/fixtures.js';

@@ -113,7 +113,8 @@ describe('mltrl CLI against a running worker', () => {
     expect(await ok('resume', ref, '--by', OWNER.email, '--reason', 'data arrived')).toContain(`${ref}: Level 0 First principles (research), working`);
 
     const history = await ok('history', ref);
-    expect(history.split('\n')[0]).toMatch(/^TIME \(UTC\)\s+WHO\s+WHAT\s+OUTCOME\s+LEVEL\s+WHY$/);
+    expect(history.split('\n')[0]).toMatch(/^TIME\s+WHO\s+WHAT\s+OUTCOME\s+LEVEL\s+WHY$/);
+    expect(history.split('\n')[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\s/);
     for (const what of ['start', 'updateCard', 'submit', 'decide', 'switchback', 'pause', 'resume']) expect(history).toMatch(new RegExp(`\\s${what}\\s`));
     expect(history).toContain('discovery switchback to Level 0: the hypothesis needs revisiting');
     expect(history).toContain('repeated verdict on review r2');
@@ -121,7 +122,7 @@ describe('mltrl CLI against a running worker', () => {
     const card = await ok('card', 'show', ref);
     // The card in Markdown: requirements by risk (P1.1 risk 0.8), and the discovery switchback 1→0.
     expect(card).toMatch(/\| P1\.1 \|.*\| 0\.8 \| validated \|/);
-    expect(card).toMatch(/## Switchbacks\n\n.*\n.*\n\| [\d-]+ [\d:]+ \| 1 \| 0 \| discovery \| the hypothesis needs revisiting \| lead@lab\.example \|/);
+    expect(card).toMatch(/## Switchbacks\n\n.*\n.*\n\| [\d-]+ [\d:]+ UTC \| 1 \| 0 \| discovery \| the hypothesis needs revisiting \| lead@lab\.example \|/);
 
     const projectStatus = await ok('status', definition.id);
     expect(projectStatus).toContain('system level: Level 0 First principles');

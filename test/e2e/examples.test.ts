@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayStories } from '../../examples/replay.js';
-import { computeMetrics, type ComponentRecord } from '../../src/metrics.js';
-import { readComponents, readProjects } from '../../src/portfolio.js';
+import { computeMetrics, type ComponentRecord } from '../../src/portfolio/metrics.js';
+import { readComponents, readProjects } from '../../src/portfolio/read.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';
 
 let harness: Harness;

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { componentHandle, connect, startProject } from '../../src/client.js';
+import { componentHandle, connect, startProject } from '../../src/runtime/client.js';
 import { statusQuery } from '../../workflows/definitions.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { project } from '../support/fixtures.js';

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailNotifier } from '../../activities/email.js';
-import { createLinks } from '../../src/links.js';
-import { smtpTransport } from '../../src/mail.js';
-import { freePort } from '../../src/temporalServer.js';
+import { createLinks } from '../../src/http/core/links.js';
+import { smtpTransport } from '../../src/runtime/mail.js';
+import { freePort } from '../../src/local/temporalServer.js';
 import { statusQuery } from '../../workflows/definitions.js';
 import { project, reviewer } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';

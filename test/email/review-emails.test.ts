@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailNotifier } from '../../activities/email.js';
 import { levelDefinition } from '../../machines/levels.js';
-import { createLinks } from '../../src/links.js';
-import { smtpTransport } from '../../src/mail.js';
+import { createLinks } from '../../src/http/core/links.js';
+import { smtpTransport } from '../../src/runtime/mail.js';
 import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtpSink.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, connect, projectHandle, startProject } from '../../src/client.js';
+import { componentHandle, connect, projectHandle, startProject } from '../../src/runtime/client.js';
 import { historyQuery, reReviewScheduleId, statusQuery } from '../../workflows/definitions.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { readNotifications, startWorkerProcess, writeBundle, type WorkerProcess } from '../durability/processes.js';

@@ -7,9 +7,9 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailNotifier } from '../../activities/email.js';
-import { createLinks } from '../../src/links.js';
-import { smtpTransport } from '../../src/mail.js';
-import { freePort } from '../../src/temporalServer.js';
+import { createLinks } from '../../src/http/core/links.js';
+import { smtpTransport } from '../../src/runtime/mail.js';
+import { freePort } from '../../src/local/temporalServer.js';
 import { cardQuery, historyQuery, reviewSignal, statusQuery, type ReviewState } from '../../workflows/definitions.js';
 import { project, reviewer } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';

@@ -11,7 +11,7 @@ import { Policy, durationMillis } from '../../machines/model.js';
 import { InputError, parseInput } from '../../machines/validation.js';
 import { Decision, LifecycleChange } from '../../workflows/definitions.js';
 import { messageFor } from '../../src/cli/errors.js';
-import { Config, ConfigError, loadConfig } from '../../src/config.js';
+import { Config, ConfigError, loadConfig } from '../../src/runtime/config.js';
 import { adversarialKey, adversarialString, adversarialValue, mutationsOf, show, withOwnKey } from './arbitraries.js';
 import { MAX_ERROR_LENGTH, unclearError } from './checks.js';
 import { COMPONENT_UPDATES, PROJECT_FILE, PROJECT_UPDATES, SIGNALS, topLevelKeys, type PayloadSpec } from './payloads.js';

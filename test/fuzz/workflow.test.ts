@@ -13,8 +13,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectDefinition } from '../../machines/model.js';
 import { InputError } from '../../machines/validation.js';
-import { componentHandle, projectHandle, startProject } from '../../src/client.js';
+import { componentHandle, projectHandle, startProject } from '../../src/runtime/client.js';
 import {
+  WORKFLOW_TYPES,
   AddComponent,
   FailureType,
   componentWorkflowId,
@@ -299,7 +300,7 @@ describe('messages found to fail workflow tasks', () => {
       policy: parsed.policy,
       historyLimit: 30,
     };
-    const target = await harness.client.workflow.start('componentWorkflow', { workflowId: componentWorkflowId(parsed.id, 'anomaly-model'), taskQueue: harness.taskQueue, args: [input] });
+    const target = await harness.client.workflow.start(WORKFLOW_TYPES.component, { workflowId: componentWorkflowId(parsed.id, 'anomaly-model'), taskQueue: harness.taskQueue, args: [input] });
     try {
       // Each signal is under Temporal's 2 MB limit; the audit keeps both `reviewer` strings as `who`.
       await target.signal('review', { reviewer: 'x'.repeat(1_200_000) });
@@ -324,7 +325,7 @@ describe('messages found to fail workflow tasks', () => {
       policy: parsed.policy,
       historyLimit: 30,
     };
-    const target = await harness.client.workflow.start('componentWorkflow', { workflowId: componentWorkflowId(parsed.id, 'anomaly-model'), taskQueue: harness.taskQueue, args: [input] });
+    const target = await harness.client.workflow.start(WORKFLOW_TYPES.component, { workflowId: componentWorkflowId(parsed.id, 'anomaly-model'), taskQueue: harness.taskQueue, args: [input] });
     try {
       // A deliverable may be a record of named texts, with no bound on how many: 60 × 15,000 characters each.
       const large = (fill: string) => Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`part${i}`, fill.repeat(15_000)]));

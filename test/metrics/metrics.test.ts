@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ClosedReview, Switchback, TimelineEntry } from '../../machines/context.js';
 import { levelDefinition } from '../../machines/levels.js';
-import { levelDistributionChart, switchbackPathsChart, timeInLevelChart } from '../../src/charts.js';
-import { computeMetrics, type ComponentRecord } from '../../src/metrics.js';
-import { metricsText } from '../../src/metricsReport.js';
+import { levelDistributionChart, switchbackPathsChart, timeInLevelChart } from '../../src/portfolio/charts.js';
+import { computeMetrics, type ComponentRecord } from '../../src/portfolio/metrics.js';
+import { metricsPage, metricsText } from '../../src/portfolio/report.js';
+import { htmlString } from '../../src/render/markup.js';
 
 const DAY = 86_400_000;
 
@@ -101,17 +102,26 @@ describe('portfolio metrics on a seeded portfolio', () => {
   });
 
   it('draws the level distribution, the time per level and the switchback paths as SVG', () => {
-    const distribution = levelDistributionChart(metrics);
+    const distribution = htmlString(levelDistributionChart(metrics));
     expect(distribution.match(/<rect /g)).toHaveLength(10);
     expect(distribution).toContain('<title>Level 5 ML capability: 1</title>');
     expect(distribution).toContain('fill="#1e40af"'); // prototyping blue at Level 5
-    const time = timeInLevelChart(metrics);
+    const time = htmlString(timeInLevelChart(metrics));
     expect(time).toContain('Level 0: median 20 d over 2 stays');
     expect(time).toContain('Level 4: median 3.5 d over 2 stays');
     expect(time.match(/no completed stay/g)).toHaveLength(6); // levels 2, 3, 6, 7, 8 and 9
-    const arcs = switchbackPathsChart(metrics.switchbacks.paths);
+    const arcs = htmlString(switchbackPathsChart(metrics.switchbacks.paths));
     expect(arcs.match(/<path /g)).toHaveLength(3);
     expect(arcs).toContain('<title>8→7: 2</title>');
-    expect(switchbackPathsChart([])).toContain('no switchbacks yet');
+    expect(htmlString(switchbackPathsChart([]))).toContain('no switchbacks yet');
+  });
+
+  it('writes the standalone page with the charts, escaping what people named', () => {
+    const named = computeMetrics(portfolio, [{ projectId: 'p', name: 'P <script>alert(1)</script> & "Co"', systemLevel: 1 }]);
+    const page = metricsPage(named);
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page.match(/<svg /g)).toHaveLength(3);
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('P &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot; (p)');
   });
 });

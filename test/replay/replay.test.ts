@@ -4,7 +4,7 @@
  * commands that is not guarded with `patched()` fails here.
  *
  * The code replayed is a bundle file written exactly as `npm run build` writes dist/workflow-bundle.js
- * (src/workflowBundle.ts) and loaded the way production workers load it (`{ codePath }`).
+ * (src/runtime/workflowBundle.ts) and loaded the way production workers load it (`{ codePath }`).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/temporalServer.js';
-import { BUNDLE_FILE_NAME, DATA_CONVERTER, writeWorkflowBundle } from '../../src/workflowBundle.js';
+import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
+import { BUNDLE_FILE_NAME, DATA_CONVERTER, writeWorkflowBundle } from '../../src/runtime/workflowBundle.js';
 
 const DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 const files = readdirSync(DIR).filter((file) => file.endsWith('.json'));

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { Notification, Notifier } from '../../activities/index.js';
-import { connect } from '../../src/client.js';
-import { createWorker } from '../../src/worker.js';
-import { bundleWorkflows } from '../../src/workflowBundle.js';
+import { connect } from '../../src/runtime/client.js';
+import { createWorker } from '../../src/runtime/worker.js';
+import { bundleWorkflows } from '../../src/runtime/workflowBundle.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { NO_EMAIL_CAP } from './fixtures.js';
 
@@ -22,7 +22,7 @@ export interface Harness {
 
 let bundle: Promise<{ code: string }> | undefined;
 export function workflowBundle(): Promise<{ code: string }> {
-  // Bundled as `npm run build` bundles the production workers' code (src/workflowBundle.ts).
+  // Bundled as `npm run build` bundles the production workers' code (src/runtime/workflowBundle.ts).
   bundle ??= bundleWorkflows();
   return bundle;
 }

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { createEmailNotifier } from '../../activities/email.js';
-import { createApp, listen, type HttpServer } from '../../src/api/server.js';
-import { createLinks, type Links } from '../../src/links.js';
-import { smtpTransport } from '../../src/mail.js';
-import { freePort } from '../../src/temporalServer.js';
+import { createApp, listen, type HttpServer } from '../../src/http/server.js';
+import { createLinks, type Links } from '../../src/http/core/links.js';
+import { smtpTransport } from '../../src/runtime/mail.js';
+import { freePort } from '../../src/local/temporalServer.js';
 import { startHarness, type Harness } from './harness.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtpSink.js';
 

@@ -4,7 +4,7 @@
  * from a component that exists and has reached the claimed level).
  */
 import type { Client } from '@temporalio/client';
-import { componentWorkflowId, statusQuery, type ComponentWorkflowInput } from '../../workflows/definitions.js';
+import { WORKFLOW_TYPES, componentWorkflowId, statusQuery, type ComponentWorkflowInput } from '../../workflows/definitions.js';
 import { LEAD, OWNER, uniqueId } from './fixtures.js';
 import { eventually } from './harness.js';
 
@@ -31,7 +31,7 @@ export async function startSourceComponent(client: Client, taskQueue: string, le
     roster: {},
     policy: { approvalsPerRole: 1, remindEvery: '2 days', escalateAfter: '7 days', rereviewEvery: '90 days', riskThreshold: 3 },
   };
-  const handle = await client.workflow.start('componentWorkflow', { workflowId: componentWorkflowId(projectId, componentId), taskQueue, args: [input] });
+  const handle = await client.workflow.start(WORKFLOW_TYPES.component, { workflowId: componentWorkflowId(projectId, componentId), taskQueue, args: [input] });
   await eventually(async () => (await handle.query(statusQuery)).level);
   return { projectId, componentId, level };
 }

@@ -12,8 +12,8 @@
  */
 import { appendFileSync } from 'node:fs';
 import type { Notifier } from '../../activities/index.js';
-import { connect } from '../../src/client.js';
-import { createWorker } from '../../src/worker.js';
+import { connect } from '../../src/runtime/client.js';
+import { createWorker } from '../../src/runtime/worker.js';
 import { NO_EMAIL_CAP } from './fixtures.js';
 
 function required(name: string): string {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayStories } from '../../examples/replay.js';
-import { PROJECT_ROOT } from '../../src/temporalServer.js';
+import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
 import { launchBrowser, type Browser } from '../support/browser.js';
 import { startReviewStack, type ReviewStack } from '../support/reviewStack.js';
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CARRIED_BUDGET_BYTES, jsonBytes } from '../../machines/budget.js';
 import { ROLES } from '../../machines/levels.js';
 import {
+  WORKFLOW_TYPES,
   cardQuery,
   componentWorkflowId,
   decideUpdate,
@@ -161,7 +162,7 @@ describe('a component under the largest accepted inputs', () => {
           historyLimit: 40,
         };
         const workflowId = componentWorkflowId(input.projectId, input.component.id);
-        const handle = await harness.client.workflow.start('componentWorkflow', { workflowId, taskQueue: harness.taskQueue, args: [input] });
+        const handle = await harness.client.workflow.start(WORKFLOW_TYPES.component, { workflowId, taskQueue: harness.taskQueue, args: [input] });
         const firstRun = handle.firstExecutionRunId;
         for (const s of steps) {
           const outcome = await perform(handle, s);

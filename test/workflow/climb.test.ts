@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { levelDefinition } from '../../machines/levels.js';
-import { call, componentHandle, projectHandle, startProject } from '../../src/client.js';
+import { call, componentHandle, projectHandle, startProject } from '../../src/runtime/client.js';
 import {
+  reReviewScheduleId,
   cardQuery,
   decideUpdate,
   historyQuery,
@@ -56,7 +57,7 @@ describe('a component climbing from Level 0 to 9 on a real Temporal server', () 
     const opened = merged(harness.sent.filter((n) => n.kind === 'review-opened' && n.projectId === definition.id));
     expect(opened).toHaveLength(9);
     await eventually(async () => {
-      const described = await harness.client.schedule.getHandle(`rereview/${definition.id}/anomaly-model`).describe();
+      const described = await harness.client.schedule.getHandle(reReviewScheduleId(definition.id, 'anomaly-model')).describe();
       expect(described.state.paused).toBe(false);
     });
 

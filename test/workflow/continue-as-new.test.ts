@@ -1,7 +1,7 @@
 import type { Client, WorkflowExecutionStatusName, WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectDefinition } from '../../machines/model.js';
-import { cardQuery, historyQuery, statusQuery, updateCardUpdate, type ComponentWorkflowInput } from '../../workflows/definitions.js';
+import { WORKFLOW_TYPES, cardQuery, historyQuery, statusQuery, updateCardUpdate, type ComponentWorkflowInput } from '../../workflows/definitions.js';
 import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';
 import { decide, fillCard, soon, submit } from './steps.js';
@@ -43,7 +43,7 @@ describe('continue-as-new keeps a component whole', () => {
       policy: definition.policy,
       historyLimit: 60,
     };
-    const handle = await harness.client.workflow.start('componentWorkflow', { workflowId, taskQueue: harness.taskQueue, args: [input] });
+    const handle = await harness.client.workflow.start(WORKFLOW_TYPES.component, { workflowId, taskQueue: harness.taskQueue, args: [input] });
     const firstRunId = handle.firstExecutionRunId;
 
     // Level 0 → 1, then an open review at Level 1 with one approval per role, with card edits

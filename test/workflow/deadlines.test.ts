@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle } from '../../src/client.js';
+import { componentHandle } from '../../src/runtime/client.js';
 import { historyQuery, pauseUpdate, resumeUpdate, statusQuery } from '../../workflows/definitions.js';
 import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';

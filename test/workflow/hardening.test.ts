@@ -6,8 +6,9 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, projectHandle, startProject } from '../../src/client.js';
+import { componentHandle, projectHandle, startProject } from '../../src/runtime/client.js';
 import {
+  WORKFLOW_TYPES,
   addComponentUpdate,
   historyQuery,
   projectStatusQuery,
@@ -61,7 +62,7 @@ describe('provenance is checked against its source', () => {
 
   it('the project workflow checks it too when a raw client starts it, and addComponent refuses it', async () => {
     const definition = project({ components: [adopted('no-such-project', 'ghost', 9)] });
-    const handle = await harness.client.workflow.start('projectWorkflow', {
+    const handle = await harness.client.workflow.start(WORKFLOW_TYPES.project, {
       workflowId: projectWorkflowId(definition.id),
       taskQueue: harness.taskQueue,
       args: [definition],

@@ -4,9 +4,9 @@
  * component pauses the schedule; retiring deletes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, startProject } from '../../src/client.js';
-import { decideUpdate, historyQuery, pauseUpdate, resumeUpdate, retireUpdate, statusQuery } from '../../workflows/definitions.js';
-import type { ReReviewSchedule } from '../../src/schedules.js';
+import { componentHandle, startProject } from '../../src/runtime/client.js';
+import { WORKFLOW_TYPES, decideUpdate, historyQuery, pauseUpdate, reReviewScheduleId, resumeUpdate, retireUpdate, statusQuery } from '../../workflows/definitions.js';
+import type { ReReviewSchedule } from '../../src/portfolio/schedules.js';
 import { runCli } from '../support/cli.js';
 import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';
@@ -39,14 +39,14 @@ describe('Level 9 re-review schedules', () => {
     const definition = project({ components: [deployedComponent], policy: { rereviewEvery: '2 seconds' } });
     await startProject(harness.client, harness.taskQueue, definition);
     const component = componentHandle(harness.client, definition.id, deployedComponent.id);
-    const schedule = harness.client.schedule.getHandle(`rereview/${definition.id}/${deployedComponent.id}`);
+    const schedule = harness.client.schedule.getHandle(reReviewScheduleId(definition.id, deployedComponent.id));
 
     // The schedule exists with the SPEC's id, overlap SKIP and a note naming project and component.
     const described = await eventually(() => schedule.describe());
     expect(described.policies.overlap).toBe('SKIP');
     expect(described.state.note).toContain(definition.id);
     expect(described.state.note).toContain(deployedComponent.id);
-    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'level9ReReviewWorkflow' });
+    expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: WORKFLOW_TYPES.level9ReReview });
 
     // The first fire opens a re-review submitted by `system`; the panel is told.
     const opened = await eventually(async () => {
@@ -118,7 +118,7 @@ describe('Level 9 re-review schedules', () => {
     const definition = project({ components: [deployedComponent], policy: { rereviewEvery: '90 days' } });
     const before = Date.now();
     await startProject(harness.client, harness.taskQueue, definition);
-    const schedule = harness.client.schedule.getHandle(`rereview/${definition.id}/${deployedComponent.id}`);
+    const schedule = harness.client.schedule.getHandle(reReviewScheduleId(definition.id, deployedComponent.id));
     const described = await eventually(() => schedule.describe());
     const firstFire = described.info.nextActionTimes[0].getTime();
     const ninetyDays = 90 * 86_400_000;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectDefinition } from '../../machines/model.js';
-import { cardQuery, decideUpdate, historyQuery, reReviewDueSignal, statusQuery, type ComponentWorkflowInput } from '../../workflows/definitions.js';
+import { WORKFLOW_TYPES, cardQuery, decideUpdate, historyQuery, reReviewDueSignal, statusQuery, type ComponentWorkflowInput } from '../../workflows/definitions.js';
 import { OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';
 
@@ -38,7 +38,7 @@ describe('a deployed component over many re-review cycles', () => {
       policy: definition.policy,
     };
     const workflowId = `component/${definition.id}/ranker`;
-    const handle = await harness.client.workflow.start('componentWorkflow', { workflowId, taskQueue: harness.taskQueue, args: [input] });
+    const handle = await harness.client.workflow.start(WORKFLOW_TYPES.component, { workflowId, taskQueue: harness.taskQueue, args: [input] });
 
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       await handle.signal(reReviewDueSignal, { scheduledAt: new Date().toISOString() });

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporalCliPath } from '../../src/temporalServer.js';
+import { temporalCliPath } from '../../src/local/temporalServer.js';
 import { historyQuery, statusQuery, type AuditEntry } from '../../workflows/definitions.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { project, reviewer } from '../support/fixtures.js';

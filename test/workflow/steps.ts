@@ -6,7 +6,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { expect } from 'vitest';
 import type { Role } from '../../machines/levels.js';
-import { ClientError, call, componentHandle, startProject } from '../../src/client.js';
+import { ClientError, call, componentHandle, startProject } from '../../src/runtime/client.js';
 import { decideUpdate, statusQuery, submitUpdate, updateCardUpdate, type ComponentStatus, type ReviewState } from '../../workflows/definitions.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, projectHandle } from '../../src/client.js';
+import { componentHandle, projectHandle } from '../../src/runtime/client.js';
 import {
+  reReviewScheduleId,
   cardQuery,
   historyQuery,
   pauseUpdate,
@@ -142,7 +143,7 @@ describe('switchbacks on a real Temporal server', () => {
     const component = await startAndReach(harness.client, harness.taskQueue, definition);
     await fillCard(component);
     await climb(component, 9);
-    const schedule = harness.client.schedule.getHandle(`rereview/${definition.id}/anomaly-model`);
+    const schedule = harness.client.schedule.getHandle(reReviewScheduleId(definition.id, 'anomaly-model'));
     await eventually(async () => expect((await schedule.describe()).state.paused).toBe(false));
 
     // The same versions again are not a new version: nothing moves.
@@ -184,7 +185,7 @@ describe('switchbacks on a real Temporal server', () => {
     expect((await component.query(cardQuery)).switchbacks).toEqual([expect.objectContaining({ from: 9, to: 7, kind: 'embedded' })]);
     await soon(() => expect(closedNotices(definition.id)).toContainEqual([reReview.id, 'cancelled']));
     await eventually(async () => {
-      await expect(harness.client.schedule.getHandle(`rereview/${definition.id}/anomaly-model`).describe()).rejects.toThrow(/not found/i);
+      await expect(harness.client.schedule.getHandle(reReviewScheduleId(definition.id, 'anomaly-model')).describe()).rejects.toThrow(/not found/i);
     });
   });
 

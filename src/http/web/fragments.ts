@@ -1,0 +1,111 @@
+/** Pieces of pages shared by the dashboard, the component page and the review page. */
+import { html } from 'hono/html';
+import { utcMinute } from '../../../machines/dates.js';
+import { levelDefinition } from '../../../machines/levels.js';
+import type { CardView, ComponentStatus } from '../../../workflows/definitions.js';
+import type { Html } from '../../render/markup.js';
+import { htmlTable } from '../../render/tables.js';
+
+export const componentPath = (projectId: string, componentId: string) => `/projects/${projectId}/components/${componentId}`;
+
+/** The level as a badge coloured by its phase, with the phase spelled out for screen readers and print. */
+export function levelBadge(level: number): Html {
+  const definition = levelDefinition(level);
+  return html`<span class="badge phase-${definition.phase}" title="${definition.phase} phase">Level ${level} · ${definition.name}</span> <span class="muted">${definition.phase}</span>`;
+}
+
+export function stateBadge(state: string): Html {
+  return html`<span class="state state-${state}">${state}</span>`;
+}
+
+const LABELS: Record<string, string> = { slo: 'SLO', dataPipelineSpec: 'Data pipeline spec' };
+
+/** `dataReadiness` → "Data readiness". */
+export function label(key: string): string {
+  if (LABELS[key]) return LABELS[key];
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function valueText(value: unknown): Html {
+  if (typeof value === 'string') return html`${value}`;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return html`${Object.entries(value as Record<string, unknown>).map(([k, v]) => html`<strong>${label(k)}:</strong> ${typeof v === 'string' ? v : JSON.stringify(v)}\n`)}`;
+  }
+  return html`${JSON.stringify(value)}`;
+}
+
+const SKIPPED_CARD_KEYS = new Set(['requirements', 'techName', 'debriefs']);
+
+/** The card's summary and every section that has content. */
+export function cardSections(card: CardView): Html {
+  const { summary, content } = card;
+  const sections = Object.entries(content).filter(([key, value]) => !SKIPPED_CARD_KEYS.has(key) && value !== undefined && value !== null);
+  return html`<dl class="card">
+<dt>Technology</dt><dd>${summary.techName}</dd>
+<dt>Owners</dt><dd>${summary.owners.map((p, i) => html`${i ? ', ' : ''}${p.name} &lt;${p.email}&gt;`)}</dd>
+<dt>Card revision</dt><dd>${card.revision}</dd>
+${summary.provenance ? html`<dt>Provenance</dt><dd>${summary.provenance.kind} from ${summary.provenance.projectId}/${summary.provenance.componentId} at Level ${summary.provenance.level}</dd>` : ''}
+${sections.map(([key, value]) =>
+  key === 'links'
+    ? html`<dt>Links</dt><dd>${Object.entries(value as Record<string, string>).map(([name, url]) => html`<a href="${/^https?:\/\//.test(url) ? url : '#'}" rel="noreferrer">${name}</a> `)}</dd>`
+    : html`<dt>${label(key)}</dt><dd>${valueText(value)}</dd>`,
+)}
+</dl>`;
+}
+
+/** Requirements ordered by risk (the card's own order), flagged ones marked in words, not colour alone. */
+export function requirementsTable(card: CardView): Html {
+  if (card.requirements.length === 0) return html`<p class="muted">No requirements on the card yet.</p>`;
+  return htmlTable(
+    ['Id', 'Risk', 'Statement', 'Verification / validation', 'Status', 'Mitigation'],
+    card.requirements.map((r) => ({
+      class: r.flagged ? 'flagged' : undefined,
+      cells: [
+        r.id,
+        html`${r.risk ?? '—'}${r.flagged ? html` <span class="flag">flagged</span>` : ''}`,
+        r.statement ?? '',
+        `${r.verification ?? '—'} / ${r.validation ?? '—'}`,
+        r.status ?? 'open',
+        r.mitigation ?? (r.flagged ? html`<span class="flag">none yet</span>` : '—'),
+      ],
+    })),
+    { caption: 'Highest risk first; risk = probability of failure × value', rowHeaders: true },
+  );
+}
+
+/** The ethics answers given with one review, each under its question. */
+export function ethicsAnswers(card: CardView, reviewId: string): Html {
+  const given = card.ethics.find((e) => e.reviewId === reviewId);
+  if (!given) return html`<p class="muted">No ethics answers were recorded with this review.</p>`;
+  const questions = new Map(card.ethicsChecklist.map((item) => [item.id, item.question]));
+  return html`<dl class="answers">
+${Object.entries(given.answers).map(([id, answer]) => html`<dt>${questions.get(id) ?? label(id)}</dt><dd>${answer}</dd>`)}
+</dl>`;
+}
+
+export function timeline(card: CardView): Html {
+  return html`<ol class="timeline">
+${card.timeline.map(
+  (t) => html`<li>${utcMinute(t.at)}: ${t.from === null ? html`entered at` : html`Level ${t.from} →`} ${levelBadge(t.to)} <span class="muted">(${t.how}${t.reviewId ? `, review ${t.reviewId}` : ''})</span></li>`,
+)}
+</ol>`;
+}
+
+export function switchbacks(card: CardView): Html {
+  if (card.switchbacks.length === 0) return html`<p class="muted">No switchbacks.</p>`;
+  return htmlTable(
+    ['When', 'From', 'To', 'Kind', 'By', 'Reason'],
+    card.switchbacks.map((s) => [utcMinute(s.at), s.from, s.to, s.kind, s.by, s.reason]),
+  );
+}
+
+/** The open review's progress: approvals per role against the quorum, and who answered. */
+export function reviewProgress(review: NonNullable<ComponentStatus['openReview']>): Html {
+  const approvals = htmlTable(
+    ['Role', 'Approvals'],
+    review.requiredRoles.map((role) => [role, `${review.approvals[role] ?? 0} of ${review.approvalsPerRole}${review.missingRoles.includes(role) ? '' : ' ✓'}`]),
+  );
+  return html`${approvals}
+<p>Answered: ${review.answered.length ? review.answered.map((a, i) => html`${i ? ', ' : ''}${a.reviewer} (${a.verdict})`) : 'nobody yet'}</p>`;
+}

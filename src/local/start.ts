@@ -1,0 +1,97 @@
+/**
+ * The whole default stack on one machine (SPEC §6): the Temporal dev server with its SQLite file
+ * under data/, a worker, the HTTP API and web page, and Mailpit catching the emails. Prints where
+ * to look and how to start the example project; Ctrl-C stops everything.
+ */
+import { createApp, listen } from '../http/server.js';
+import { connect } from '../runtime/client.js';
+import { loadConfig, ConfigError, publicUrl } from '../runtime/config.js';
+import { temporalConnectionOptions } from '../runtime/connection.js';
+import { LINK_SECRET_FILE, localLinkSecret } from './linkSecret.js';
+import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
+import { linksFromConfig, notifierFromConfig, redacted } from '../runtime/mail.js';
+import { DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
+import { createWorker, installProcessLogging } from '../runtime/worker.js';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const ownMailCatcher = !env['SMTP_URL'];
+  const config = loadConfig({
+    ...env,
+    ...(ownMailCatcher ? { SMTP_URL: `smtp://127.0.0.1:${DEFAULT_SMTP_PORT}` } : {}),
+    ...(env['MLTRL_LINK_SECRET'] ? {} : { MLTRL_LINK_SECRET: localLinkSecret(LINK_SECRET_FILE) }),
+  });
+  installProcessLogging();
+
+  let mailCatcher: MailCatcher | undefined;
+  let server: DevServer | undefined;
+  const stopped: (() => Promise<void>)[] = [];
+  try {
+    if (ownMailCatcher) {
+      console.log('mltrl: starting Mailpit, the local mail catcher (messages in data/mailpit.db)…');
+      mailCatcher = await startMailCatcher();
+      stopped.push(() => mailCatcher!.stop());
+    }
+
+    const [host = 'localhost', portText = '7233'] = config.TEMPORAL_ADDRESS.split(/:(?=\d+$)/);
+    let uiUrl = `http://localhost:${DEFAULT_UI_PORT}`;
+    if (LOCAL_HOSTS.has(host)) {
+      console.log(`mltrl: starting the Temporal dev server (state in ${DEFAULT_DB_FILE})…`);
+      server = await startDevServer({ port: Number(portText), uiPort: Number(portText) + 1000, dbFile: DEFAULT_DB_FILE, namespace: config.TEMPORAL_NAMESPACE });
+      stopped.push(() => server!.stop());
+      uiUrl = server.uiUrl;
+    } else {
+      console.log(`mltrl: using the Temporal server at ${config.TEMPORAL_ADDRESS}`);
+    }
+    // The dev server started here speaks plain gRPC on loopback; TLS and API key are for a remote one.
+    const target = server ? { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE } : config;
+    const address = target.TEMPORAL_ADDRESS;
+    const client = await connect(target);
+    stopped.push(() => client.connection.close());
+    const { notifier } = notifierFromConfig(config);
+    const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
+
+    const links = linksFromConfig(config)!;
+    const http = await listen(
+      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
+      config.MLTRL_HTTP_HOST,
+      config.MLTRL_HTTP_PORT,
+    );
+    stopped.push(() => http.close());
+    const webUrl = publicUrl(config, http.port);
+
+    const stop = () => {
+      console.log('\nmltrl: stopping…');
+      worker.shutdown();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+
+    console.log(`
+mltrl is running.
+  Web page and API  ${webUrl}/  (API under ${webUrl}/api)
+  Inbox             ${mailCatcher ? `${mailCatcher.inboxUrl}  (Mailpit: every email the engine sends lands here)` : `emails go out via ${redacted(config.SMTP_URL!)}`}
+  Temporal server   ${address}  (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.MLTRL_TASK_QUEUE})
+  Temporal UI       ${uiUrl}
+  Worker            running in this process, on Node.js ${process.version}
+
+Start the example project, in another terminal:
+  npx mltrl project start examples/neuro-copilot.json
+  npx mltrl status neuro-copilot
+When a review opens, each reviewer's email (with their own review link) shows up in the inbox.
+
+Press Ctrl-C to stop.`);
+
+    await worker.run();
+  } finally {
+    // Stop in reverse order of starting: the API before the client it uses, the server last.
+    for (const stopOne of stopped.reverse()) await stopOne().catch(() => undefined);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`mltrl: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

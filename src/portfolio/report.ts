@@ -1,0 +1,58 @@
+/**
+ * Portfolio metrics for people: a text report for the terminal and an HTML section with the three
+ * charts, used by `mltrl metrics --html` and the web page.
+ */
+import { html } from 'hono/html';
+import { levelDefinition } from '../../machines/levels.js';
+import { htmlString, type Html } from '../render/markup.js';
+import { htmlTable, textTable } from '../render/tables.js';
+import { humanDuration, levelDistributionChart, switchbackPathsChart, timeInLevelChart } from './charts.js';
+import type { PortfolioMetrics, Spread } from './metrics.js';
+
+const duration = (ms: number | null) => (ms === null ? '-' : humanDuration(ms));
+const spreadText = (s: Spread) => (s.samples === 0 ? 'no data yet' : `median ${duration(s.medianMs)}, middle half ${duration(s.p25Ms)}–${duration(s.p75Ms)}, n=${s.samples}`);
+
+export function metricsText(metrics: PortfolioMetrics): string {
+  const levelRows = metrics.componentsPerLevel.map((count, level) => {
+    const stay = metrics.timeInLevel[level];
+    return [String(level), levelDefinition(level).name, levelDefinition(level).phase, String(count), duration(stay.medianMs), stay.samples ? `${duration(stay.p25Ms)}–${duration(stay.p75Ms)}` : '-', String(stay.samples)];
+  });
+  const { switchbacks } = metrics;
+  return [
+    `${metrics.projects} project${metrics.projects === 1 ? '' : 's'}, ${metrics.components} component${metrics.components === 1 ? '' : 's'}` +
+      ` (${Object.entries(metrics.componentsPerState).map(([state, n]) => `${n} ${state}`).join(', ')})`,
+    '',
+    textTable(['LEVEL', 'NAME', 'PHASE', 'COMPONENTS', 'MEDIAN TIME', 'MIDDLE HALF', 'STAYS'], levelRows),
+    '',
+    `per phase: ${Object.entries(metrics.componentsPerPhase).map(([phase, n]) => `${phase} ${n}`).join(', ')}`,
+    `review turnaround: ${spreadText(metrics.reviewTurnaround)}`,
+    `switchbacks: ${switchbacks.total} (discovery ${switchbacks.byKind.discovery}, review ${switchbacks.byKind.review}, embedded ${switchbacks.byKind.embedded})` +
+      (switchbacks.paths.length ? `; most frequent: ${switchbacks.paths.slice(0, 5).map((p) => `${p.path} ×${p.count}`).join(', ')}` : ''),
+    '',
+    textTable(['PROJECT', 'SYSTEM LEVEL', 'NAME'], metrics.systemLevels.map((p) => [p.projectId, p.systemLevel, p.name])),
+  ].join('\n');
+}
+
+/** The metrics as an HTML section: three charts and the figures behind them. */
+export function metricsSection(metrics: PortfolioMetrics): Html {
+  return html`<section class="metrics">
+<h2>Portfolio</h2>
+<p>${metrics.projects} projects, ${metrics.components} components. Review turnaround: ${spreadText(metrics.reviewTurnaround)}.</p>
+<figure><figcaption>Components per level</figcaption>${levelDistributionChart(metrics)}</figure>
+<figure><figcaption>Time at each level</figcaption>${timeInLevelChart(metrics)}</figure>
+<figure><figcaption>Switchback paths (${metrics.switchbacks.total})</figcaption>${switchbackPathsChart(metrics.switchbacks.paths)}</figure>
+${htmlTable(['Project', 'System level'], metrics.systemLevels.map((p) => [`${p.name} (${p.projectId})`, p.systemLevel ?? '-']))}
+</section>`;
+}
+
+/** A standalone page (`mltrl metrics --html`). */
+export function metricsPage(metrics: PortfolioMetrics): string {
+  return htmlString(html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mltrl portfolio metrics</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1b1f24}figure{margin:1rem 0}figcaption{font-weight:600}table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left}</style>
+</head><body>
+${metricsSection(metrics)}
+</body></html>
+`);
+}

@@ -1,0 +1,102 @@
+/**
+ * Configuration from the environment, validated once at start-up: every bad variable is reported
+ * at once, each naming the variable and the rule.
+ */
+import { z } from 'zod';
+import { DEFAULT_MAX_EMAILS_PER_HOUR } from '../../activities/recipientLimit.js';
+import { DurationText } from '../../machines/model.js';
+import { describeIssues } from '../../machines/validation.js';
+import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.js';
+import { TEMPORAL_SECURITY_VARIABLES, checkTemporalSecurity } from './connection.js';
+import { MIN_SECRET_LENGTH } from '../http/core/links.js';
+
+export const DEFAULT_MIN_POLICY_INTERVAL = '1 hour';
+
+/** A whole number from 1 to `max` written in a variable; `unit` reads after "a whole number". */
+function wholeNumber(max: number, unit = '') {
+  const rule = `must be a whole number${unit} from 1 to ${max}`;
+  return z
+    .string()
+    .regex(new RegExp(`^\\d{1,${String(max).length}}$`), rule)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, rule);
+}
+
+const HostPort = z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233');
+
+/** `reviews@lab.example` or `mltrl <reviews@lab.example>`. */
+const MailFrom = z.string().refine((text) => {
+  const address = /^[^<>]*<\s*([^<>\s]+)\s*>$/.exec(text.trim())?.[1] ?? text.trim();
+  return z.email().safeParse(address).success;
+}, 'must be an address, e.g. reviews@lab.example or "mltrl <reviews@lab.example>"');
+
+const SmtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587' });
+
+export const Config = z
+  .object({
+    TEMPORAL_ADDRESS: HostPort.default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1, 'must not be empty').max(255).default('default'),
+    // TLS and API key for Temporal Cloud or an mTLS cluster (Temporal's own names; src/runtime/connection.ts):
+    // TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH,
+    // TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME. Files are read here, at load.
+    ...TEMPORAL_SECURITY_VARIABLES,
+    MLTRL_TASK_QUEUE: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be letters, digits, dot, dash or underscore')
+      .default(DEFAULT_TASK_QUEUE),
+    /** Unset: notifications go to the worker's log (`npm start` points it at its local mail catcher). */
+    SMTP_URL: SmtpUrl.optional(),
+    MAIL_FROM: MailFrom.default('mltrl <mltrl@localhost>'),
+    /** Signs review links; required as soon as emails with links can go out. */
+    MLTRL_LINK_SECRET: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`).optional(),
+    /** The secret before the last rotation: still accepted when verifying, never used to sign (README, Security). */
+    MLTRL_LINK_SECRET_PREVIOUS: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (the MLTRL_LINK_SECRET you are rotating away from)`).optional(),
+    MLTRL_LINK_TTL: DurationText.default('14 days'),
+    /** Requests per minute the API and review pages take from one address, and from one token. */
+    MLTRL_API_RATE_LIMIT: wholeNumber(1_000_000, ' of requests per minute').default(600),
+    /** Where reviewers reach the web page; defaults to the HTTP server's own address. */
+    MLTRL_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    // Loopback by default: the API acts for whoever presents a token, so exposing it is a choice.
+    MLTRL_HTTP_HOST: z.string().min(1).max(255).default('127.0.0.1'),
+    /** Workflows a worker keeps in memory (src/runtime/worker.ts); more is faster for busy portfolios, less uses less memory. */
+    MLTRL_MAX_CACHED_WORKFLOWS: wholeNumber(100_000).optional(),
+    /** The shortest remindEvery, escalateAfter or rereviewEvery a project file may set. */
+    MLTRL_MIN_POLICY_INTERVAL: DurationText.default(DEFAULT_MIN_POLICY_INTERVAL),
+    /** Emails one address may receive per hour from a worker; past it, messages are held back. */
+    MLTRL_MAX_EMAILS_PER_HOUR: wholeNumber(100_000).default(DEFAULT_MAX_EMAILS_PER_HOUR),
+    MLTRL_HTTP_PORT: z
+      .string()
+      .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
+      .transform(Number)
+      .refine((port) => port <= 65_535, 'must be a port number from 0 to 65535')
+      .default(8280),
+  })
+  .superRefine((config, ctx) => {
+    checkTemporalSecurity(config, ctx);
+    if (config.SMTP_URL && !config.MLTRL_LINK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET'], message: 'required when SMTP_URL is set: review links in the emails are signed with it' });
+    }
+    if (config.MLTRL_LINK_SECRET_PREVIOUS !== undefined && config.MLTRL_LINK_SECRET_PREVIOUS === config.MLTRL_LINK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET_PREVIOUS'], message: 'must differ from MLTRL_LINK_SECRET: it is the secret you rotated away from' });
+    }
+  });
+export type Config = z.infer<typeof Config>;
+
+/** The address people use to reach the web page and API. */
+export function publicUrl(config: Pick<Config, 'MLTRL_PUBLIC_URL' | 'MLTRL_HTTP_HOST' | 'MLTRL_HTTP_PORT'>, port = config.MLTRL_HTTP_PORT): string {
+  if (config.MLTRL_PUBLIC_URL) return config.MLTRL_PUBLIC_URL.replace(/\/+$/, '');
+  const host = config.MLTRL_HTTP_HOST === '0.0.0.0' || config.MLTRL_HTTP_HOST === '::' ? '127.0.0.1' : config.MLTRL_HTTP_HOST;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as shells and compose files write them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = Config.safeParse(present);
+  if (!result.success) throw new ConfigError(`configuration: ${describeIssues(result.error, Infinity)}`);
+  return result.data;
+}
