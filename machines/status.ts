@@ -5,7 +5,7 @@
 import { approvalsByRole, missingRoles, requiredRoles } from './panel.js';
 import { flaggedRequirements, gateFor } from './gate.js';
 import { type ComponentContext, type EthicsAnswers, type Switchback, type TimelineEntry, type CardRevision, type ClosedReview, type GraduationSnapshot } from './context.js';
-import { levelDefinition, type Phase } from './levels.js';
+import { levelDefinition, type Phase, type Proposal } from './levels.js';
 import {
   requirementRisk,
   type CardContent,
@@ -52,7 +52,7 @@ export interface ComponentStatus {
   openReview: {
     id: string;
     level: number;
-    proposal: string;
+    proposal: Proposal;
     submittedBy: string;
     /** The submitter's note to the panel, if any. */
     note?: string;

@@ -88,7 +88,7 @@ export function registerComponentCommands(program: Command, ctx: Context): void 
     .action(async (ref: ComponentRef, verdict: string, opts: { review: string; as: string; comment?: string; task?: string[]; to?: number; reason?: string }) => {
       if (opts.task && verdict !== 'request-changes') throw new UsageError('review: --task goes with request-changes');
       if ((opts.to !== undefined || opts.reason) && verdict !== 'switchback') throw new UsageError('review: --to and --reason go with switchback');
-      if (verdict === 'switchback' && !opts.reason) throw new UsageError('review: --reason: a switchback verdict needs a reason');
+      // What a verdict must carry (tasks, a target, a reason) is the workflow's rule: its refusal is printed as it comes.
       const comment = [opts.reason, opts.comment].filter(Boolean).join(' — ');
       const decision = parseInput(
         Decision,

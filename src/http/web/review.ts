@@ -13,7 +13,7 @@ import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { utcMinute } from '../../../machines/dates.js';
-import { levelDefinition, PROPOSAL_OUTCOMES , type Proposal, type ProposalOutcome } from '../../../machines/levels.js';
+import { levelDefinition, PROPOSAL_OUTCOMES, type Proposal } from '../../../machines/levels.js';
 import { InputError, parseInput } from '../../../machines/validation.js';
 import { Decision, cardQuery, decideUpdate, statusQuery, type CardView, type ComponentStatus, type ReviewState } from '../../../workflows/definitions.js';
 import type { Html } from '../../render/markup.js';
@@ -97,9 +97,8 @@ interface Loaded {
 
 const verdictWords: Record<string, string> = { approve: 'approve', 'request-changes': 'request changes', switchback: 'send back' };
 
-function proposalText(proposal: string, level: number): string {
-  const outcome = PROPOSAL_OUTCOMES[proposal as Proposal] as ProposalOutcome | undefined;
-  if (!outcome) return proposal;
+function proposalText(proposal: Proposal, level: number): string {
+  const outcome = PROPOSAL_OUTCOMES[proposal];
   switch (outcome.kind) {
     case 'raise':
       return `${proposal}: on approval the component moves to Level ${level + 1}${outcome.branch ? ', and a research copy is branched at this level' : ''}`;
@@ -116,7 +115,8 @@ function reviewPage(token: string, { grant, status, card }: Loaded, error?: stri
   const review = status.openReview!;
   const definition = levelDefinition(review.level);
   const action = `/review/${token}`;
-  const targets = Array.from({ length: Math.max(0, status.level - status.entryLevel) }, (_, i) => status.entryLevel + i);
+  // The levels the rules allow this review's switchback verdict to choose, as the status reports them.
+  const targets = status.openReview?.switchbackTargets ?? [];
   return layout(
     `Review ${review.id}: ${status.name}`,
     html`<p><a href="/">All projects</a> › <a href="${componentPath(status.projectId, status.componentId)}">${status.name}</a></p>
