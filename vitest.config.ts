@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { PATIENCE_MS } from './test/support/patience.js';
 
 export default defineConfig({
   test: {
@@ -13,9 +14,13 @@ export default defineConfig({
     globalSetup: ['test/globalSetup.ts'],
     // In every test process: workers and replayers require() the payload converter, a TypeScript module.
     setupFiles: ['test/setup.ts'],
-    testTimeout: 60_000,
+    // Tests wait for the state they assert (test/support/harness.ts `eventually`, PATIENCE_MS per
+    // wait), never for time; on a loaded 2-core machine a test of several waits needs minutes.
+    testTimeout: 3 * PATIENCE_MS,
     // beforeAll hooks bundle workflows and start workers.
     hookTimeout: 120_000,
+    // expect.poll waits as long as `eventually` does (its default is one second).
+    expect: { poll: { timeout: PATIENCE_MS, interval: 200 } },
     teardownTimeout: 30_000,
   },
 });

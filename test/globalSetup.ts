@@ -5,6 +5,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { freePort, startDevServer } from '../src/local/temporalServer.js';
+import { PATIENCE_MS } from './support/patience.js';
 import type {} from './helpers/temporal.js'; // the `temporalAddress` key of vitest's ProvidedContext
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
@@ -18,6 +19,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const server = await startDevServer({
     port: await freePort(),
     uiPort: await freePort(),
+    // Other work may keep the machine's cores busy while the suite starts.
+    readyTimeoutMs: PATIENCE_MS,
     log: process.env['MLTRL_TEST_SERVER_LOG'] === '1' ? (line) => console.error(`[temporal] ${line}`) : undefined,
   });
   console.log(`Temporal dev server for tests: ${server.address} (ready in ${Date.now() - started} ms)`);

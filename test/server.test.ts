@@ -11,6 +11,7 @@ import { temporal } from '@temporalio/proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, SEARCH_ATTRIBUTES, startDevServer, type DevServer } from '../src/local/temporalServer.js';
 import { temporalAddress } from './helpers/temporal.js';
+import { PATIENCE_MS } from './support/patience.js';
 
 const MltrlProject = defineSearchAttributeKey('MltrlProject', SearchAttributeType.KEYWORD);
 const { IndexedValueType } = temporal.api.enums.v1;
@@ -51,7 +52,8 @@ describe('startDevServer with a SQLite file', () => {
 
   async function start(): Promise<{ server: DevServer; readyMs: number }> {
     const began = performance.now();
-    const server = await startDevServer({ port: await freePort(), uiPort: await freePort(), dbFile });
+    // Generous: how fast a server gets ready on a busy machine is not what this suite checks.
+    const server = await startDevServer({ port: await freePort(), uiPort: await freePort(), dbFile, readyTimeoutMs: PATIENCE_MS });
     running.push(server);
     return { server, readyMs: Math.round(performance.now() - began) };
   }
@@ -88,7 +90,7 @@ describe('startDevServer with a SQLite file', () => {
       expect(description.typedSearchAttributes.get(MltrlProject)).toBe(workflowId);
       // Visibility is updated asynchronously; the execution is listed by its search attribute shortly.
       await expect
-        .poll(async () => (await client.workflow.count(`MltrlProject = '${workflowId}'`)).count, { timeout: 10_000 })
+        .poll(async () => (await client.workflow.count(`MltrlProject = '${workflowId}'`)).count)
         .toBe(1);
     });
 

@@ -132,8 +132,9 @@ describe('the review page behind an emailed link', () => {
     const changes = await fetch(empty.link, form({ verdict: 'request-changes', tasks: '- Add a third site\n- Report stain statistics\n' }));
     expect(changes.status).toBe(200);
     expect(await changes.text()).toContain('is closed: <strong>changes-requested</strong>');
+    // The verdict is recorded; effects (the emails still going out) may record their own entries after it.
     const history = await empty.component.query(historyQuery);
-    expect(history.at(-1)).toMatchObject({ who: RL1, what: 'decide', outcome: 'accepted' });
+    expect(history.filter((h) => h.what === 'decide')).toEqual([expect.objectContaining({ who: RL1, outcome: 'accepted' })]);
 
     // Climb to Level 1, then send it back to 0 from the page.
     const { definition, component, review } = await openReview(reviewer('research-lead', 2).email);

@@ -34,14 +34,14 @@ beforeAll(async () => {
     { stdio: 'ignore' },
   );
   // No retries: once the server is stopped below, a call fails at once instead of backing off for seconds.
-  const connection = await eventually(() => Connection.connect({ address: `127.0.0.1:${port}`, interceptors: [], connectTimeout: '1 second' }), 30_000);
+  const connection = await eventually(() => Connection.connect({ address: `127.0.0.1:${port}`, interceptors: [], connectTimeout: '1 second' }));
   client = new Client({ connection });
-  await eventually(() => client.workflowService.getSystemInfo({}), 30_000);
+  await eventually(() => client.workflowService.getSystemInfo({}));
   const httpPort = await freePort();
   const links = createLinks({ secret: 'temporal-errors-secret-0123456789abcdef', publicUrl: `http://127.0.0.1:${httpPort}`, ttlMs: 60_000 });
   http = await listen(createApp({ client, taskQueue: 'temporal-errors', links }), '127.0.0.1', httpPort);
   lead = await links.personToken(LEAD.email);
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
   await http?.close();

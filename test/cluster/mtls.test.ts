@@ -17,6 +17,7 @@ import { startPostgresTemporal, type PostgresTemporal } from '../../src/local/cl
 import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
 import type { ComponentStatus } from '../../workflows/definitions.js';
 import { FULL_CARD, OWNER, project } from '../support/fixtures.js';
+import { PATIENCE_MS } from '../support/patience.js';
 import { makeTestPki, type TestPki } from './certificates.js';
 
 const TASK_QUEUE = 'mltrl-mtls';
@@ -57,7 +58,7 @@ interface CliRun {
 
 function mltrl(tls: Record<string, string>, ...args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: dir, env: environment(tls), timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: dir, env: environment(tls), timeout: PATIENCE_MS }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });

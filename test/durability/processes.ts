@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Notification } from '../../activities/index.js';
 import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
-import { workflowBundle } from '../support/harness.js';
+import { PATIENCE_MS, workflowBundle } from '../support/harness.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -52,7 +52,7 @@ export async function startWorkerProcess(env: { address: string; taskQueue: stri
     child.stderr.on('data', onData);
     void exited.then(() => reject(new Error(`worker process exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output.join('\n')}`)));
   });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`worker process not ready in 30 s:\n${output.join('\n')}`)), 30_000).unref());
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`worker process not ready in ${PATIENCE_MS / 1000} s:\n${output.join('\n')}`)), PATIENCE_MS).unref());
   await Promise.race([ready, timeout]);
   return {
     child,

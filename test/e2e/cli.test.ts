@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, ComponentStatus } from '../../workflows/definitions.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { eventually, startHarness, type Harness } from '../support/harness.js';
 
 let harness: Harness;
 let dir: string;
@@ -124,8 +124,11 @@ describe('mltrl CLI against a running worker', () => {
     expect(card).toMatch(/\| P1\.1 \|.*\| 0\.8 \| validated \|/);
     expect(card).toMatch(/## Switchbacks\n\n.*\n.*\n\| [\d-]+ [\d:]+ UTC \| 1 \| 0 \| discovery \| the hypothesis needs revisiting \| lead@lab\.example \|/);
 
-    const projectStatus = await ok('status', definition.id);
-    expect(projectStatus).toContain('system level: Level 0 First principles');
-    expect(projectStatus).toMatch(/anomaly-model\s+0\s+First principles\s+research\s+working/);
+    // The project hears of its component's changes asynchronously: poll until it has the last one.
+    await eventually(async () => {
+      const projectStatus = await ok('status', definition.id);
+      expect(projectStatus).toContain('system level: Level 0 First principles');
+      expect(projectStatus).toMatch(/anomaly-model\s+0\s+First principles\s+research\s+working/);
+    });
   });
 });

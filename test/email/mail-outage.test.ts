@@ -10,6 +10,7 @@ import { freePort } from '../../src/local/temporalServer.js';
 import { statusQuery } from '../../workflows/definitions.js';
 import { project, reviewer } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { deliveryFailed, whenDone } from '../support/notifications.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtpSink.js';
 import { fillCard, startAndReach, submit } from '../workflow/steps.js';
 
@@ -30,8 +31,6 @@ afterAll(async () => {
   await sink?.stop();
 });
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('mail delivery when the mail server misbehaves', () => {
   it('keeps the review open while the server is down and delivers once, to each panelist, when it is back', async () => {
     const definition = project();
@@ -39,13 +38,13 @@ describe('mail delivery when the mail server misbehaves', () => {
     await fillCard(component);
     const review = await submit(component);
 
-    await pause(1_000); // the first delivery attempt fails: connection refused
+    await deliveryFailed(component); // connection refused: the activity waits to retry
     expect(await component.query(statusQuery)).toMatchObject({ state: 'in-review', openReview: { id: review.id } });
 
     sink = await startSmtpSink(port);
     const ours = (m: { text: string }) => m.text.includes(`${definition.id}/anomaly-model`);
-    await sink.waitFor(ours, 2, 30_000);
-    await pause(1_000);
+    // Done means every panelist's email is in; one sent twice would have arrived before that.
+    await whenDone(component, 'notifyReviewOpened');
     const delivered = sink.received.filter(ours);
     expect(delivered.map((m) => m.to[0]).sort()).toEqual([RL1, RL2]);
     expect(await component.query(statusQuery)).toMatchObject({ state: 'in-review', openReview: { id: review.id } });
@@ -60,8 +59,7 @@ describe('mail delivery when the mail server misbehaves', () => {
     await submit(component);
 
     const ours = (m: { text: string }) => m.text.includes(`${definition.id}/anomaly-model`);
-    await sink.waitFor(ours, 2, 30_000);
-    await pause(1_000);
+    await whenDone(component, 'notifyReviewOpened');
     const delivered = sink.received.filter(ours);
     expect(delivered.map((m) => m.to[0]).sort()).toEqual([RL1, RL2]);
   });

@@ -29,3 +29,14 @@ export function unclearError(message: string, options: { what?: string; fields?:
   }
   return problems;
 }
+
+/**
+ * The CPU time this process spends while `run` runs, in milliseconds: what tells linear from
+ * quadratic time. The wall clock does not: other processes on a busy machine stretch it at will.
+ */
+export async function cpuMillis(run: () => unknown): Promise<number> {
+  const before = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1_000;
+}

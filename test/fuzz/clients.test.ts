@@ -23,7 +23,7 @@ import { project } from '../support/fixtures.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { fillCard, startAndReach, submit } from '../workflow/steps.js';
 import { adversarialKey, adversarialString, mutationsOf, show, specialString } from './arbitraries.js';
-import { MAX_ERROR_LENGTH, unclearError } from './checks.js';
+import { cpuMillis, MAX_ERROR_LENGTH, unclearError } from './checks.js';
 import { Findings } from './findings.js';
 import { COMPONENT_UPDATES, OFF_PANEL, PROJECT_FILE, PROJECT_UPDATES, STRANGER } from './payloads.js';
 import { componentLooks, workflowTaskFailures } from './server.js';
@@ -241,7 +241,7 @@ describe('the mltrl CLI, in-process, over random command lines', () => {
     }
     await assertUntouched(findings);
     expect(findings.list()).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -392,7 +392,7 @@ describe('the HTTP API and web pages, in-process, over adversarial requests', ()
     }
     await assertUntouched(findings);
     expect(findings.list(), show(findings.list(), 10_000)).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('counterexamples found by fuzzing the clients', () => {
@@ -436,10 +436,10 @@ describe('counterexamples found by fuzzing the clients', () => {
   });
 
   it('the error line for an argument of 100,000 spaces comes at once (no quadratic-time pattern)', async () => {
-    const started = Date.now();
-    const run = await mltrl(' '.repeat(100_000));
-    expect(run.code).toBe(2);
-    expect(Date.now() - started).toBeLessThan(500);
+    let run: Awaited<ReturnType<typeof mltrl>> | undefined;
+    const spent = await cpuMillis(async () => (run = await mltrl(' '.repeat(100_000))));
+    expect(run?.code).toBe(2);
+    expect(spent).toBeLessThan(500);
   });
 
   it('an HTTP body over the size limit is answered 413, not 500', async () => {

@@ -7,6 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { cardQuery, statusQuery } from '../../workflows/definitions.js';
+import { eventually } from '../support/harness.js';
 
 export interface TaskFailure {
   runId: string;
@@ -34,6 +35,37 @@ export async function workflowTaskFailures(client: Client, workflowId: string): 
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
   }
   return failures;
+}
+
+/**
+ * A history event that hands the workflow something to handle later: its start, a signal, an
+ * update admitted ahead of its task. (An accepted update is recorded after the workflow task that
+ * took it: it has been handled.)
+ */
+const isMessage = (event: temporal.api.history.v1.IHistoryEvent) =>
+  event.workflowExecutionStartedEventAttributes != null ||
+  event.workflowExecutionSignaledEventAttributes != null ||
+  event.workflowExecutionUpdateAdmittedEventAttributes != null;
+
+/**
+ * Wait until the latest run of `workflowId` has handled everything sent to it so far: a workflow
+ * task completed (or failed) after its last message. A workflow task that fails on a message is
+ * then in its history, for `workflowTaskFailures` to find.
+ */
+export async function handledAll(client: Client, workflowId: string): Promise<void> {
+  await eventually(async () => {
+    const { runId } = await client.workflow.getHandle(workflowId).describe();
+    const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    let lastMessage = -1;
+    events.forEach((event, index) => {
+      if (isMessage(event)) lastMessage = index;
+    });
+    // A task the server itself cut short (see SERVER_SIDE_CAUSES) is retried: not yet handled.
+    const handled = events
+      .slice(lastMessage + 1)
+      .some((event) => event.workflowTaskCompletedEventAttributes != null || (event.workflowTaskFailedEventAttributes != null && !SERVER_SIDE_CAUSES.has(event.workflowTaskFailedEventAttributes.cause ?? 0)));
+    if (!handled) throw new Error(`${workflowId} has not handled its last message yet`);
+  });
 }
 
 /** What a client sees of a component: its public status and its card, as JSON. */

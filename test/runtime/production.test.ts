@@ -17,7 +17,7 @@ import { BUNDLE_FILE_NAME } from '../../src/runtime/workflowBundle.js';
 import { cardQuery, statusQuery, updateCardUpdate } from '../../workflows/definitions.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { FULL_CARD, OWNER, project } from '../support/fixtures.js';
-import { eventually } from '../support/harness.js';
+import { eventually, PATIENCE_MS } from '../support/harness.js';
 
 const installed = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules/node/package.json'), 'utf8')) as { version: string }).version;
 /** PATH without node_modules/.bin: npm itself must put the project's Node first. */
@@ -50,7 +50,7 @@ describe('the production build', () => {
       const started = worker;
       exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the compiled worker was not ready within 60 s:\n${output}`)), 60_000);
+        const timer = setTimeout(() => reject(new Error(`the compiled worker was not ready within ${PATIENCE_MS / 1000} s:\n${output}`)), PATIENCE_MS);
         const onData = (chunk: Buffer) => {
           output += chunk.toString('utf8');
           if (/^mltrl worker on task queue /m.test(output)) {
@@ -65,7 +65,7 @@ describe('the production build', () => {
           reject(new Error(`the compiled worker exited before it was ready:\n${output}`));
         });
       });
-    }, 90_000);
+    }, 2 * PATIENCE_MS);
 
     afterAll(async () => {
       if (worker && worker.exitCode === null && worker.signalCode === null) process.kill(-worker.pid!, 'SIGTERM');

@@ -11,6 +11,9 @@ import { createWorker } from '../../src/runtime/worker.js';
 import { bundleWorkflows } from '../../src/runtime/workflowBundle.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { NO_EMAIL_CAP } from './fixtures.js';
+import { PATIENCE_MS } from './patience.js';
+
+export { PATIENCE_MS };
 
 export interface Harness {
   client: Client;
@@ -60,8 +63,11 @@ export async function startHarness(options: { notifier?: Notifier; maxEmailsPerH
   };
 }
 
-/** Poll until `check` passes (workflow effects such as emails and schedules happen asynchronously). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
+/**
+ * Poll until `check` passes (workflow effects such as emails and schedules happen asynchronously).
+ * Check the whole state the test asserts on, not a first sign of it.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = PATIENCE_MS, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -4,7 +4,7 @@
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { eventually } from './harness.js';
+import { eventually, PATIENCE_MS } from './harness.js';
 
 export interface ReceivedMail {
   messageId: string;
@@ -22,6 +22,7 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** Refuse the next `count` deliveries to `address` with a temporary error. */
   refuseNext(address: string, count: number): void;
+  /** Wait until at least `count` received mails match (more may still be on their way). */
   waitFor(predicate: (mail: ReceivedMail) => boolean, count?: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   stop(): Promise<void>;
 }
@@ -75,7 +76,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     refuseNext(address, count) {
       refusals.set(address, count);
     },
-    waitFor(predicate, count = 1, timeoutMs = 30_000) {
+    waitFor(predicate, count = 1, timeoutMs = PATIENCE_MS) {
       return eventually(() => {
         const matching = received.filter(predicate);
         if (matching.length < count) {

@@ -104,7 +104,7 @@ describe('policy floors and the per-recipient cap', () => {
       const entries = await handle.query(historyQuery);
       expect(entries.filter((entry) => entry.outcome === 'held').length).toBeGreaterThanOrEqual(2);
       return entries;
-    }, 30_000);
+    });
     const held = history.find((entry) => entry.outcome === 'held')!;
     expect(held.what).toBe('notifyReminder');
     expect(held.why).toMatch(/held back from .*@lab\.example: past the cap of emails per recipient per hour/);

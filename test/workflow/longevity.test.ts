@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectDefinition } from '../../machines/model.js';
 import { WORKFLOW_TYPES, cardQuery, decideUpdate, historyQuery, reReviewDueSignal, statusQuery, type ComponentWorkflowInput } from '../../workflows/definitions.js';
 import { OWNER, project, reviewer } from '../support/fixtures.js';
-import { eventually, startHarness, type Harness } from '../support/harness.js';
+import { eventually, PATIENCE_MS, startHarness, type Harness } from '../support/harness.js';
 
 const CYCLES = 210;
 const HISTORY_BOUND = 2_000;
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('a deployed component over many re-review cycles', () => {
-  it(`keeps every run's history under ${HISTORY_BOUND} events across ${CYCLES} re-reviews`, { timeout: 240_000 }, async () => {
+  it(`keeps every run's history under ${HISTORY_BOUND} events across ${CYCLES} re-reviews`, { timeout: 600_000 }, async () => {
     // One reviewing role at Level 9 keeps each cycle to one signal and one verdict.
     const definition = ProjectDefinition.parse(project({ policy: { levels: { '9': { roles: ['product'] } } } }));
     const input: ComponentWorkflowInput = {
@@ -49,7 +49,7 @@ describe('a deployed component over many re-review cycles', () => {
       // Re-reviews are months apart: let this one's emails go out before the next fire.
       await eventually(
         async () => expect(harness.sent.some((n) => n.kind === 'review-closed' && n.reviewId === `r${cycle}` && n.projectId === definition.id)).toBe(true),
-        10_000,
+        PATIENCE_MS,
         10,
       );
     }

@@ -5,7 +5,7 @@ import { temporalCliPath } from '../../src/local/temporalServer.js';
 import { historyQuery, statusQuery, type AuditEntry } from '../../workflows/definitions.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { project, reviewer } from '../support/fixtures.js';
-import { eventually, startHarness, type Harness } from '../support/harness.js';
+import { eventually, PATIENCE_MS, startHarness, type Harness } from '../support/harness.js';
 import { fillCard, startAndReach, submit } from './steps.js';
 
 let harness: Harness;
@@ -25,7 +25,7 @@ interface CliResult {
 function temporal(...args: string[]): Promise<CliResult> {
   const connection = ['--address', temporalAddress(), '--namespace', 'default', '--disable-config-env', '--disable-config-file'];
   return new Promise((resolve) => {
-    execFile(temporalCliPath(), [...args, ...connection], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(temporalCliPath(), [...args, ...connection], { timeout: PATIENCE_MS }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, output: `${stdout}\n${stderr}` });
     });

@@ -218,8 +218,8 @@ describe('switchbacks on a real Temporal server', () => {
       return s;
     });
     expect(projectStatus.systemLevel).toBe(2);
-    const history = await component.query(historyQuery);
-    expect(history).toContainEqual(expect.objectContaining({ what: 'startBranch', outcome: 'done' }));
+    // The branch runs (and reports) before its parent hears that it started: wait for the record.
+    await eventually(async () => expect(await component.query(historyQuery)).toContainEqual(expect.objectContaining({ what: 'startBranch', outcome: 'done' })));
   });
 
   it('Level 4 "pause": approved, the component stays at 4 paused; submit is refused until it resumes', async () => {

@@ -17,7 +17,7 @@ import { historyQuery, projectStatusQuery, statusQuery, type AuditEntry } from '
 import { componentLooks, workflowTaskFailures } from '../fuzz/server.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { ETHICS, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
-import { eventually, startHarness, type Harness } from '../support/harness.js';
+import { eventually, PATIENCE_MS, startHarness, type Harness } from '../support/harness.js';
 import { fillCard, startAndReach } from './steps.js';
 
 interface Run {
@@ -29,7 +29,7 @@ interface Run {
 /** The Temporal CLI against the test server, as an outside client runs it. */
 function temporal(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(temporalCliPath(), [...args, '--address', temporalAddress(), '--namespace', 'default'], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(temporalCliPath(), [...args, '--address', temporalAddress(), '--namespace', 'default'], { timeout: PATIENCE_MS }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
