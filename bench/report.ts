@@ -119,7 +119,7 @@ function row(metric: string, values: PerSide<number>, digits: number, target = '
   return `| ${metric} | ${fmt(mltrl, digits)} | ${fmt(handwritten, digits)} | ${fmt(floor, digits)} | ${fmt(mltrl / handwritten)} | ${fmt(mltrl / floor)} | ${target} | ${result} |`;
 }
 
-/** RSS once idle less RSS before any, over the workflows cached: rough, as evicted ones may not be collected yet. */
+/** RSS once idle less RSS before any, over the workflows cached: only meaningful when none was evicted (evicted ones stay on the heap until V8 collects them). */
 const perCached = (i: IdleFigures) => fmt((i.rssIdleMiB - i.rssBeforeMiB) / i.cachedWhenIdle, 2);
 
 const pick = <T>(of: PerSide<T>, value: (x: T) => number): PerSide<number> => ({ mltrl: value(of.mltrl), handwritten: value(of.handwritten), floor: value(of.floor) });
@@ -168,7 +168,8 @@ export function table(r: Results): string {
       `Node flags ${m.nodeFlags ? `\`${m.nodeFlags}\`` : 'none'} (V8 heap limit ${fmt(m.heapSizeLimitMiB, 0)} MiB). ` +
       `mltrl's ${m.components.toLocaleString('en')} components and their projects (${m.workflows.toLocaleString('en')} workflows) started and took the card in ${fmt(m.startS, 0)} s ` +
       `(hand-written ${fmt(idle.handwritten.startS, 0)} s, floor ${fmt(idle.floor.startS, 0)} s); ${m.cachedWhenIdle} were cached once idle, RSS ${fmt(m.rssBeforeMiB, 0)} MiB before any, ` +
-      `${fmt(m.rssIdleMiB, 0)} MiB once idle (about ${perCached(m)} MiB more per cached workflow; hand-written ${perCached(idle.handwritten)}, floor ${perCached(idle.floor)}), ` +
+      `${fmt(m.rssIdleMiB, 0)} MiB once idle` +
+      (m.readsReplayed ? ', ' : ` (about ${perCached(m)} MiB more per cached workflow; hand-written ${perCached(idle.handwritten)}, floor ${perCached(idle.floor)}), `) +
       `${fmt(m.rssAfterReadMiB, 0)} MiB after the read (${fmt(m.readS, 1)} s, ${s['concurrency']} at a time${m.readsReplayed ? ': each read replayed its component, the cache being least-recently-used' : ''}). ` +
       `Waking: ${wake.mltrl.components} climbed components read one at a time by a fresh worker, ${history.paced.mltrl.eventsPerWorkflow} events of history each on mltrl ` +
       `(hand-written ${history.paced.handwritten.eventsPerWorkflow}, floor ${history.paced.floor.eventsPerWorkflow}); from the cache afterwards, p50 ${fmt(wake.mltrl.cachedQuery.p50Ms, 1)} ms.`,
