@@ -16,7 +16,7 @@ const researchLead = (n: 1 | 2) => reviewer('research-lead', n).email;
 const submitAs = (by: string, extra: Partial<Submit> = {}): Submit => ({ by, ethics: ETHICS, ...extra });
 const verdict = (reviewId: string, who: string, extra: Partial<Decision> = {}) => ({ reviewId, reviewer: who, verdict: 'approve' as const, ...extra });
 
-/** Level 0 → 1, with refusals on the way, then a review at Level 1 closed by a request for changes. */
+/** Level 0 → 1, with refusals on the way; at Level 1 a review closed by a request for changes, another by a switchback to 0. */
 const PROBES: Probe[] = [
   { what: 'card by a stranger', update: 'updateCard', payload: { by: 'stranger@else.example', patch: { hypotheses: 'x' } } },
   { what: 'submit with no deliverables', update: 'submit', payload: submitAs(LEAD.email) },
@@ -35,7 +35,11 @@ const PROBES: Probe[] = [
   { what: 'the same approval again', update: 'decide', payload: verdict('r1', researchLead(1)) },
   { what: 'submit at Level 1', update: 'submit', payload: submitAs(LEAD.email) },
   { what: 'request-changes without tasks', update: 'decide', payload: verdict('r2', researchLead(1), { verdict: 'request-changes' }) },
+  { what: 'switchback without a reason', update: 'decide', payload: verdict('r2', researchLead(1), { verdict: 'switchback', targetLevel: 0 }) },
+  { what: 'switchback above the level', update: 'decide', payload: verdict('r2', researchLead(1), { verdict: 'switchback', targetLevel: 3, comment: 'why' }) },
   { what: 'request-changes', update: 'decide', payload: verdict('r2', researchLead(1), { verdict: 'request-changes', tasks: ['more samples'] }) },
+  { what: 'submit again at Level 1', update: 'submit', payload: submitAs(LEAD.email) },
+  { what: 'switchback to Level 0', update: 'decide', payload: verdict('r3', reviewer('researcher', 1).email, { verdict: 'switchback', targetLevel: 0, comment: 'data leak found' }) },
 ];
 
 async function answer(handle: WorkflowHandle, probe: Probe): Promise<string> {

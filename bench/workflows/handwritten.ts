@@ -366,8 +366,13 @@ export async function handwrittenComponentWorkflow(input: ComponentInput, carrie
     if (review?.id !== d.reviewId) return `reviewId: ${d.reviewId} is not the open review${review ? ` (${review.id} is)` : ''}`;
     if (holds(roster, d.reviewer, review.roles).length === 0) return `reviewer: ${d.reviewer} holds none of the roles reviewing Level ${review.level} (${review.roles.join(', ')})`;
     if (d.reviewer === owner || d.reviewer === review.submittedBy) return 'reviewer: the owner and the submitter cannot judge this review';
-    if (d.verdict === 'switchback' && (d.targetLevel! >= review.level || d.targetLevel! < component.entryLevel)) {
-      return `targetLevel: must be below ${review.level} and not below the entry level ${component.entryLevel}`;
+    if (d.verdict === 'request-changes' && !d.tasks?.length) return 'tasks: request-changes needs at least one task';
+    if (d.verdict === 'switchback') {
+      if (d.targetLevel === undefined) return 'targetLevel: a switchback verdict needs a target level';
+      if (!d.comment?.trim()) return 'comment: a switchback verdict needs a reason';
+      if (d.targetLevel >= review.level || d.targetLevel < component.entryLevel) {
+        return `targetLevel: must be below ${review.level} and not below the entry level ${component.entryLevel}`;
+      }
     }
     return undefined;
   }
