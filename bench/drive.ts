@@ -1,20 +1,26 @@
 /**
- * The drive both sides of the throughput benchmark get: per component one `updateCard` (the full
+ * The drive every side of the throughput benchmark gets: per component one `updateCard` (the full
  * card), then for each level 0 → 8 one `submit` and one `decide` (approve) per required role, with
  * one reviewer per role and `approvalsPerRole` 1. mltrl takes it through the real client against
- * component workflows its project started; the bare baseline takes the same updates with the same
- * payloads. Every `executeUpdate` is timed client-side.
+ * component workflows its project started (src/runtime/client.ts `startProject`), with the updates of
+ * workflows/definitions.ts; the hand-written equivalent the same, against components its own
+ * project started; the floor takes the same updates with the same payloads. Every `executeUpdate`
+ * is timed client-side.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { levelDefinition, MAX_LEVEL, type Role } from '../machines/levels.js';
 import { startProject } from '../src/runtime/client.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../test/support/fixtures.js';
-import { componentWorkflowId, decideUpdate, projectWorkflowId, submitUpdate, updateCardUpdate } from '../workflows/definitions.js';
+import { componentWorkflowId, decideUpdate, projectWorkflowId, submitUpdate, updateCardUpdate, type Decision, type Submit, type UpdateCard } from '../workflows/definitions.js';
 import { ProjectDefinition } from '../machines/model.js';
 import { now, pool, until } from './stats.js';
 import { bareDecide, bareSubmit, bareUpdateCard, type BareInput } from './workflows/bare.js';
+import * as handwritten from './workflows/handwritten.js';
 
-export type Side = 'mltrl' | 'bare';
+/** mltrl; the hand-written equivalent (bench/workflows/handwritten.ts); the floor (bench/workflows/bare.ts). */
+export type Side = 'mltrl' | 'handwritten' | 'floor';
+export const SIDES: readonly Side[] = ['mltrl', 'handwritten', 'floor'];
 export type UpdateKind = 'updateCard' | 'submit' | 'decide';
 
 /** The levels a component climbs from entry (0) to 9, with the panel each review needs. */
@@ -64,22 +70,35 @@ async function timed<T>(latencies: Latencies, kind: UpdateKind, call: () => Prom
 const submitPayload = (proposal: string) => ({ by: LEAD.email, ethics: ETHICS, proposal });
 const approval = (reviewId: string, role: Role) => ({ reviewId, reviewer: reviewer(role).email, verdict: 'approve' as const });
 
-async function climbMltrl(handle: WorkflowHandle, latencies: Latencies, pace?: Pace): Promise<void> {
-  await timed(latencies, 'updateCard', () => handle.executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: FULL_CARD }] }), pace);
+/** What the drive reads from the answers: mltrl's ComponentStatus and ReviewState, and the equivalent's, both have it. */
+interface ReviewedUpdates {
+  updateCard: UpdateDefinition<unknown, [UpdateCard]>;
+  submit: UpdateDefinition<{ openReview: { id: string; requiredRoles: string[] } | null }, [Submit]>;
+  decide: UpdateDefinition<{ level: number }, [Decision]>;
+}
+
+const REVIEWED: Record<Exclude<Side, 'floor'>, ReviewedUpdates> = {
+  mltrl: { updateCard: updateCardUpdate, submit: submitUpdate, decide: decideUpdate },
+  handwritten: { updateCard: handwritten.updateCard, submit: handwritten.submit, decide: handwritten.decide },
+};
+
+/** A climb answered by the component itself: the review id and panel come from submit's answer. */
+async function climbReviewed(updates: ReviewedUpdates, handle: WorkflowHandle, latencies: Latencies, pace?: Pace): Promise<void> {
+  await timed(latencies, 'updateCard', () => handle.executeUpdate(updates.updateCard, { args: [{ by: OWNER.email, patch: FULL_CARD }] }), pace);
   let level = 0;
   for (const step of CLIMB) {
-    const status = await timed(latencies, 'submit', () => handle.executeUpdate(submitUpdate, { args: [submitPayload(step.proposal)] }), pace);
+    const status = await timed(latencies, 'submit', () => handle.executeUpdate(updates.submit, { args: [submitPayload(step.proposal)] }), pace);
     const review = status.openReview;
     if (!review) throw new Error(`${handle.workflowId}: submit at Level ${step.level} opened no review`);
     for (const role of review.requiredRoles) {
-      const state = await timed(latencies, 'decide', () => handle.executeUpdate(decideUpdate, { args: [approval(review.id, role as Role)] }), pace);
+      const state = await timed(latencies, 'decide', () => handle.executeUpdate(updates.decide, { args: [approval(review.id, role as Role)] }), pace);
       level = state.level;
     }
   }
   if (level !== MAX_LEVEL) throw new Error(`${handle.workflowId} ended the climb at Level ${level}, not ${MAX_LEVEL}`);
 }
 
-async function climbBare(handle: WorkflowHandle, latencies: Latencies, pace?: Pace): Promise<void> {
+async function climbFloor(handle: WorkflowHandle, latencies: Latencies, pace?: Pace): Promise<void> {
   await timed(latencies, 'updateCard', () => handle.executeUpdate(bareUpdateCard, { args: [{ by: OWNER.email, patch: FULL_CARD }] }), pace);
   for (const step of CLIMB) {
     await timed(latencies, 'submit', () => handle.executeUpdate(bareSubmit, { args: [submitPayload(step.proposal)] }), pace);
@@ -88,6 +107,17 @@ async function climbBare(handle: WorkflowHandle, latencies: Latencies, pace?: Pa
       await timed(latencies, 'decide', () => handle.executeUpdate(bareDecide, { args: [approval(`r${step.level + 1}`, role)] }), pace);
     }
   }
+}
+
+export function climb(side: Side): (handle: WorkflowHandle, latencies: Latencies, pace?: Pace) => Promise<void> {
+  return side === 'floor' ? climbFloor : (handle, latencies, pace) => climbReviewed(REVIEWED[side], handle, latencies, pace);
+}
+
+/** The card update each idle component gets (the same payload on every side). */
+export async function giveCard(side: Side, handle: WorkflowHandle): Promise<void> {
+  const card = { args: [{ by: OWNER.email, patch: FULL_CARD }] as [UpdateCard] };
+  if (side === 'floor') await handle.executeUpdate(bareUpdateCard, card);
+  else await handle.executeUpdate(REVIEWED[side].updateCard, card);
 }
 
 /**
@@ -134,22 +164,10 @@ const componentIds = (count: number) => Array.from({ length: count }, (_, i) => 
 /** Projects hold at most 200 components (SPEC's project schema). */
 const PROJECT_CAPACITY = 200;
 
-/**
- * Starts `count` components for one side and waits until each is idle at its entry level.
- * mltrl takes the product's path: projects of up to 200 components, each starting its own.
- */
-export async function startCohort(client: Client, side: Side, taskQueue: string, label: string, count: number): Promise<Cohort> {
+function projectsOf(label: string, count: number): ProjectDefinition[] {
   const ids = componentIds(count);
-  // Polling a large cohort every 50 ms would load the server it measures.
-  const interval = count > 100 ? 1000 : 50;
-  if (side === 'bare') {
-    const input: BareInput = { updates: UPDATES_PER_COMPONENT };
-    const components = await pool(ids, 8, (id) => client.workflow.start('bareWorkflow', { workflowId: `bare/${label}/${id}`, taskQueue, args: [input] }));
-    await waitIdle(components, `${label}: bare workflows to start`, 8, interval);
-    return { side, components, settleSet: components };
-  }
   const chunks = Array.from({ length: Math.ceil(ids.length / PROJECT_CAPACITY) }, (_, i) => ids.slice(i * PROJECT_CAPACITY, (i + 1) * PROJECT_CAPACITY));
-  const definitions = chunks.map((chunk, i) =>
+  return chunks.map((chunk, i) =>
     ProjectDefinition.parse(
       project({
         id: `${label}-p${i + 1}`,
@@ -157,12 +175,40 @@ export async function startCohort(client: Client, side: Side, taskQueue: string,
       }),
     ),
   );
-  for (const definition of definitions) await startProject(client, taskQueue, definition);
-  const projectHandles = definitions.map((d) => client.workflow.getHandle(projectWorkflowId(d.id)));
-  const components = definitions.flatMap((d) => d.components.map((c) => client.workflow.getHandle(componentWorkflowId(d.id, c.id))));
-  await waitIdle(projectHandles, `${label}: projects to start their components`, 8, interval);
-  await waitIdle([...projectHandles, ...components], `${label}: components to start`, 8, interval);
-  return { side, components, settleSet: [...components, ...projectHandles] };
+}
+
+/**
+ * Starts `count` components for one side and waits until each is idle at its entry level.
+ * mltrl and the hand-written equivalent take the product's path: projects of up to 200
+ * components, each starting its own; the floor's workflows are started by the client.
+ */
+export async function startCohort(client: Client, side: Side, taskQueue: string, label: string, count: number): Promise<Cohort> {
+  // Polling a large cohort every 50 ms would load the server it measures.
+  const interval = count > 100 ? 1000 : 50;
+  if (side === 'floor') {
+    const input: BareInput = { updates: UPDATES_PER_COMPONENT };
+    const components = await pool(componentIds(count), 8, (id) => client.workflow.start('bareWorkflow', { workflowId: `floor/${label}/${id}`, taskQueue, args: [input] }));
+    await waitIdle(components, `${label}: floor workflows to start`, 8, interval);
+    return { side, components, settleSet: components };
+  }
+  const definitions = projectsOf(label, count);
+  let projects: WorkflowHandle[];
+  let components: WorkflowHandle[];
+  if (side === 'mltrl') {
+    for (const definition of definitions) await startProject(client, taskQueue, definition);
+    projects = definitions.map((d) => client.workflow.getHandle(projectWorkflowId(d.id)));
+    components = definitions.flatMap((d) => d.components.map((c) => client.workflow.getHandle(componentWorkflowId(d.id, c.id))));
+  } else {
+    projects = await Promise.all(
+      definitions.map((d) =>
+        client.workflow.start(handwritten.handwrittenProjectWorkflow, { workflowId: handwritten.handwrittenProjectId(d.id), taskQueue, args: [d] }),
+      ),
+    );
+    components = definitions.flatMap((d) => d.components.map((c) => client.workflow.getHandle(handwritten.handwrittenComponentId(d.id, c.id))));
+  }
+  await waitIdle(projects, `${label}: projects to start their components`, 8, interval);
+  await waitIdle([...projects, ...components], `${label}: components to start`, 8, interval);
+  return { side, components, settleSet: [...components, ...projects] };
 }
 
 /**
@@ -172,10 +218,10 @@ export async function startCohort(client: Client, side: Side, taskQueue: string,
  */
 export async function driveCohort(cohort: Cohort, concurrency: number, paced = false): Promise<DriveResult> {
   const latencies = emptyLatencies();
-  const climb = cohort.side === 'mltrl' ? climbMltrl : climbBare;
+  const climbOne = climb(cohort.side);
   const pace = (handle: WorkflowHandle) => (paced ? () => waitIdle([handle], `${handle.workflowId} to settle`, 1) : undefined);
   const started = now();
-  await pool(cohort.components, concurrency, (handle) => climb(handle, latencies, pace(handle)));
+  await pool(cohort.components, concurrency, (handle) => climbOne(handle, latencies, pace(handle)));
   const driven = now();
   await waitIdle(cohort.settleSet, `${cohort.side} cohort to settle`);
   const settled = now();

@@ -14,8 +14,10 @@ export interface WorkerMemory {
   collected: boolean;
 }
 
-export type ToWorker = { type: 'memory'; collect: boolean } | { type: 'stop' };
+/** `resetPeak`: after the reading, start VmHWM again from the current RSS (/proc/self/clear_refs). */
+export type ToWorker = { type: 'memory'; collect: boolean; resetPeak?: boolean } | { type: 'stop' };
 
 export type ToParent =
   | { type: 'ready'; pid: number; maxCachedWorkflows: number; heapSizeLimit: number; memory: WorkerMemory }
-  | { type: 'memory'; memory: WorkerMemory; cachedWorkflows: number; cpuMs: number };
+  /** `emails`: sent since the worker started, one per recipient of each notification. */
+  | { type: 'memory'; memory: WorkerMemory; cachedWorkflows: number; cpuMs: number; emails: number };

@@ -1,24 +1,33 @@
 /**
- * mltrl's benchmarks (`npm run bench`). On one in-memory dev server:
+ * mltrl's benchmark (`npm run bench`): the cost of a graduation, on one in-memory dev server, for
+ * three sides, each on its own worker process with the same flags and settings (bench/worker.ts):
  *
- * 1. throughput: N components driven from Level 0 to 9 with quorum approvals through the client,
- *    against a bare Temporal workflow taking the same updates (bench/workflows/bare.ts); each side
- *    has its own worker process with the same settings, components run `concurrency` at a time,
- *    rounds alternate which side goes first;
- * 2. history events per graduation, from the driven components' real histories;
- * 3. worker memory with 1,000 idle live components (a fresh worker process, its own RSS);
- * 4. the time to compute metrics over 1,000 component records (src/portfolio/metrics.ts).
+ * - mltrl, as `npm run worker` runs it;
+ * - the hand-written equivalent (bench/workflows/handwritten.ts): the same behaviour written
+ *   directly on Temporal;
+ * - the floor (bench/workflows/bare.ts): the same messages, no effects.
+ *
+ * Phases:
+ * 0. equivalence: mltrl and the equivalent take the same good and bad updates and must answer alike
+ *    (bench/equivalence.ts);
+ * 1. throughput: components driven from Level 0 to 9 with quorum approvals through the client,
+ *    `concurrency` at a time, rounds rotating which side goes first; latency, CPU of the worker and
+ *    the server, emails sent;
+ * 2. history events per graduation, from paced climbs (one update at a time, each settled) and from
+ *    the throughput cohorts;
+ * 3. waking: a fresh worker per side reads every climbed component, each read replaying its history;
+ * 4. idle memory: a fresh worker per side with the product's cache setting; 1,000 idle components
+ *    started, given the card and read; the worker's peak RSS, and the reads' latency;
+ * 5. computeMetrics over 1,000 component records (src/portfolio/metrics.ts).
  *
  * Writes bench/results/<date>.json and the table in bench/README.md.
  *
  * Environment: BENCH_COMPONENTS (20), BENCH_ROUNDS (3), BENCH_CONCURRENCY (8), BENCH_WARMUP (4),
- * BENCH_IDLE_COMPONENTS (1000), BENCH_METRICS_RECORDS (1000), BENCH_METRICS_RUNS (20),
- * BENCH_PACED_COMPONENTS (3: components climbed one update at a time, for history events);
- * BENCH_RESULTS (a file to write the results to instead of bench/results/<date>.json, leaving
- * bench/README.md alone: for trying a change or a setting); BENCH_WORKER_OPTIONS (bench/worker.ts);
- * BENCH_WORKER_NODE_FLAGS (Node flags for both workers, e.g. `--max-old-space-size=1024`);
- * BENCH_LIVE_READ_EVICTED=1 also reads the metrics' portfolio from the worker that cannot cache
- * every component (slow: each read replays the component from its history).
+ * BENCH_PACED_COMPONENTS (3), BENCH_IDLE_COMPONENTS (1000), BENCH_METRICS_RECORDS (1000),
+ * BENCH_METRICS_RUNS (20); BENCH_RESULTS (a file to write the results to instead of
+ * bench/results/<date>.json, leaving bench/README.md alone: for trying a change or a setting);
+ * MLTRL_MAX_CACHED_WORKFLOWS, BENCH_WORKER_OPTIONS and BENCH_WORKER_NODE_FLAGS (every worker gets
+ * them: bench/worker.ts, bench/workerProcess.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,16 +37,12 @@ import { pathToFileURL } from 'node:url';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { connect } from '../src/runtime/client.js';
 import { freePort, PROJECT_ROOT, startDevServer, temporalCliPath } from '../src/local/temporalServer.js';
-import { FULL_CARD, OWNER } from '../test/support/fixtures.js';
-import { statusQuery, updateCardUpdate } from '../workflows/definitions.js';
-import { bareUpdateCard } from './workflows/bare.js';
-import { CLIMB, driveCohort, startCohort, UPDATES_PER_COMPONENT, VERDICTS_PER_COMPONENT, waitIdle, type DriveResult, type Side } from './drive.js';
+import { CLIMB, driveCohort, giveCard, SIDES, startCohort, UPDATES_PER_COMPONENT, VERDICTS_PER_COMPONENT, waitIdle, type DriveResult, type Side } from './drive.js';
+import { checkEquivalence } from './equivalence.js';
 import { historyFigures } from './history.js';
-import { metricsRecord, projectRecords, syntheticRecords } from './records.js';
-import { MiB, targetsOf, updateReadme, type IdleFigures, type LiveMetricsFigures, type MetricsFigures, type Results, type SideFigures } from './report.js';
+import { MiB, targetsOf, updateReadme, type IdleFigures, type MetricsFigures, type PerSide, type Results, type SideFigures, type WakeFigures } from './report.js';
 import { now, percentile, pool, round, sleep, summarize } from './stats.js';
-import { startWorker, type BenchWorker } from './workerProcess.js';
-import type { WorkerMemory } from './ipc.js';
+import { prepareBundles, removeBundles, startWorker, type BenchWorker } from './workerProcess.js';
 
 const BENCH_DIR = join(PROJECT_ROOT, 'bench');
 
@@ -54,10 +59,10 @@ const settings = {
   rounds: setting('BENCH_ROUNDS', 3),
   concurrency: setting('BENCH_CONCURRENCY', 8),
   warmupComponents: setting('BENCH_WARMUP', 4),
+  pacedComponents: setting('BENCH_PACED_COMPONENTS', 3),
   idleComponents: setting('BENCH_IDLE_COMPONENTS', 1000),
   metricsRecords: setting('BENCH_METRICS_RECORDS', 1000),
   metricsRuns: setting('BENCH_METRICS_RUNS', 20),
-  pacedComponents: setting('BENCH_PACED_COMPONENTS', 3),
   updatesPerComponent: UPDATES_PER_COMPONENT,
   verdictsPerComponent: VERDICTS_PER_COMPONENT,
   graduationsPerComponent: CLIMB.length,
@@ -89,19 +94,27 @@ function environment(): Record<string, string | number | boolean> {
   };
 }
 
+/** Three sides in a record, built side by side. */
+async function perSide<T>(make: (side: Side) => Promise<T>): Promise<PerSide<T>> {
+  const out: Partial<PerSide<T>> = {};
+  for (const side of SIDES) out[side] = await make(side);
+  return out as PerSide<T>;
+}
+
 // ----- 1. throughput ---------------------------------------------------------------------------
 
-/** CPU time spent while a cohort was driven and settled, ms, by process. */
-interface CpuSpent {
+/** What a cohort cost while it was driven and settled: CPU ms by process, and the emails sent. */
+interface Spent {
   worker: number;
   server: number;
   client: number;
+  emails: number;
 }
 
 interface Measured {
   round: number;
   result: DriveResult;
-  cpu: CpuSpent;
+  spent: Spent;
   components: WorkflowHandle[];
 }
 
@@ -114,16 +127,18 @@ function processCpuMs(pid: number): number {
 
 async function runCohort(client: Client, serverPid: number, worker: BenchWorker, label: string, count: number, paced = false): Promise<Omit<Measured, 'round'>> {
   const cohort = await startCohort(client, worker.kind, worker.taskQueue, label, count);
-  const cpuBefore = { worker: (await worker.memory(false)).cpuMs, server: processCpuMs(serverPid), client: process.cpuUsage() };
+  const before = { worker: await worker.memory(false), server: processCpuMs(serverPid), client: process.cpuUsage() };
   const result = await driveCohort(cohort, paced ? count : settings.concurrency, paced);
-  const clientCpu = process.cpuUsage(cpuBefore.client);
-  const cpu = {
-    worker: (await worker.memory(false)).cpuMs - cpuBefore.worker,
-    server: processCpuMs(serverPid) - cpuBefore.server,
+  const clientCpu = process.cpuUsage(before.client);
+  const after = await worker.memory(false);
+  const spent = {
+    worker: after.cpuMs - before.worker.cpuMs,
+    server: processCpuMs(serverPid) - before.server,
     client: (clientCpu.user + clientCpu.system) / 1000,
+    emails: after.emails - before.worker.emails,
   };
   log(`${label}: ${count} ${worker.kind} components in ${round(result.driveMs / 1000)} s (+${round(result.settleMs / 1000)} s to settle)`);
-  return { result, cpu, components: cohort.components };
+  return { result, spent, components: cohort.components };
 }
 
 function sideFigures(measured: Measured[], workerRssAfterMiB: number): SideFigures {
@@ -133,7 +148,7 @@ function sideFigures(measured: Measured[], workerRssAfterMiB: number): SideFigur
   const settleS = sum((r) => r.settleMs) / 1000;
   const pooled = (kind: keyof DriveResult['latencies']) => results.flatMap((r) => r.latencies[kind]);
   const components = sum((r) => r.components);
-  const cpu = (pick: (c: CpuSpent) => number) => round(measured.reduce((total, m) => total + pick(m.cpu), 0) / components, 0);
+  const perComponent = (pick: (s: Spent) => number, digits = 0) => round(measured.reduce((total, m) => total + pick(m.spent), 0) / components, digits);
   return {
     components,
     updates: sum((r) => r.updates),
@@ -150,186 +165,120 @@ function sideFigures(measured: Measured[], workerRssAfterMiB: number): SideFigur
       submit: summarize(pooled('submit')),
       decide: summarize(pooled('decide')),
     },
-    cpuMsPerComponent: { worker: cpu((c) => c.worker), server: cpu((c) => c.server), client: cpu((c) => c.client) },
+    cpuMsPerComponent: {
+      worker: perComponent((s) => s.worker),
+      server: perComponent((s) => s.server),
+      workerAndServer: perComponent((s) => s.worker + s.server),
+      client: perComponent((s) => s.client),
+    },
+    emailsPerComponent: perComponent((s) => s.emails, 1),
     workerRssAfterMiB: round(workerRssAfterMiB, 1),
   };
 }
 
-// ----- 3. idle memory --------------------------------------------------------------------------
+// ----- 3, 4. reads, waking, idle memory ----------------------------------------------------------
 
-/**
- * Reading the portfolio the metrics are computed over, from live components (src/portfolio/read.ts:
- * visibility, then a `status` and a `card` query each, on the engine's task queue), then computing.
- */
-async function liveMetricsTiming(client: Client, taskQueue: string, expected: number): Promise<LiveMetricsFigures> {
-  const portfolioPath = join(PROJECT_ROOT, 'src', 'portfolio', 'read.ts');
-  const metricsPath = join(PROJECT_ROOT, 'src', 'portfolio', 'metrics.ts');
-  if (!existsSync(portfolioPath) || !existsSync(metricsPath)) {
-    return { status: 'placeholder', note: 'src/portfolio/read.ts and src/portfolio/metrics.ts are not both in the tree yet', components: 0 };
-  }
-  type Read = (client: Client, scope: { taskQueue: string }) => Promise<unknown[]>;
-  try {
-    const portfolio = (await import(pathToFileURL(portfolioPath).href)) as { readComponents?: Read; readProjects?: Read };
-    const metrics = (await import(pathToFileURL(metricsPath).href)) as { computeMetrics?: (components: unknown[], projects: unknown[]) => unknown };
-    const { readComponents, readProjects } = portfolio;
-    const { computeMetrics } = metrics;
-    if (typeof readComponents !== 'function' || typeof readProjects !== 'function' || typeof computeMetrics !== 'function') {
-      return { status: 'placeholder', note: 'readComponents, readProjects or computeMetrics is not exported', components: 0 };
-    }
-    const started = now();
-    const [components, projects] = await Promise.all([readComponents(client, { taskQueue }), readProjects(client, { taskQueue })]);
-    const read = now();
-    computeMetrics(components, projects);
-    const computed = now();
-    return {
-      status: components.length === expected ? 'measured' : 'failed',
-      note:
-        `readComponents and readProjects (visibility, then status and card queries) on the task queue, then computeMetrics` +
-        (components.length === expected ? '' : `; read ${components.length} of ${expected} components`),
-      components: components.length,
-      readS: round((read - started) / 1000),
-      computeMs: round(computed - read, 3),
-    };
-  } catch (error) {
-    return { status: 'failed', note: error instanceof Error ? error.message : String(error), components: 0 };
-  }
+/** A read each idle workflow answers: `status` (the floor has none of its own: the SDK's stack trace). */
+async function read(handle: WorkflowHandle, side: Side): Promise<void> {
+  await handle.query(side === 'floor' ? '__stack_trace' : 'status');
 }
 
-/**
- * The worker's memory once V8 has given back what it no longer uses: evicted workflows stay on the
- * workflow thread's heap until V8 collects it, on its own time, some while after the process goes
- * quiet. Reads every 5 s until RSS has moved less than 2 % for 30 s, or for 90 s at most.
- */
-async function settledMemory(worker: BenchWorker): Promise<{ memory: WorkerMemory; afterS: number; lowestMiB: number }> {
-  const started = now();
-  let last = await worker.memory(false);
-  let lowest = last.memory.vmRss;
-  for (let steady = 0; steady < 6 && now() - started < 90_000; ) {
-    await sleep(5000);
-    const next = await worker.memory(false);
-    steady = Math.abs(next.memory.vmRss - last.memory.vmRss) < 0.02 * last.memory.vmRss ? steady + 1 : 0;
-    lowest = Math.min(lowest, next.memory.vmRss);
-    last = next;
-  }
-  return { memory: last.memory, afterS: round((now() - started) / 1000, 0), lowestMiB: round(lowest / MiB, 1) };
-}
-
-/** A query each idle workflow answers (bare has no handler of its own: the SDK's stack trace). */
-async function touch(handle: WorkflowHandle, side: Side): Promise<void> {
-  if (side === 'mltrl') await handle.query(statusQuery);
-  else await handle.query('__stack_trace');
-}
-
-async function sweep(handles: readonly WorkflowHandle[], side: Side): Promise<number[]> {
+async function sweep(handles: readonly WorkflowHandle[], side: Side, concurrency: number): Promise<number[]> {
   const latencies: number[] = [];
-  await pool(handles, settings.concurrency, async (handle) => {
+  await pool(handles, concurrency, async (handle) => {
     const started = now();
-    await touch(handle, side);
+    await read(handle, side);
     latencies.push(now() - started);
   });
   return latencies;
 }
 
 /**
- * `idleComponents` live components of one side on a fresh worker with the product's settings
- * (mltrl: in projects of 200, each given the full card), left idle: the worker's RSS. mltrl also
- * reads the portfolio the metrics are computed over. Then a second fresh worker that may keep
- * every one of them in its cache loads them all (a query each replays it) for the RSS with all
- * of them cached.
+ * Waking an evicted component: a fresh worker on the throughput task queue (nothing in its cache)
+ * reads every climbed component one at a time, so each read replays a whole 0 → 9 history alone.
  */
-async function idleMemory(client: Client, address: string, side: Side): Promise<{ idle: IdleFigures; live?: LiveMetricsFigures; liveEvicted?: LiveMetricsFigures }> {
+async function wakeClimbed(address: string, side: Side, taskQueue: string, handles: readonly WorkflowHandle[]): Promise<WakeFigures> {
+  const worker = await startWorker(side, address, taskQueue);
+  try {
+    const replayed = await sweep(handles, side, 1);
+    const cached = await sweep(handles, side, 1);
+    log(`wake ${side}: ${handles.length} climbed components, replay p50 ${round(percentile(replayed, 50))} ms`);
+    return { components: handles.length, replayQuery: summarize(replayed), cachedQuery: summarize(cached) };
+  } finally {
+    await worker.stop();
+  }
+}
+
+/**
+ * `idleComponents` live components of one side on a fresh worker with the product's cache setting
+ * (mltrl and the equivalent in projects of 200), each given the full card and left idle, then read
+ * once each, `concurrency` at a time: the worker's peak RSS over it all (VmHWM, reset once the
+ * worker polls, so it counts the components and not the process's start). Components beyond the
+ * cache were evicted; the cache is least-recently-used, so a read in order of every component
+ * replays each one when there are more of them than the cache holds. Then the last ones read are
+ * read again, from the cache.
+ */
+async function idleMemory(client: Client, address: string, side: Side): Promise<IdleFigures> {
   const count = settings.idleComponents;
   const queue = `bench-idle-${side}`;
-  let worker = await startWorker(side, address, queue);
-  const defaultMaxCached = worker.maxCachedWorkflows;
-  let live: LiveMetricsFigures | undefined;
-  let liveEvicted: LiveMetricsFigures | undefined;
+  const worker = await startWorker(side, address, queue);
   const mib = (bytes: number) => round(bytes / MiB, 1);
   try {
     await sleep(2000);
-    const before = await worker.memory(false);
+    // The peak counts from here: the worker polling with its code loaded, no workflow yet.
+    const before = await worker.memory(false, true);
     const started = now();
     const cohort = await startCohort(client, side, queue, `idle-${side}`, count);
-    const card = { by: OWNER.email, patch: FULL_CARD };
-    await pool(cohort.components, settings.concurrency, async (handle) => {
-      if (side === 'mltrl') await handle.executeUpdate(updateCardUpdate, { args: [card] });
-      else await handle.executeUpdate(bareUpdateCard, { args: [card] });
-    });
+    await pool(cohort.components, settings.concurrency, (handle) => giveCard(side, handle));
     const startS = (now() - started) / 1000;
     await waitIdle(cohort.settleSet, `idle ${side} components to settle`, 8, 1000);
     const idleAfterS = (now() - started) / 1000;
-    log(`idle ${side}: ${count} components started and carded in ${round(startS)} s, idle after ${round(idleAfterS)} s`);
-    await sleep(3000);
     const idle = await worker.memory(false);
-    const settled = await settledMemory(worker);
-    if (side === 'mltrl' && process.env['BENCH_LIVE_READ_EVICTED'] === '1') {
-      log('metrics over the live idle components, most of them out of the cache');
-      liveEvicted = await liveMetricsTiming(client, queue, count);
-    }
-    const afterReads = await worker.memory(false);
-    await worker.stop();
+    log(`idle ${side}: ${count} components started and carded in ${round(startS)} s, idle after ${round(idleAfterS)} s, ${idle.cachedWorkflows} cached, RSS ${mib(idle.memory.vmRss)} MiB`);
 
-    // Every component (and project) in the cache.
-    const everything = cohort.settleSet.length * 2;
-    worker = await startWorker(side, address, queue, everything);
-    await sleep(2000);
-    const allBefore = await worker.memory(false);
-    const loadStarted = now();
-    const loading = await sweep(cohort.settleSet, side);
-    const loadS = (now() - loadStarted) / 1000;
-    await sleep(3000);
-    const allCached = await worker.memory(false);
-    const cachedQueries = await sweep(cohort.components, side);
-    if (side === 'mltrl') {
-      log('metrics over the live idle components, all of them cached');
-      live = await liveMetricsTiming(client, queue, count);
-    }
-    log(`idle ${side}: all ${allCached.cachedWorkflows} cached, RSS ${mib(allCached.memory.vmRss)} MiB`);
+    const readStarted = now();
+    const reads = await sweep(cohort.components, side, settings.concurrency);
+    const readS = (now() - readStarted) / 1000;
+    const afterRead = await worker.memory(false);
+    const recent = cohort.components.slice(-Math.min(200, Math.floor(afterRead.cachedWorkflows / 2)));
+    const cachedReads = recent.length > 0 ? await sweep(recent, side, settings.concurrency) : [];
+    const after = await worker.memory(false);
+    log(`idle ${side}: read all in ${round(readS)} s (p50 ${round(percentile(reads, 50))} ms), peak RSS ${mib(after.memory.vmHwm)} MiB`);
     return {
-      live,
-      ...(liveEvicted ? { liveEvicted } : {}),
-      idle: {
-        components: count,
-        maxCachedWorkflows: defaultMaxCached,
-        cachedWorkflows: idle.cachedWorkflows,
-        startS: round(startS),
-        idleAfterS: round(idleAfterS),
-        rssBeforeMiB: mib(before.memory.vmRss),
-        rssJustIdleMiB: mib(idle.memory.vmRss),
-        rssMiB: mib(settled.memory.vmRss),
-        settledAfterS: settled.afterS,
-        lowestWhileSettlingMiB: settled.lowestMiB,
-        rssAfterReadsMiB: mib(afterReads.memory.vmRss),
-        peakRssMiB: mib(afterReads.memory.vmHwm),
-        allCached: {
-          maxCachedWorkflows: worker.maxCachedWorkflows,
-          cachedWorkflows: allCached.cachedWorkflows,
-          rssBeforeMiB: mib(allBefore.memory.vmRss),
-          rssMiB: mib(allCached.memory.vmRss),
-          perWorkflowKiB: round((allCached.memory.vmRss - allBefore.memory.vmRss) / 1024 / allCached.cachedWorkflows, 1),
-          loadS: round(loadS),
-          replayQuery: summarize(loading),
-          cachedQuery: summarize(cachedQueries),
-        },
-        memory: { before: before.memory, idle: idle.memory, settled: settled.memory, allCached: allCached.memory },
-      },
+      components: count,
+      workflows: cohort.settleSet.length,
+      maxCachedWorkflows: worker.maxCachedWorkflows,
+      heapSizeLimitMiB: mib(worker.heapSizeLimit),
+      nodeFlags: process.env['BENCH_WORKER_NODE_FLAGS'] ?? '',
+      cachedWhenIdle: idle.cachedWorkflows,
+      readsReplayed: cohort.settleSet.length > idle.cachedWorkflows,
+      startS: round(startS),
+      idleAfterS: round(idleAfterS),
+      readS: round(readS),
+      rssBeforeMiB: mib(before.memory.vmRss),
+      rssIdleMiB: mib(idle.memory.vmRss),
+      rssAfterReadMiB: mib(afterRead.memory.vmRss),
+      peakRssMiB: mib(after.memory.vmHwm),
+      readQuery: summarize(reads),
+      cachedQuery: summarize(cachedReads),
     };
   } finally {
     await worker.stop();
   }
 }
 
-// ----- 4. metrics ------------------------------------------------------------------------------
+// ----- 5. metrics ------------------------------------------------------------------------------
 
 async function metricsTiming(): Promise<MetricsFigures> {
   const records = settings.metricsRecords;
   const modulePath = join(PROJECT_ROOT, 'src', 'portfolio', 'metrics.ts');
-  if (!existsSync(modulePath)) {
-    return { status: 'placeholder', note: 'src/portfolio/metrics.ts (computeMetrics) is not in the tree yet', records };
-  }
+  if (!existsSync(modulePath)) return { status: 'placeholder', note: 'src/portfolio/metrics.ts (computeMetrics) is not in the tree', records };
   try {
+    // Loaded here, not at the top: the synthetic records drive the lifecycle machine, and a change
+    // there then costs this figure, not the whole run.
     const metrics = (await import(pathToFileURL(modulePath).href)) as { computeMetrics?: (components: unknown[], projects: unknown[]) => unknown };
     if (typeof metrics.computeMetrics !== 'function') return { status: 'placeholder', note: 'src/portfolio/metrics.ts exports no computeMetrics', records };
+    const { metricsRecord, projectRecords, syntheticRecords } = await import('./records.js');
     const compute = metrics.computeMetrics;
     const synthetic = syntheticRecords(records);
     const components = synthetic.map(metricsRecord);
@@ -357,36 +306,37 @@ async function metricsTiming(): Promise<MetricsFigures> {
 
 // ----- main ------------------------------------------------------------------------------------
 
+/** Round r's order: each side goes first once every three rounds, so none always runs on a fresher server. */
+const orderOf = (r: number): Side[] => SIDES.map((_, i) => SIDES[(i + r - 1) % SIDES.length]);
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   const env = environment();
   log(`settings ${JSON.stringify(settings)}`);
   if (Number(env['loadAverage1mAtStart']) > 0.5) log(`load average ${env['loadAverage1mAtStart']}: other work on this machine will skew the figures`);
+  await prepareBundles(SIDES);
+  log('workflow code bundled');
   const server = await startDevServer({ port: await freePort(), uiPort: await freePort() });
   log(`dev server ${server.address}`);
   const client = await connect({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' });
   try {
-    const workers: Record<Side, BenchWorker> = {
-      mltrl: await startWorker('mltrl', server.address, 'bench-mltrl'),
-      bare: await startWorker('bare', server.address, 'bench-bare'),
-    };
+    const workers = await perSide((side) => startWorker(side, server.address, `bench-${side}`));
     log('workers polling');
 
-    for (const side of ['bare', 'mltrl'] as const) await runCohort(client, server.pid, workers[side], `warmup-${side}`, settings.warmupComponents);
+    const equivalence = await checkEquivalence(client, { mltrl: workers.mltrl.taskQueue, handwritten: workers.handwritten.taskQueue });
+    log(`equivalence: ${equivalence.probes.length - equivalence.differences.length} of ${equivalence.probes.length} probes answered alike`);
+    for (const d of equivalence.differences) log(`  differs: ${d.what}: mltrl ${d.mltrl}; hand-written ${d.handwritten}`);
 
-    const measured: Record<Side, Measured[]> = { mltrl: [], bare: [] };
+    for (const side of SIDES) await runCohort(client, server.pid, workers[side], `warmup-${side}`, settings.warmupComponents);
+
+    const measured: PerSide<Measured[]> = { mltrl: [], handwritten: [], floor: [] };
     for (let r = 1; r <= settings.rounds; r++) {
-      // Alternate which side goes first, so neither always runs on a fresher server.
-      const order: Side[] = r % 2 === 1 ? ['bare', 'mltrl'] : ['mltrl', 'bare'];
-      for (const side of order) {
+      for (const side of orderOf(r)) {
         measured[side].push({ round: r, ...(await runCohort(client, server.pid, workers[side], `r${r}-${side}`, settings.components)) });
       }
     }
-
-    const rss = async (side: Side) => (await workers[side].memory(false)).memory.vmRss / MiB;
-    const mltrl = sideFigures(measured.mltrl, await rss('mltrl'));
-    const bare = sideFigures(measured.bare, await rss('bare'));
-    const rounds = [...measured.mltrl, ...measured.bare]
+    const sides = await perSide(async (side) => sideFigures(measured[side], (await workers[side].memory(false)).memory.vmRss / MiB));
+    const rounds = SIDES.flatMap((side) => measured[side])
       .sort((a, b) => a.round - b.round)
       .map(({ round: r, result }) => {
         const all = [...result.latencies.updateCard, ...result.latencies.submit, ...result.latencies.decide];
@@ -405,31 +355,21 @@ async function main(): Promise<void> {
     // History events per graduation as production sees them: people answer hours apart, so each
     // update and each effect gets its own workflow task. Under the throughput load some of them
     // share a task by chance, which makes histories shorter.
-    const paced: Record<Side, WorkflowHandle[]> = { mltrl: [], bare: [] };
-    for (const side of ['bare', 'mltrl'] as const) {
-      paced[side] = (await runCohort(client, server.pid, workers[side], `paced-${side}`, settings.pacedComponents, true)).components;
-    }
+    const paced = await perSide(async (side) => (await runCohort(client, server.pid, workers[side], `paced-${side}`, settings.pacedComponents, true)).components);
     log('reading histories');
     const history = {
-      mltrl: await historyFigures(paced.mltrl, CLIMB.length),
-      bare: await historyFigures(paced.bare, CLIMB.length),
-      underLoad: {
-        mltrl: await historyFigures(measured.mltrl.flatMap((m) => m.components), CLIMB.length),
-        bare: await historyFigures(measured.bare.flatMap((m) => m.components), CLIMB.length),
-      },
+      paced: await perSide((side) => historyFigures(paced[side], CLIMB.length)),
+      underLoad: await perSide((side) => historyFigures(measured[side].flatMap((m) => m.components), CLIMB.length)),
     };
-    await Promise.all(Object.values(workers).map((w) => w.stop()));
+    await Promise.all(SIDES.map((side) => workers[side].stop()));
+
+    const wake = await perSide((side) => wakeClimbed(server.address, side, `bench-${side}`, [...measured[side].flatMap((m) => m.components), ...paced[side]]));
 
     log(`idle memory: ${settings.idleComponents} components per side`);
-    const idleMltrl = await idleMemory(client, server.address, 'mltrl');
-    const idleBare = await idleMemory(client, server.address, 'bare');
-    const live = {
-      ...(idleMltrl.live ?? { status: 'failed' as const, note: 'not measured', components: 0 }),
-      ...(idleMltrl.liveEvicted ? { evicted: idleMltrl.liveEvicted } : {}),
-    };
+    const idle = await perSide((side) => idleMemory(client, server.address, side));
 
     log(`metrics over ${settings.metricsRecords} records`);
-    const metrics = { ...(await metricsTiming()), live };
+    const metrics = await metricsTiming();
 
     const partial: Omit<Results, 'targets'> = {
       date: startedAt.toISOString().slice(0, 10),
@@ -437,21 +377,11 @@ async function main(): Promise<void> {
       durationS: round((Date.now() - startedAt.getTime()) / 1000, 0),
       environment: { ...env, loadAverage1mAtEnd: round(loadavg()[0] ?? NaN) },
       settings,
-      throughput: {
-        mltrl,
-        bare,
-        throughputRatio: round(mltrl.componentsPerS / bare.componentsPerS, 3),
-        verdictsRatio: round(mltrl.verdictsPerS / bare.verdictsPerS, 3),
-        p50Ratio: round(mltrl.latency.all.p50Ms / bare.latency.all.p50Ms, 3),
-        p99Ratio: round(mltrl.latency.all.p99Ms / bare.latency.all.p99Ms, 3),
-        rounds,
-      },
+      equivalence,
+      throughput: { ...sides, rounds },
       history,
-      idleMemory: {
-        mltrl: idleMltrl.idle,
-        bare: idleBare.idle,
-        perWorkflowRatio: round(idleMltrl.idle.allCached.perWorkflowKiB / idleBare.idle.allCached.perWorkflowKiB, 3),
-      },
+      wake,
+      idleMemory: idle,
       metrics,
     };
     const results: Results = { ...partial, targets: targetsOf(partial) };
@@ -473,7 +403,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main()
+  .then(removeBundles)
+  .catch((error: unknown) => {
+    console.error(error);
+    removeBundles();
+    // Ends the workers too: they stop when their parent goes away.
+    process.exit(1);
+  });

@@ -1,28 +1,34 @@
 /**
- * One benchmark worker in its own process, forked by bench/run.ts so both sides run with the same
+ * One benchmark worker in its own process, forked by bench/run.ts so every side runs with the same
  * process settings and the memory figure is this process's own:
  *
- *   BENCH_WORKER=mltrl  mltrl's worker exactly as `npm run worker` builds it (createWorker)
- *   BENCH_WORKER=bare   the same SDK defaults, polling for bench/workflows/bare.ts only
+ *   BENCH_WORKER=mltrl        mltrl's worker exactly as `npm run worker` builds it (createWorker)
+ *   BENCH_WORKER=handwritten  the same SDK defaults, polling for bench/workflows/handwritten.ts and
+ *                             its notify activity (bench/handwrittenActivities.ts)
+ *   BENCH_WORKER=floor        the same SDK defaults, polling for bench/workflows/bare.ts only
+ *
+ * mltrl and the hand-written equivalent notify through the same Notifier: the log notifier, its
+ * lines counted and discarded (the benchmark measures the engines, not a terminal or a mail server).
  *
  * Environment: TEMPORAL_ADDRESS, MLTRL_TASK_QUEUE, MLTRL_MAX_CACHED_WORKFLOWS (as for `npm run
- * worker`; the bare worker gets the same). Talks to its parent over the IPC channel: sends
- * `ready` once polling, answers `memory` with its memory usage and CPU time, and shuts down on `stop`.
+ * worker`; every kind gets the same), BENCH_WORKFLOW_BUNDLE (the kind's workflow code, bundled once
+ * by bench/workerProcess.ts as `npm run build` bundles it for production workers). Talks to its parent over the IPC channel: sends `ready` once
+ * polling, answers `memory` with its memory usage, CPU time and the emails it sent, and shuts down
+ * on `stop`.
  *
- * BENCH_WORKER_OPTIONS (JSON, optional) adds SDK worker options to both kinds, to measure a setting
+ * BENCH_WORKER_OPTIONS (JSON, optional) adds SDK worker options to every kind, to measure a setting
  * before the product's worker offers it, e.g. `{"maxCachedWorkflows":500}` or
  * `{"reuseV8Context":false}`. The mltrl worker is then built as createWorker builds it, plus those.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { connect } from '../src/runtime/client.js';
-import { createActivities, type Notifier } from '../activities/index.js';
-import { createWorker, DATA_CONVERTER, DEFAULT_MAX_CACHED_WORKFLOWS, installProcessLogging, WORKFLOWS_PATH } from '../src/runtime/worker.js';
+import { createActivities } from '../activities/index.js';
+import { createLogNotifier, type Notifier } from '../activities/notifications.js';
+import { createWorker, DATA_CONVERTER, DEFAULT_MAX_CACHED_WORKFLOWS, installProcessLogging } from '../src/runtime/worker.js';
+import { createHandwrittenActivities } from './handwrittenActivities.js';
 import type { ToParent, ToWorker, WorkerMemory } from './ipc.js';
-
-const BARE_WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/bare.ts', import.meta.url));
 
 function required(name: string): string {
   const value = process.env[name];
@@ -49,6 +55,7 @@ function memory(collect: boolean): WorkerMemory {
 }
 
 const kind = required('BENCH_WORKER');
+const workflowBundle = { codePath: required('BENCH_WORKFLOW_BUNDLE') };
 const address = required('TEMPORAL_ADDRESS');
 const taskQueue = required('MLTRL_TASK_QUEUE');
 const namespace = process.env['TEMPORAL_NAMESPACE'] ?? 'default';
@@ -63,26 +70,43 @@ const client = await connect({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: na
 const cached = process.env['MLTRL_MAX_CACHED_WORKFLOWS'];
 const maxCachedWorkflows = cached ? Number(cached) : DEFAULT_MAX_CACHED_WORKFLOWS;
 
-const silentNotifier: Notifier = { send: () => Promise.resolve() };
+/** Emails sent, one per recipient of each notification: both engines must come to the same count. */
+let emails = 0;
+const logLines = createLogNotifier(() => {});
+const notifier: Notifier = {
+  send(notification) {
+    emails += notification.to.length;
+    return logLines.send(notification);
+  },
+};
+// Components climb in seconds here: no hourly cap may hold an email back.
+const maxEmailsPerHour = 1_000_000;
 
 async function build(): Promise<Worker> {
-  // Notifications go nowhere: the benchmark measures the engine, not a log or a mail server.
-  if (kind === 'mltrl' && extra === null) return createWorker({ address, namespace, taskQueue, client, maxCachedWorkflows, notifier: silentNotifier, maxEmailsPerHour: 1_000_000 });
+  if (kind === 'mltrl' && extra === null) return createWorker({ address, namespace, taskQueue, client, workflowBundle, maxCachedWorkflows, notifier, maxEmailsPerHour });
   const connection = await NativeConnection.connect({ address });
-  const common = { connection, namespace, taskQueue, maxCachedWorkflows, ...extra };
-  if (kind === 'mltrl') {
-    const activities = createActivities({ client, taskQueue, notifier: silentNotifier, maxEmailsPerHour: 1_000_000 });
-    return Worker.create({ ...common, workflowsPath: WORKFLOWS_PATH, dataConverter: DATA_CONVERTER, activities });
+  const common = { connection, namespace, taskQueue, workflowBundle, maxCachedWorkflows, ...extra };
+  switch (kind) {
+    case 'mltrl': {
+      const activities = createActivities({ client, taskQueue, notifier, maxEmailsPerHour });
+      return Worker.create({ ...common, dataConverter: DATA_CONVERTER, activities });
+    }
+    // The others keep the SDK's default converter, as a team writing them would.
+    case 'handwritten':
+      return Worker.create({ ...common, activities: createHandwrittenActivities(notifier, maxEmailsPerHour) });
+    case 'floor':
+      return Worker.create(common);
+    default:
+      throw new Error(`bench worker: BENCH_WORKER must be mltrl, handwritten or floor, got ${kind}`);
   }
-  // The baseline keeps the SDK's default converter: it measures the SDK alone, and its workflows are not mltrl's.
-  return Worker.create({ ...common, workflowsPath: BARE_WORKFLOWS_PATH });
 }
 const worker = await build();
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'memory') {
     const cpu = process.cpuUsage();
-    send({ type: 'memory', memory: memory(message.collect), cachedWorkflows: worker.getStatus().numCachedWorkflows, cpuMs: (cpu.user + cpu.system) / 1000 });
+    send({ type: 'memory', memory: memory(message.collect), cachedWorkflows: worker.getStatus().numCachedWorkflows, cpuMs: (cpu.user + cpu.system) / 1000, emails });
+    if (message.resetPeak) writeFileSync('/proc/self/clear_refs', '5');
   }
   if (message.type === 'stop') worker.shutdown();
 });

@@ -1,10 +1,45 @@
-/** Forks bench/worker.ts and talks to it: wait until it polls, read its memory, stop it. */
+/**
+ * Forks bench/worker.ts and talks to it: wait until it polls, read its memory and counters, stop it.
+ * Each side's workflow code is bundled once, here, as `npm run build` bundles it for production
+ * workers: the workers then load it in a second instead of bundling it each time they start.
+ */
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflows } from '../src/runtime/workflowBundle.js';
 import type { ToParent, ToWorker, WorkerMemory } from './ipc.js';
 import type { Side } from './drive.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const WORKFLOWS: Record<Exclude<Side, 'mltrl'>, string> = {
+  handwritten: fileURLToPath(new URL('./workflows/handwritten.ts', import.meta.url)),
+  floor: fileURLToPath(new URL('./workflows/bare.ts', import.meta.url)),
+};
+const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+let bundleDir: string | undefined;
+const bundles = new Map<Side, string>();
+
+/** Bundles every side's workflow code into a temporary directory (removeBundles deletes it). */
+export async function prepareBundles(sides: readonly Side[]): Promise<void> {
+  bundleDir ??= mkdtempSync(join(tmpdir(), 'mltrl-bench-'));
+  for (const side of sides) {
+    // mltrl's as the product bundles it (src/runtime/workflowBundle.ts); the others with the SDK's defaults.
+    const { code } = side === 'mltrl' ? await bundleWorkflows() : await bundleWorkflowCode({ workflowsPath: WORKFLOWS[side], logger: silent });
+    const path = join(bundleDir, `${side}.js`);
+    writeFileSync(path, code);
+    bundles.set(side, path);
+  }
+}
+
+export function removeBundles(): void {
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  bundleDir = undefined;
+  bundles.clear();
+}
 
 export interface BenchWorker {
   kind: Side;
@@ -12,19 +47,23 @@ export interface BenchWorker {
   pid: number;
   maxCachedWorkflows: number;
   heapSizeLimit: number;
-  memory(collect: boolean): Promise<{ memory: WorkerMemory; cachedWorkflows: number; cpuMs: number }>;
+  /** `resetPeak`: VmHWM starts again from the current RSS after this reading. */
+  memory(collect: boolean, resetPeak?: boolean): Promise<{ memory: WorkerMemory; cachedWorkflows: number; cpuMs: number; emails: number }>;
   stop(): Promise<void>;
 }
 
 /** `maxCachedWorkflows`: overrides MLTRL_MAX_CACHED_WORKFLOWS for this worker. */
 export async function startWorker(kind: Side, address: string, taskQueue: string, maxCachedWorkflows?: number): Promise<BenchWorker> {
+  const bundle = bundles.get(kind);
+  if (!bundle) throw new Error(`no workflow bundle for ${kind}: prepareBundles first`);
   const child: ChildProcess = fork(WORKER_SCRIPT, [], {
-    // Same flags for both sides; --expose-gc only lets the memory probe run a full collection.
-    // BENCH_WORKER_NODE_FLAGS adds Node flags to both, e.g. `--max-old-space-size=1024`.
+    // Same flags for every side; --expose-gc only lets the memory probe run a full collection.
+    // BENCH_WORKER_NODE_FLAGS adds Node flags to every side, e.g. `--max-old-space-size=1024`.
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env['BENCH_WORKER_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)],
     env: {
       ...process.env,
       BENCH_WORKER: kind,
+      BENCH_WORKFLOW_BUNDLE: bundle,
       TEMPORAL_ADDRESS: address,
       MLTRL_TASK_QUEUE: taskQueue,
       ...(maxCachedWorkflows !== undefined ? { MLTRL_MAX_CACHED_WORKFLOWS: String(maxCachedWorkflows) } : {}),
@@ -55,11 +94,11 @@ export async function startWorker(kind: Side, address: string, taskQueue: string
     pid: ready.pid,
     maxCachedWorkflows: ready.maxCachedWorkflows,
     heapSizeLimit: ready.heapSizeLimit,
-    async memory(collect) {
+    async memory(collect, resetPeak = false) {
       const reply = next('memory');
-      send({ type: 'memory', collect });
-      const { memory, cachedWorkflows, cpuMs } = await reply;
-      return { memory, cachedWorkflows, cpuMs };
+      send({ type: 'memory', collect, resetPeak });
+      const { memory, cachedWorkflows, cpuMs, emails } = await reply;
+      return { memory, cachedWorkflows, cpuMs, emails };
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
