@@ -43,14 +43,18 @@ export function accept(snapshot: LifecycleSnapshot, event: LifecycleEvent, limit
 }
 
 /**
- * Whether a state has a transition for an event type, its own or (unless it overrides it) the
- * root's: the chart's say, read from the machine, whatever guards then choose between its paths.
+ * The event types each state has a transition for, its own or (unless it overrides them) the
+ * root's: the chart's say, read once from the machine, whatever guards then choose between paths.
  */
+const TAKEN: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(componentLifecycle.root.states).map(([state, node]) => {
+    const inherited = componentLifecycle.root.ownEvents.filter((type) => !(type in node.on));
+    return [state, new Set([...node.ownEvents, ...inherited])];
+  }),
+);
+
 function takes(state: LifecycleState, type: LifecycleEvent['type']): boolean {
-  const node = componentLifecycle.root.states[state];
-  if (!node) return false;
-  if (node.on[type]) return node.ownEvents.includes(type);
-  return componentLifecycle.root.ownEvents.includes(type);
+  return TAKEN.get(state)?.has(type) ?? false;
 }
 
 /** The effects among a transition's actions: the machine emits them, the host carries them out. */
