@@ -48,6 +48,29 @@ export function utf8Bytes(text: string): number {
 /** The size of a value as JSON. */
 export const jsonBytes = (value: unknown): number => utf8Bytes(JSON.stringify(value) ?? '');
 
+/** Sizes of objects already measured: a context's fields are replaced, never changed in place. */
+const MEASURED = new WeakMap<object, number>();
+
+/**
+ * The size as JSON of a record whose field values are never changed in place (a machine context),
+ * exactly as `jsonBytes` gives it, measuring each object-valued field once: an event replaces a few
+ * fields and the rest (the card, its graduation snapshots) are the same objects as before.
+ */
+export function recordBytes(record: object): number {
+  let total = 2;
+  let fields = 0;
+  for (const [key, value] of Object.entries(record) as [string, unknown][]) {
+    if (value === undefined || typeof value === 'function') continue;
+    let bytes = value !== null && typeof value === 'object' ? MEASURED.get(value) : undefined;
+    if (bytes === undefined) {
+      bytes = jsonBytes(value);
+      if (value !== null && typeof value === 'object') MEASURED.set(value, bytes);
+    }
+    total += (fields++ > 0 ? 1 : 0) + jsonBytes(key) + 1 + bytes;
+  }
+  return total;
+}
+
 /**
  * The latest entries of `list`, at most `count` of them and within `bytes` as JSON; the newest
  * entry is always kept. `keepFirst` also keeps the first entry (a timeline's start).

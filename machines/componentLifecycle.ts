@@ -29,6 +29,9 @@ import { switchbackRefusal } from './rules.js';
 
 type Emit = { emit: (effect: Effect) => void };
 
+/** The context of the throwaway actor XState's `transition()` creates; never a component's. */
+const NO_COMPONENT = { level: 0, schedule: 'absent' } as ComponentContext;
+
 /** Close an open review as cancelled (a switchback overtook it) and tell the owner; no-op without one. */
 function cancelOpenReview(context: ComponentContext, at: number, enqueue: Emit): ComponentContext {
   const review = context.review;
@@ -163,7 +166,9 @@ export const componentLifecycle = setup({
   },
 }).createMachine({
   id: 'componentLifecycle',
-  context: ({ input }) => initialContext(input),
+  // XState's pure `transition()` builds a throwaway actor on every call, which computes an initial
+  // snapshot without input; an empty context keeps that cheap. A component always starts with input.
+  context: ({ input }) => (input ? initialContext(input) : NO_COMPONENT),
   initial: 'working',
   on: {
     UPDATE_CARD: { actions: 'updateCard' },

@@ -5,7 +5,7 @@
  * the component's new state. No Temporal calls here except the workflow clock.
  */
 import { accept, begin, restore, type Answer, type EntryLimits, type LifecycleSnapshot } from '../machines/accept.js';
-import { CARRIED_BUDGET_BYTES, jsonBytes, overBudget, utf8Bytes } from '../machines/budget.js';
+import { CARRIED_BUDGET_BYTES, jsonBytes, overBudget, recordBytes } from '../machines/budget.js';
 import { upgradeContext, type ComponentContext } from '../machines/context.js';
 import type { Effect } from '../machines/effects.js';
 import type { LifecycleEvent } from '../machines/events.js';
@@ -86,13 +86,10 @@ export class ComponentRun {
 
   /** Why the snapshot `next` would grow the run past its byte budget (see machines/budget.ts), if it would. */
   private budgetRefusal(next: LifecycleSnapshot): string | undefined {
-    const carried = JSON.stringify({ value: next.value, context: next.context, audit: this.audit, pendingEffects: this.effects });
-    // The margin covers the audit entry the event itself adds (an entry is clipped well below it).
-    const margin = this.inputBytes + 2_000;
-    // A UTF-16 unit is at most 3 bytes of UTF-8: nearly every state is far inside the budget by
-    // that bound alone, and the exact count (a loop over every character) is skipped.
-    if (carried.length * 3 + margin <= CARRIED_BUDGET_BYTES) return undefined;
-    const parts = { ...next.context, audit: this.audit, pendingEffects: this.effects };
-    return overBudget('the component', utf8Bytes(carried) + margin, CARRIED_BUDGET_BYTES, parts);
+    const audit = jsonBytes(this.audit.folded) + (this.audit.bytes ?? jsonBytes(this.audit.recent));
+    // The margin covers the audit entry the event itself adds (an entry is clipped well below it)
+    // and the few bytes of the carried object's own keys.
+    const total = this.inputBytes + recordBytes(next.context) + audit + jsonBytes(this.effects) + jsonBytes(next.value) + 2_000;
+    return overBudget('the component', total, CARRIED_BUDGET_BYTES, { ...next.context, audit: this.audit, pendingEffects: this.effects });
   }
 }

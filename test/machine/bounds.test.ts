@@ -4,7 +4,8 @@
  * CLI prints with nothing a terminal would act on.
  */
 import { describe, expect, it } from 'vitest';
-import { jsonBytes, keepLatest, overBudget, utf8Bytes } from '../../machines/budget.js';
+import { jsonBytes, keepLatest, overBudget, recordBytes, utf8Bytes } from '../../machines/budget.js';
+import { OWNER, start } from './helpers.js';
 import { DisplayName, ProjectDefinition } from '../../machines/model.js';
 import { describeIssues } from '../../machines/validation.js';
 import { Decision, Submit } from '../../workflows/definitions.js';
@@ -19,6 +20,18 @@ describe('byte budget', () => {
     expect(utf8Bytes('😀')).toBe(4);
     expect(utf8Bytes('a😀é漢')).toBe(new TextEncoder().encode('a😀é漢').length);
     expect(jsonBytes({ a: 'é' })).toBe(new TextEncoder().encode(JSON.stringify({ a: 'é' })).length);
+  });
+
+  it('measures a context field by field exactly as JSON counts it, at every step of a climb', () => {
+    const c = start();
+    c.updateCard({ techName: 'Modèle d’anomalies 漢 😀' });
+    expect(recordBytes(c.context)).toBe(jsonBytes(c.context));
+    for (let level = 0; level < 9; level++) {
+      c.pass(level === 2 ? 'prototype' : level === 4 ? 'proceed' : level === 8 ? 'go' : undefined);
+      expect(recordBytes(c.context), `Level ${c.level}`).toBe(jsonBytes(c.context));
+    }
+    c.accept({ type: 'PAUSE', by: OWNER.email, reason: 'hold' });
+    expect(recordBytes(c.context)).toBe(jsonBytes(c.context));
   });
 
   it('keeps the latest entries within a count and a byte size, always the newest, and the first when asked', () => {
