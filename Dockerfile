@@ -28,4 +28,5 @@ COPY --from=build /app/dist dist
 USER node
 # A worker by default (it loads dist/workflow-bundle.js and never bundles at start); the API is
 # `node dist/src/apiMain.js`. Node runs directly so it receives SIGTERM and shuts down gracefully.
-CMD ["node", "dist/src/workerMain.js"]
+# The heap cap keeps the worker under 1 GiB with its default cache of 100 components (bench/README.md).
+CMD ["node", "--max-old-space-size=640", "dist/src/workerMain.js"]

@@ -3,7 +3,8 @@ import { connect } from './runtime/client.js';
 import { ConfigError, loadConfig } from './runtime/config.js';
 import { describeSecurity, temporalConnectionOptions } from './runtime/connection.js';
 import { notifierFromConfig } from './runtime/mail.js';
-import { createWorker, installProcessLogging } from './runtime/worker.js';
+import { getHeapStatistics } from 'node:v8';
+import { createWorker, DEFAULT_MAX_CACHED_WORKFLOWS, heapWarning, installProcessLogging } from './runtime/worker.js';
 import { describeWorkflowSource } from './runtime/workflowBundle.js';
 
 async function main(): Promise<void> {
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   // Email when SMTP_URL is set (the link secret is then required); the worker's log otherwise.
   const { notifier, describe } = notifierFromConfig(config);
   const worker = await createWorker({ ...connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
+  const cached = config.MLTRL_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS;
+  const heap = heapWarning(cached, getHeapStatistics().heap_size_limit);
+  if (heap) console.warn(`mltrl worker: warning: ${heap}`);
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());
   console.log(`mltrl worker on task queue ${config.MLTRL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS} (${describeSecurity(connection)}); notifications ${describe}`);

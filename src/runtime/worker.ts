@@ -28,11 +28,35 @@ export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>,
 }
 
 /**
- * Components are long-lived and mostly idle: each cached one holds ~2 MB of sandbox, so a worker
- * keeps the 400 most recently active and replays any other from history when a message arrives.
- * 1,000 idle components then stay well under 1.5 GiB (the SDK's default caches them all).
+ * Components are long-lived and mostly idle: each cached one holds about 3 MiB of sandbox (the SDK's
+ * and zod's modules are evaluated per workflow), so a worker keeps the 100 most recently active and
+ * replays any other from history when a message arrives (about 140 ms at p50 for a component that
+ * climbed 0 to 9; bench/README.md). With the heap capped at WORKER_HEAP_MIB, 1,000 idle components
+ * starting and being read keep the worker under 1 GiB at its peak; uncapped, V8 collects evicted
+ * workflows lazily and the worker peaks near 2.7 GiB whatever the cache.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 400;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+/** The V8 heap the production worker runs with (`--max-old-space-size`, see package.json and the Dockerfile). */
+export const WORKER_HEAP_MIB = 640;
+/** What a worker needs besides its cached workflows, and each cached workflow, in heap. */
+const BASE_HEAP_MIB = 250;
+const HEAP_PER_CACHED_MIB = 3;
+
+/**
+ * A warning when the heap cannot hold the cache (the worker would run out of memory as components
+ * wake), or is not capped (it would grow to gigabytes before V8 collects): undefined when it fits.
+ */
+export function heapWarning(maxCachedWorkflows: number, heapLimitBytes: number): string | undefined {
+  const heapMiB = Math.round(heapLimitBytes / 1_048_576);
+  const needed = BASE_HEAP_MIB + maxCachedWorkflows * HEAP_PER_CACHED_MIB;
+  if (heapMiB < needed) {
+    return `a heap of ${heapMiB} MiB cannot hold ${maxCachedWorkflows} cached components (about ${needed} MiB): lower MLTRL_MAX_CACHED_WORKFLOWS or raise --max-old-space-size`;
+  }
+  if (heapMiB > 4 * needed) {
+    return `the heap is not capped (${heapMiB} MiB): evicted components are collected late and memory peaks far above what ${maxCachedWorkflows} cached components need; run Node with --max-old-space-size=${Math.max(needed, WORKER_HEAP_MIB)}`;
+  }
+  return undefined;
+}
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   const connection = await NativeConnection.connect({
