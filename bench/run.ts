@@ -42,7 +42,7 @@ import { checkEquivalence } from './equivalence.js';
 import { historyFigures } from './history.js';
 import { MiB, targetsOf, updateReadme, type IdleFigures, type MetricsFigures, type PerSide, type Results, type SideFigures, type WakeFigures } from './report.js';
 import { now, percentile, pool, round, sleep, summarize } from './stats.js';
-import { prepareBundles, removeBundles, startWorker, type BenchWorker } from './workerProcess.js';
+import { prepareBundles, removeBundles, startWorker, WORKER_NODE_FLAGS, type BenchWorker } from './workerProcess.js';
 
 const BENCH_DIR = join(PROJECT_ROOT, 'bench');
 
@@ -249,7 +249,7 @@ async function idleMemory(client: Client, address: string, side: Side): Promise<
       workflows: cohort.settleSet.length,
       maxCachedWorkflows: worker.maxCachedWorkflows,
       heapSizeLimitMiB: mib(worker.heapSizeLimit),
-      nodeFlags: process.env['BENCH_WORKER_NODE_FLAGS'] ?? '',
+      nodeFlags: WORKER_NODE_FLAGS,
       cachedWhenIdle: idle.cachedWorkflows,
       readsReplayed: cohort.settleSet.length > idle.cachedWorkflows,
       startS: round(startS),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleWorkflows } from '../src/runtime/workflowBundle.js';
+import { WORKER_HEAP_MIB } from '../src/runtime/worker.js';
 import type { ToParent, ToWorker, WorkerMemory } from './ipc.js';
 import type { Side } from './drive.js';
 
@@ -52,14 +53,19 @@ export interface BenchWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * Node flags for every side's worker: the production worker's heap cap (`npm run worker:prod`, the
+ * image), unless BENCH_WORKER_NODE_FLAGS says otherwise (e.g. `--max-old-space-size=1024`, or empty).
+ */
+export const WORKER_NODE_FLAGS = process.env['BENCH_WORKER_NODE_FLAGS'] ?? `--max-old-space-size=${WORKER_HEAP_MIB}`;
+
 /** `maxCachedWorkflows`: overrides MLTRL_MAX_CACHED_WORKFLOWS for this worker. */
 export async function startWorker(kind: Side, address: string, taskQueue: string, maxCachedWorkflows?: number): Promise<BenchWorker> {
   const bundle = bundles.get(kind);
   if (!bundle) throw new Error(`no workflow bundle for ${kind}: prepareBundles first`);
   const child: ChildProcess = fork(WORKER_SCRIPT, [], {
     // Same flags for every side; --expose-gc only lets the memory probe run a full collection.
-    // BENCH_WORKER_NODE_FLAGS adds Node flags to every side, e.g. `--max-old-space-size=1024`.
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env['BENCH_WORKER_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...WORKER_NODE_FLAGS.split(' ').filter(Boolean)],
     env: {
       ...process.env,
       BENCH_WORKER: kind,
