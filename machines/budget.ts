@@ -48,25 +48,33 @@ export function utf8Bytes(text: string): number {
 /** The size of a value as JSON. */
 export const jsonBytes = (value: unknown): number => utf8Bytes(JSON.stringify(value) ?? '');
 
-/** Sizes of objects already measured: a context's fields are replaced, never changed in place. */
+/** Sizes of objects and lists already measured: a machine context's parts are replaced, never changed in place. */
 const MEASURED = new WeakMap<object, number>();
 
 /**
- * The size as JSON of a record whose field values are never changed in place (a machine context),
- * exactly as `jsonBytes` gives it, measuring each object-valued field once: an event replaces a few
- * fields and the rest (the card, its graduation snapshots) are the same objects as before.
+ * The size of a value as JSON, exactly as `jsonBytes` gives it, remembering the size of every object
+ * and list it measures: for the parts of a machine context (its fields, its lists and their entries),
+ * which are replaced and never changed in place, so each is measured once however often it is asked.
  */
+export function sizeOf(value: unknown): number {
+  if (value === null || typeof value !== 'object') return jsonBytes(value);
+  let size = MEASURED.get(value);
+  if (size !== undefined) return size;
+  // In a list, JSON writes nothing it cannot hold as null.
+  size = Array.isArray(value)
+    ? (value as unknown[]).reduce<number>((sum, item, i) => sum + (i > 0 ? 1 : 0) + (item === undefined || typeof item === 'function' ? 4 : sizeOf(item)), 2)
+    : jsonBytes(value);
+  MEASURED.set(value, size);
+  return size;
+}
+
+/** `sizeOf` for a record whose fields are measured one by one (a machine context: an event replaces a few). */
 export function recordBytes(record: object): number {
   let total = 2;
   let fields = 0;
   for (const [key, value] of Object.entries(record) as [string, unknown][]) {
     if (value === undefined || typeof value === 'function') continue;
-    let bytes = value !== null && typeof value === 'object' ? MEASURED.get(value) : undefined;
-    if (bytes === undefined) {
-      bytes = jsonBytes(value);
-      if (value !== null && typeof value === 'object') MEASURED.set(value, bytes);
-    }
-    total += (fields++ > 0 ? 1 : 0) + jsonBytes(key) + 1 + bytes;
+    total += (fields++ > 0 ? 1 : 0) + jsonBytes(key) + 1 + sizeOf(value);
   }
   return total;
 }
@@ -78,9 +86,9 @@ export function recordBytes(record: object): number {
 export function keepLatest<T>(list: T[], count: number, bytes: number, keepFirst = false): T[] {
   const first = keepFirst && list.length > 0 ? [list[0]] : [];
   let latest = list.slice(first.length).slice(-(count - first.length));
-  let size = jsonBytes(first) + jsonBytes(latest);
+  let size = sizeOf(first) + sizeOf(latest);
   while (latest.length > 1 && size > bytes) {
-    size -= jsonBytes(latest[0]) + 1;
+    size -= sizeOf(latest[0]) + 1;
     latest = latest.slice(1);
   }
   return [...first, ...latest];

@@ -4,7 +4,7 @@
  * CLI prints with nothing a terminal would act on.
  */
 import { describe, expect, it } from 'vitest';
-import { jsonBytes, keepLatest, overBudget, recordBytes, utf8Bytes } from '../../machines/budget.js';
+import { jsonBytes, keepLatest, overBudget, recordBytes, sizeOf, utf8Bytes } from '../../machines/budget.js';
 import { OWNER, start } from './helpers.js';
 import { DisplayName, ProjectDefinition } from '../../machines/model.js';
 import { describeIssues } from '../../machines/validation.js';
@@ -32,6 +32,9 @@ describe('byte budget', () => {
     }
     c.accept({ type: 'PAUSE', by: OWNER.email, reason: 'hold' });
     expect(recordBytes(c.context)).toBe(jsonBytes(c.context));
+    const odd = [1, undefined, { a: 'é', b: undefined }, [null, '😀']];
+    expect(sizeOf(odd)).toBe(jsonBytes(odd));
+    expect(sizeOf(odd)).toBe(jsonBytes(odd));
   });
 
   it('keeps the latest entries within a count and a byte size, always the newest, and the first when asked', () => {
