@@ -4,9 +4,9 @@
  * process, on loopback, with its messages in data/mailpit.db (they survive restarts).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { acceptsConnections, isExecutableFile } from './processes.js';
 import { DATA_DIR, PROJECT_ROOT } from './temporalServer.js';
 
 export const DEFAULT_SMTP_PORT = 1025;
@@ -18,41 +18,19 @@ export interface MailCatcher {
   stop(): Promise<void>;
 }
 
-const executable = (path: string) => {
-  try {
-    accessSync(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** `$MAILPIT`, else `mailpit` on PATH, else the copy scripts/install-mailpit.sh builds in tools/bin. */
 export function mailpitPath(): string {
   const candidates = [process.env['MAILPIT'], ...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'mailpit')), join(PROJECT_ROOT, 'tools', 'bin', 'mailpit')];
-  const found = candidates.find((path): path is string => Boolean(path) && executable(path!));
+  const found = candidates.find((path): path is string => Boolean(path) && isExecutableFile(path!));
   if (!found) throw new Error('Mailpit was not found: run scripts/install-mailpit.sh, or set SMTP_URL to a mail server of your own');
   return found;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, '127.0.0.1', () => done(true));
-  });
 }
 
 export async function startMailCatcher(options: { smtpPort?: number; inboxPort?: number; timeoutMs?: number } = {}): Promise<MailCatcher> {
   const smtpPort = options.smtpPort ?? DEFAULT_SMTP_PORT;
   const inboxPort = options.inboxPort ?? DEFAULT_INBOX_PORT;
   for (const port of [smtpPort, inboxPort]) {
-    if (await accepts(port)) throw new Error(`port ${port} on 127.0.0.1 is already in use (another Mailpit? then set SMTP_URL to it)`);
+    if (await acceptsConnections(port)) throw new Error(`port ${port} on 127.0.0.1 is already in use (another Mailpit? then set SMTP_URL to it)`);
   }
   mkdirSync(DATA_DIR, { recursive: true });
   const child = spawn(
@@ -79,7 +57,7 @@ export async function startMailCatcher(options: { smtpPort?: number; inboxPort?:
   };
 
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  while (!((await accepts(smtpPort)) && (await accepts(inboxPort)))) {
+  while (!((await acceptsConnections(smtpPort)) && (await acceptsConnections(inboxPort)))) {
     if (child.exitCode !== null) throw new Error(`Mailpit exited (${child.exitCode}) before it was ready`);
     if (Date.now() > deadline) {
       await stop();

@@ -1,7 +1,7 @@
 /** Small facts about local programs and ports, shared by the servers mltrl starts for itself. */
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, Socket } from 'node:net';
 
 export function isExecutableFile(path: string): boolean {
   try {
@@ -17,6 +17,20 @@ export function portIsFree(port: number): Promise<boolean> {
     probe.unref();
     probe.once('error', () => resolveFree(false));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
+  });
+}
+
+/** Whether something on 127.0.0.1 accepts a connection on `port` (within a second). */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolveConnect) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolveConnect(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(port, '127.0.0.1', () => done(true));
   });
 }
 

@@ -8,10 +8,10 @@
  */
 import { spawn, execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isExecutableFile, portIsFree, waitForExit } from './processes.js';
+import { acceptsConnections, isExecutableFile, portIsFree, waitForExit } from './processes.js';
 
 /** The repository root (this file lives in `<root>/src/local`). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -113,19 +113,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolveConnect) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolveConnect(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.connect(port, '127.0.0.1', () => done(true));
-  });
-}
 
 function runCli(cli: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
@@ -287,7 +274,7 @@ async function startDevServerOnce(opts: DevServerOptions): Promise<DevServer> {
       await sleep(50);
       throw failure(`exited (${child.exitCode ?? child.signalCode}) before it was ready`);
     }
-    if (await canConnect(port)) {
+    if (await acceptsConnections(port)) {
       missing = await missingSearchAttributes(cli, address, namespace);
       if (missing !== undefined && missing.length === 0) break;
     }
