@@ -17,7 +17,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities, Notification } from '../activities/index.js';
 import { isNotification, type Effect, type NotifyEffect } from '../machines/effects.js';
 import { levelDefinition } from '../machines/levels.js';
-import { cardView } from '../machines/status.js';
+import { cardView, type ComponentStatus } from '../machines/status.js';
 import { auditCount } from './audit.js';
 import type { ComponentRun } from './componentRun.js';
 import { componentWorkflowId, FailureType, WORKFLOW_TYPES, type Branch, type ComponentReport } from './definitions.js';
@@ -74,8 +74,7 @@ export function notificationFor(run: ComponentRun, effect: NotifyEffect): Notifi
 }
 
 /** What a component tells its project: its definition as it stands, level, state and phase. */
-export function reportOf(run: ComponentRun): ComponentReport {
-  const current = run.status();
+function reportOf(run: ComponentRun, current: ComponentStatus): ComponentReport {
   return {
     component: {
       id: current.componentId,
@@ -91,6 +90,28 @@ export function reportOf(run: ComponentRun): ComponentReport {
     phase: current.phase,
   };
 }
+
+/**
+ * Follows a run's level and state: `take` answers the report of a change not yet reported, having
+ * upserted the search attributes, and nothing when neither changed since the last one.
+ */
+export function changeReporter(run: ComponentRun): { due: () => boolean; take: () => ComponentReport | undefined } {
+  let reported = '';
+  const due = () => run.reportKey() !== reported;
+  return {
+    due,
+    take() {
+      if (!due()) return undefined;
+      reported = run.reportKey();
+      const current = run.status();
+      upsertSearchAttributes(searchAttributesFor(current));
+      return reportOf(run, current);
+    },
+  };
+}
+
+/** Why an email was not sent to some of its recipients, for the audit trail. */
+export const heldBackWhy = (held: string[]) => `held back from ${held.join(', ')}: past the cap of emails per recipient per hour`;
 
 export function effectSummary(effect: Effect): string {
   switch (effect.type) {
@@ -146,16 +167,12 @@ export interface EffectRunner {
 }
 
 export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
-  let reported = '';
+  const changes = changeReporter(run);
   return {
-    reportDue: () => run.reportKey() !== reported,
+    reportDue: changes.due,
     async runTurn() {
       const batch = run.effects.splice(0);
-      const report = run.reportKey() !== reported ? reportOf(run) : undefined;
-      if (report) {
-        reported = run.reportKey();
-        upsertSearchAttributes(searchAttributesFor(run.status()));
-      }
+      const report = changes.take();
       const notifying = batch.filter(isNotification).map((effect) => ({ effect, notification: notificationFor(run, effect) }));
       const scheduling = batch.filter((effect) => effect.type === 'reconcileSchedule');
       const desired = scheduling.at(-1)?.desired;
@@ -172,7 +189,7 @@ export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
             const failed = delivered.failed[notification.messageId];
             const held = delivered.held[notification.messageId] ?? [];
             run.record('system', effect.type, failed ? 'failed' : 'done', failed ?? effectSummary(effect));
-            if (held.length > 0) run.record('system', effect.type, 'held', `held back from ${held.join(', ')}: past the cap of emails per recipient per hour`);
+            if (held.length > 0) run.record('system', effect.type, 'held', heldBackWhy(held));
           }
         } catch (error) {
           for (const effect of [...scheduling, ...notifying.map(({ effect }) => effect)]) run.record('system', effect.type, 'failed', String(error));

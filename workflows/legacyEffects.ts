@@ -6,13 +6,12 @@
  * ONE_ACTIVITY_PER_TURN marker; its next run (after continue-as-new) takes the new one. Delete
  * this file once no such run is left.
  */
-import { getExternalWorkflowHandle, log, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities, Notification, NotifyResult } from '../activities/index.js';
 import { isNotification } from '../machines/effects.js';
-import { effectSummary, notificationFor, reportOf, startBranchWorkflow, type EffectRunner } from './componentEffects.js';
+import { changeReporter, effectSummary, heldBackWhy, notificationFor, startBranchWorkflow, type EffectRunner } from './componentEffects.js';
 import type { ComponentRun } from './componentRun.js';
 import { componentChangedSignal, projectWorkflowId } from './definitions.js';
-import { searchAttributesFor } from './searchAttributes.js';
 
 const { notify } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -40,7 +39,7 @@ async function send(message: Notification): Promise<string[]> {
 }
 
 export function legacyEffects(run: ComponentRun): EffectRunner {
-  let reported = '';
+  const changes = changeReporter(run);
 
   async function runOne(effect: ComponentRun['effects'][number]): Promise<string[]> {
     if (isNotification(effect)) return send(notificationFor(run, effect));
@@ -54,25 +53,24 @@ export function legacyEffects(run: ComponentRun): EffectRunner {
   }
 
   return {
-    reportDue: () => run.reportKey() !== reported,
+    reportDue: changes.due,
     async runTurn() {
       for (let batch = run.effects.length; batch > 0; batch--) {
         const effect = run.effects[0];
         try {
           const held = await runOne(effect);
           run.record('system', effect.type, 'done', effectSummary(effect));
-          if (held.length > 0) run.record('system', effect.type, 'held', `held back from ${held.join(', ')}: past the cap of emails per recipient per hour`);
+          if (held.length > 0) run.record('system', effect.type, 'held', heldBackWhy(held));
         } catch (error) {
           run.record('system', effect.type, 'failed', error instanceof Error ? error.message : String(error));
           log.warn('effect failed', { effect: effect.type, error: String(error) });
         }
         run.effects.shift();
       }
-      if (run.reportKey() === reported) return;
-      reported = run.reportKey();
-      upsertSearchAttributes(searchAttributesFor(run.status()));
+      const report = changes.take();
+      if (!report) return;
       try {
-        await getExternalWorkflowHandle(projectWorkflowId(run.context.projectId)).signal(componentChangedSignal, reportOf(run));
+        await getExternalWorkflowHandle(projectWorkflowId(run.context.projectId)).signal(componentChangedSignal, report);
       } catch (error) {
         log.debug('project not told of change', { error: String(error) });
       }
