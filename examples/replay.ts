@@ -13,9 +13,8 @@ import { DEFAULT_ETHICS_CHECKLIST } from '../machines/ethics.js';
 import { ProjectDefinition, type Person } from '../machines/model.js';
 import { ClientError, call, componentHandle, connect, startProject } from '../src/runtime/client.js';
 import { loadConfig } from '../src/runtime/config.js';
-import { computeMetrics } from '../src/portfolio/metrics.js';
 import { metricsText } from '../src/portfolio/report.js';
-import { readComponents, readProjects } from '../src/portfolio/read.js';
+import { readMetrics } from '../src/portfolio/read.js';
 import {
   branchUpdate,
   decideUpdate,
@@ -133,7 +132,7 @@ async function main(): Promise<void> {
     const started = await replayStories(client, config.MLTRL_TASK_QUEUE, { log: (line) => console.log(line) });
     console.log(`\nreplayed ${started.length} project${started.length === 1 ? '' : 's'}. Portfolio now:\n`);
     const scope = { taskQueue: config.MLTRL_TASK_QUEUE };
-    const metrics = computeMetrics(await readComponents(client, scope), await readProjects(client, scope));
+    const metrics = await readMetrics(client, scope);
     console.log(metricsText(metrics));
     console.log('\nSee a card:  npx mltrl card etalumis/inference-engine --format md');
   } finally {

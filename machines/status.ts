@@ -2,6 +2,7 @@
  * The public shape of a component and a project, built by one mapping from the machine's state,
  * so renaming a machine state or a context field never breaks a client (CLI, web page, raw queries).
  */
+import type { ComponentSummary } from './summary.js';
 import { approvalsByRole, missingRoles, requiredRoles } from './panel.js';
 import { flaggedRequirements, gateFor } from './gate.js';
 import { type ComponentContext, type EthicsAnswers, type Switchback, type TimelineEntry, type CardRevision, type ClosedReview, type GraduationSnapshot } from './context.js';
@@ -222,15 +223,8 @@ export function cardView(context: ComponentContext): CardView {
   };
 }
 
-export interface ProjectComponentSummary {
-  componentId: string;
-  name: string;
-  kind: string;
-  level: number;
-  phase: string;
-  state: PublicState;
-  entryLevel: number;
-}
+/** A component as its project keeps it (machines/summary.ts). */
+export type ProjectComponentSummary = ComponentSummary;
 
 export interface ProjectStatus {
   projectId: string;

@@ -8,6 +8,7 @@
 import {
   ParentClosePolicy,
   log,
+  patched,
   proxyActivities,
   startChild,
   upsertSearchAttributes,
@@ -18,6 +19,7 @@ import type { Activities, Notification } from '../activities/index.js';
 import { isNotification, type Effect, type NotifyEffect } from '../machines/effects.js';
 import { levelDefinition } from '../machines/levels.js';
 import { cardView, type ComponentStatus } from '../machines/status.js';
+import { figuresOf, levelSince } from '../machines/summary.js';
 import { auditCount } from './audit.js';
 import type { ComponentRun } from './componentRun.js';
 import { componentWorkflowId, FailureType, WORKFLOW_TYPES, type Branch, type ComponentReport } from './definitions.js';
@@ -75,6 +77,7 @@ export function notificationFor(run: ComponentRun, effect: NotifyEffect): Notifi
 
 /** What a component tells its project: its definition as it stands, level, state and phase. */
 function reportOf(run: ComponentRun, current: ComponentStatus): ComponentReport {
+  const since = levelSince(run.context.timeline);
   return {
     component: {
       id: current.componentId,
@@ -88,21 +91,27 @@ function reportOf(run: ComponentRun, current: ComponentStatus): ComponentReport 
     level: current.level,
     state: current.state,
     phase: current.phase,
+    ...(since !== undefined ? { levelSince: since } : {}),
+    figures: figuresOf({ timeline: run.context.timeline, reviews: run.context.closedReviews, switchbacks: run.context.switchbacks }),
   };
 }
 
+/** Patch id: a change of the card's figures alone is reported too (runs begun before follow level and state only). */
+const REPORT_FIGURES = 'report-figures';
+
 /**
- * Follows a run's level and state: `take` answers the report of a change not yet reported, having
- * upserted the search attributes, and nothing when neither changed since the last one.
+ * Follows a run's level, state and figures: `take` answers the report of a change not yet
+ * reported, having upserted the search attributes, and nothing when none changed since the last one.
  */
 export function changeReporter(run: ComponentRun): { due: () => boolean; take: () => ComponentReport | undefined } {
   let reported = '';
-  const due = () => run.reportKey() !== reported;
+  const withFigures = patched(REPORT_FIGURES);
+  const due = () => run.reportKey(withFigures) !== reported;
   return {
     due,
     take() {
       if (!due()) return undefined;
-      reported = run.reportKey();
+      reported = run.reportKey(withFigures);
       const current = run.status();
       upsertSearchAttributes(searchAttributesFor(current));
       return reportOf(run, current);

@@ -61,9 +61,16 @@ export class ComponentRun {
     return componentStatus(this.snapshot.value, this.snapshot.context);
   }
 
-  /** Level and public state: what the project and the search attributes follow. */
-  reportKey(): string {
-    return `${this.context.level}/${publicState(this.snapshot.value)}`;
+  /**
+   * Level and public state: what the project and the search attributes follow; with `figures`,
+   * also the card's timeline, closed reviews and switchbacks, which the project's summary counts
+   * (they change with the level or state, except when one turn takes several events).
+   */
+  reportKey(figures = false): string {
+    const key = `${this.context.level}/${publicState(this.snapshot.value)}`;
+    if (!figures) return key;
+    const { timeline, closedReviews, switchbacks } = this.context;
+    return `${key}/${timeline.length}@${timeline.at(-1)?.at}/${closedReviews.length}@${closedReviews.at(-1)?.closedAt}/${switchbacks.length}@${switchbacks.at(-1)?.at}`;
   }
 
   /** What the machine would do with `event`, checked as an entry checks it (limits on), or as a replay does (off). */

@@ -7,6 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ClosedReview } from '../machines/context.js';
 import { PHASES } from '../machines/levels.js';
+import { FIGURE_PATHS, FIGURE_SAMPLES } from '../machines/summary.js';
 import {
   CardPatch,
   ComponentDefinition,
@@ -164,12 +165,25 @@ export interface ComponentWorkflowInput {
   historyLimit?: number;
 }
 
-/** What a component tells its project on every change of level or state. */
+const Millis = z.number().int().nonnegative();
+
+/** A component's figures as its project receives them: capped as machines/summary.ts caps them. */
+export const ComponentFigures = z.strictObject({
+  stays: z.array(z.tuple([Level, Millis])).max(FIGURE_SAMPLES),
+  turnarounds: z.array(Millis).max(FIGURE_SAMPLES),
+  switchbacks: z.array(z.strictObject({ from: Level, to: Level, kind: z.enum(['discovery', 'review', 'embedded']), count: z.number().int().positive() })).max(FIGURE_PATHS),
+  leftOut: z.strictObject({ stays: z.number().int().nonnegative(), turnarounds: z.number().int().nonnegative(), switchbacks: z.number().int().nonnegative() }),
+});
+
+/** What a component tells its project on every change of level, state or figures. */
 export const ComponentReport = z.strictObject({
   component: ComponentDefinition,
   level: Level,
   state: z.enum(['working', 'in-review', 'paused', 'retired']),
   phase: z.enum(PHASES),
+  /** When it reached its level, and the figures of its card: absent from reports of earlier versions. */
+  levelSince: Millis.optional(),
+  figures: ComponentFigures.optional(),
 });
 export type ComponentReport = z.infer<typeof ComponentReport>;
 
@@ -202,5 +216,7 @@ export const componentChangedSignal = defineSignal<[ComponentReport]>('component
 export const addComponentUpdate = defineUpdate<ProjectStatus, [AddComponent]>('addComponent');
 export const updateRosterUpdate = defineUpdate<ProjectStatus, [UpdateRoster]>('updateRoster');
 export const projectStatusQuery = defineQuery<ProjectStatus>('status');
+/** The status with each component's figures: what portfolio reads ask instead of every component. */
+export const projectPortfolioQuery = defineQuery<ProjectStatus>('portfolio');
 
 export type { CardView, ComponentStatus, ProjectStatus } from '../machines/status.js';

@@ -20,6 +20,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { PROJECT_BUDGET_BYTES, jsonBytes, overBudget } from '../machines/budget.js';
+import { FIGURES_MAX_BYTES } from '../machines/summary.js';
 import { levelDefinition } from '../machines/levels.js';
 import type { ComponentDefinition, ProjectDefinition } from '../machines/model.js';
 import { ProjectDefinition as ProjectSchema } from '../machines/model.js';
@@ -34,6 +35,7 @@ import {
   addComponentUpdate,
   componentChangedSignal,
   componentWorkflowId,
+  projectPortfolioQuery,
   projectStatusQuery,
   rosterChangedSignal,
   updateRosterUpdate,
@@ -72,8 +74,12 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
       phase: levelDefinition(component.entryLevel).phase,
       state: 'working',
       entryLevel: component.entryLevel,
+      owner: component.owner.email,
     };
   }
+
+  /** What a summary may grow to: its fixed part as it is, its figures at their largest. */
+  const summaryBound = ({ figures: _figures, ...fixed }: ProjectComponentSummary) => jsonBytes(fixed) + FIGURES_MAX_BYTES;
 
   async function startComponent(component: ComponentDefinition): Promise<void> {
     components.set(component.id, summaryOf(component));
@@ -115,15 +121,23 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
   /** Why the project's state would outgrow its byte budget with `change` applied, if it would. */
   function budgetRefusal(change: { definition?: ProjectDefinition; added?: ComponentDefinition }): string | undefined {
     const next = { definition: change.definition ?? definition, components: [...components.values(), ...(change.added ? [summaryOf(change.added)] : [])] };
-    return overBudget(`project ${definition.id}`, jsonBytes(next), PROJECT_BUDGET_BYTES, { ...next.definition, components: next.components });
+    // Each component's figures are counted at their largest: its reports can grow them without asking.
+    const total = jsonBytes(next.definition) + next.components.reduce((sum, summary) => sum + summaryBound(summary) + 1, 64);
+    return overBudget(`project ${definition.id}`, total, PROJECT_BUDGET_BYTES, { ...next.definition, components: next.components });
   }
 
-  const status = (): ProjectStatus => {
+  const portfolio = (): ProjectStatus => {
     const list = [...components.values()].sort((a, b) => a.componentId.localeCompare(b.componentId));
     return { projectId: definition.id, name: definition.name, owners: definition.owners, systemLevel: systemLevel(list), components: list };
   };
+  /** The status leaves the figures out: they are for the portfolio's metrics. */
+  const status = (): ProjectStatus => {
+    const whole = portfolio();
+    return { ...whole, components: whole.components.map(({ figures: _figures, ...summary }) => summary) };
+  };
 
   setHandler(projectStatusQuery, status);
+  setHandler(projectPortfolioQuery, portfolio);
 
   // Reports come from the project's own components and their branches; anything else is ignored.
   setHandler(componentChangedSignal, (raw) => {
@@ -152,6 +166,10 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
       phase: report.phase,
       state: report.state,
       entryLevel: report.component.entryLevel,
+      owner: report.component.owner.email,
+      ...(report.levelSince !== undefined ? { levelSince: report.levelSince } : {}),
+      // A report of an earlier version has no figures: the summary then has none until the next.
+      ...(report.figures ? { figures: report.figures } : {}),
     });
   });
 

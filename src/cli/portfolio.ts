@@ -6,8 +6,7 @@
 import type { Command } from 'commander';
 import { utcSecond } from '../../machines/dates.js';
 import { reReviewScheduleId } from '../../workflows/definitions.js';
-import { computeMetrics } from '../portfolio/metrics.js';
-import { readComponents, readProjects } from '../portfolio/read.js';
+import { readMetrics } from '../portfolio/read.js';
 import { metricsPage, metricsText } from '../portfolio/report.js';
 import { listReReviewSchedules, steerReReviewSchedule, type ReReviewSchedule, type ScheduleAction } from '../portfolio/schedules.js';
 import { textTable } from '../render/tables.js';
@@ -68,10 +67,7 @@ export function registerMetricsCommand(program: Command, ctx: Context): void {
     .option('--html', 'a standalone HTML page with the charts')
     .action(async (opts: { json?: boolean; html?: boolean }) => {
       const scope = { taskQueue: ctx.session.settings().MLTRL_TASK_QUEUE };
-      const metrics = await ctx.session.withClient('metrics', 'the portfolio', async (client) => {
-        const [components, projects] = await Promise.all([readComponents(client, scope), readProjects(client, scope)]);
-        return computeMetrics(components, projects);
-      });
+      const metrics = await ctx.session.withClient('metrics', 'the portfolio', (client) => readMetrics(client, scope));
       if (opts.html) ctx.io.out(metricsPage(metrics));
       else show(ctx, opts.json, metrics, metricsText);
     });

@@ -1,12 +1,14 @@
 /**
  * Portfolio metrics over every component the workflows recorded: how long components stay at each
  * level, how long reviews take, how often and where they switch back, where they stand now. Pure:
- * the records come from src/portfolio/read.ts (the workflows' own cards), so the figures are what
- * actually happened, and tests can feed a portfolio whose true figures are known.
+ * the records come from src/portfolio/read.ts (the summaries projects keep of their components'
+ * cards, machines/summary.ts), so the figures are what actually happened, and tests can feed a
+ * portfolio whose true figures are known.
  */
-import type { ClosedReview, Switchback, SwitchbackKind, TimelineEntry } from '../../machines/context.js';
+import type { SwitchbackKind } from '../../machines/context.js';
 import { LEVELS, PHASES, type Phase } from '../../machines/levels.js';
 import type { CardView, ComponentStatus, PublicState } from '../../machines/status.js';
+import { figuresOf, type ComponentFigures } from '../../machines/summary.js';
 
 export interface ComponentRecord {
   projectId: string;
@@ -14,9 +16,7 @@ export interface ComponentRecord {
   level: number;
   phase: Phase;
   state: PublicState;
-  timeline: TimelineEntry[];
-  switchbacks: Switchback[];
-  reviews: ClosedReview[];
+  figures: ComponentFigures;
 }
 
 /** A component's record from what its workflow answers to the `status` and `card` queries. */
@@ -27,10 +27,15 @@ export function componentRecord(status: ComponentStatus, card: CardView): Compon
     level: status.level,
     phase: status.phase,
     state: status.state,
-    timeline: card.timeline,
-    switchbacks: card.switchbacks,
-    reviews: card.reviews,
+    figures: figuresOf(card),
   };
+}
+
+/** A project or component a read could not reach, and why: a read never leaves one out silently. */
+export interface Unreadable {
+  /** `projectId`, or `projectId/componentId`. */
+  id: string;
+  why: string;
 }
 
 export interface ProjectRecord {
@@ -67,6 +72,10 @@ export interface PortfolioMetrics {
   /** From submit to the verdict that closed the review (cancelled reviews left out). */
   reviewTurnaround: Spread;
   switchbacks: { total: number; byKind: Record<SwitchbackKind, number>; paths: SwitchbackPath[] };
+  /** Older samples the components' summaries counted but did not carry (machines/summary.ts): the figures above leave them out. */
+  leftOut: { stays: number; turnarounds: number; switchbacks: number };
+  /** What the read behind these figures could not reach: they describe the rest. */
+  unreadable: Unreadable[];
 }
 
 /** Linear-interpolated quantile of sorted values. */
@@ -90,13 +99,7 @@ export function spread(values: number[]): Spread {
   };
 }
 
-/** Each completed stay: the level reached by one timeline entry, held until the next entry. */
-export function levelStays(timeline: readonly TimelineEntry[]): { level: number; ms: number }[] {
-  const ordered = [...timeline].sort((a, b) => a.at - b.at);
-  return ordered.slice(0, -1).map((entry, index) => ({ level: entry.to, ms: ordered[index + 1].at - entry.at }));
-}
-
-export function computeMetrics(components: readonly ComponentRecord[], projects: readonly ProjectRecord[]): PortfolioMetrics {
+export function computeMetrics(components: readonly ComponentRecord[], projects: readonly ProjectRecord[], unreadable: readonly Unreadable[] = []): PortfolioMetrics {
   const componentsPerLevel = LEVELS.map(() => 0);
   const componentsPerPhase = Object.fromEntries(PHASES.map((phase) => [phase, 0])) as Record<Phase, number>;
   const componentsPerState: Record<PublicState, number> = { working: 0, 'in-review': 0, paused: 0, retired: 0 };
@@ -104,6 +107,7 @@ export function computeMetrics(components: readonly ComponentRecord[], projects:
   const turnarounds: number[] = [];
   const byKind: Record<SwitchbackKind, number> = { discovery: 0, review: 0, embedded: 0 };
   const paths = new Map<string, SwitchbackPath>();
+  const leftOut = { stays: 0, turnarounds: 0, switchbacks: 0 };
 
   for (const component of components) {
     componentsPerState[component.state] += 1;
@@ -111,16 +115,18 @@ export function computeMetrics(components: readonly ComponentRecord[], projects:
       componentsPerLevel[component.level] += 1;
       componentsPerPhase[component.phase] += 1;
     }
-    for (const stay of levelStays(component.timeline)) stays[stay.level].push(stay.ms);
-    for (const review of component.reviews) {
-      if (review.outcome !== 'cancelled') turnarounds.push(review.closedAt - review.submittedAt);
-    }
-    for (const switchback of component.switchbacks) {
-      byKind[switchback.kind] += 1;
+    const { figures } = component;
+    for (const [level, ms] of figures.stays) stays[level].push(ms);
+    turnarounds.push(...figures.turnarounds);
+    for (const switchback of figures.switchbacks) {
+      byKind[switchback.kind] += switchback.count;
       const path = `${switchback.from}→${switchback.to}`;
       const known = paths.get(path) ?? { from: switchback.from, to: switchback.to, path, count: 0 };
-      paths.set(path, { ...known, count: known.count + 1 });
+      paths.set(path, { ...known, count: known.count + switchback.count });
     }
+    leftOut.stays += figures.leftOut.stays;
+    leftOut.turnarounds += figures.leftOut.turnarounds;
+    leftOut.switchbacks += figures.leftOut.switchbacks;
   }
 
   return {
@@ -133,9 +139,11 @@ export function computeMetrics(components: readonly ComponentRecord[], projects:
     timeInLevel: stays.map((values, level) => ({ level, ...spread(values) })),
     reviewTurnaround: spread(turnarounds),
     switchbacks: {
-      total: byKind.discovery + byKind.review + byKind.embedded,
+      total: byKind.discovery + byKind.review + byKind.embedded + leftOut.switchbacks,
       byKind,
       paths: [...paths.values()].sort((a, b) => b.count - a.count || b.from - a.from || a.to - b.to),
     },
+    leftOut,
+    unreadable: [...unreadable],
   };
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClosedReview, Switchback, TimelineEntry } from '../../machines/context.js';
 import { levelDefinition } from '../../machines/levels.js';
+import { figuresOf } from '../../machines/summary.js';
 import { levelDistributionChart, switchbackPathsChart, timeInLevelChart } from '../../src/portfolio/charts.js';
 import { computeMetrics, type ComponentRecord } from '../../src/portfolio/metrics.js';
 import { metricsPage, metricsText } from '../../src/portfolio/report.js';
@@ -12,7 +13,14 @@ import { htmlString } from '../../src/render/markup.js';
 
 const DAY = 86_400_000;
 
-function record(componentId: string, steps: [day: number, to: number, how?: TimelineEntry['how']][], extra: Partial<ComponentRecord> = {}): ComponentRecord {
+interface CardParts {
+  state?: ComponentRecord['state'];
+  switchbacks?: Switchback[];
+  reviews?: ClosedReview[];
+}
+
+/** A component's record as a project's summary carries it: the figures of a card built from `steps`. */
+function record(componentId: string, steps: [day: number, to: number, how?: TimelineEntry['how']][], extra: CardParts = {}): ComponentRecord {
   const timeline: TimelineEntry[] = steps.map(([day, to, how], index) => ({
     at: day * DAY,
     from: index === 0 ? null : steps[index - 1][1],
@@ -20,7 +28,8 @@ function record(componentId: string, steps: [day: number, to: number, how?: Time
     how: how ?? (index === 0 ? 'entry' : 'graduation'),
   }));
   const level = steps.at(-1)![1];
-  return { projectId: 'p', componentId, level, phase: levelDefinition(level).phase, state: 'working', timeline, switchbacks: [], reviews: [], ...extra };
+  const figures = figuresOf({ timeline, switchbacks: extra.switchbacks ?? [], reviews: extra.reviews ?? [] });
+  return { projectId: 'p', componentId, level, phase: levelDefinition(level).phase, state: extra.state ?? 'working', figures };
 }
 
 const review = (submittedDay: number, closedDay: number, outcome: ClosedReview['outcome'] = 'approved'): ClosedReview => ({

@@ -22,7 +22,8 @@ import {
 } from '../../../workflows/definitions.js';
 import { call, componentHandle, parseProject, projectHandle, startProject } from '../../runtime/client.js';
 import { DEFAULT_MIN_POLICY_INTERVAL } from '../../runtime/config.js';
-import { listProjects } from '../../portfolio/projects.js';
+import { ComponentFilter, ProjectFilter, componentsPage, givenFilters, projectComponentsPage, projectsPage } from '../../portfolio/projects.js';
+import { readMetrics } from '../../portfolio/read.js';
 import { answering, componentGrant, personGrant } from '../core/auth.js';
 import type { HttpDependencies } from '../core/dependencies.js';
 import { errorResponse, Forbidden, pathText } from '../core/problems.js';
@@ -57,7 +58,21 @@ export function apiRoutes(deps: HttpDependencies): Hono {
   // Every route below names the token it takes (src/http/core/auth.ts); the table is in README.md (## Security).
   api.get('/projects', async (c) => {
     await personGrant(c, links);
-    return c.json(await listProjects(client, taskQueue));
+    const filter = parseInput(ProjectFilter, givenFilters(c.req.query()), 'query');
+    const { items, ...page } = await projectsPage(client, taskQueue, filter);
+    return c.json({ projects: items, ...page });
+  });
+
+  api.get('/components', async (c) => {
+    await personGrant(c, links);
+    const filter = parseInput(ComponentFilter, givenFilters(c.req.query()), 'query');
+    const { items, ...page } = await componentsPage(client, taskQueue, filter);
+    return c.json({ components: items, ...page });
+  });
+
+  api.get('/metrics', async (c) => {
+    await personGrant(c, links);
+    return c.json(await readMetrics(client, { taskQueue }));
   });
 
   api.post('/projects', async (c) => {
@@ -79,8 +94,10 @@ export function apiRoutes(deps: HttpDependencies): Hono {
   api.get('/projects/:projectId/components', async (c) => {
     await personGrant(c, links);
     const projectId = parseInput(Slug, c.req.param('projectId'), 'projectId');
+    const filter = parseInput(ComponentFilter, givenFilters(c.req.query()), 'query');
     const status = await call(() => projectHandle(client, projectId).query(projectStatusQuery));
-    return c.json(status.components);
+    const { items, ...page } = projectComponentsPage(status, filter);
+    return c.json({ components: items, ...page });
   });
 
   /** The three reads of one component take a person token, or a review link of this component. */

@@ -1,49 +1,146 @@
-/** The dashboard (every project and its components) and one component's page. */
-import { Hono } from 'hono';
+/** The dashboard (the projects, a page at a time), a project's page, one component's page, the metrics. */
+import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
+import type { z } from 'zod';
 import { utcMinute } from '../../../machines/dates.js';
+import { LEVELS, PHASES } from '../../../machines/levels.js';
 import { Slug } from '../../../machines/model.js';
-import { cardQuery, statusQuery, type ProjectStatus } from '../../../workflows/definitions.js';
-import { call, componentHandle } from '../../runtime/client.js';
+import { checkInput } from '../../../machines/validation.js';
+import { cardQuery, projectStatusQuery, statusQuery, type ProjectStatus } from '../../../workflows/definitions.js';
+import { call, componentHandle, projectHandle } from '../../runtime/client.js';
 import { problemFor } from '../core/problems.js';
 import type { HttpDependencies } from '../core/dependencies.js';
 import { cardToHtmlFragment } from '../../card/html.js';
-import { computeMetrics } from '../../portfolio/metrics.js';
+import type { Unreadable } from '../../portfolio/metrics.js';
 import { metricsSection } from '../../portfolio/report.js';
-import { readComponents, readProjects } from '../../portfolio/read.js';
-import { listProjects } from '../../portfolio/projects.js';
-import { htmlTable } from '../../render/tables.js';
+import { readMetrics } from '../../portfolio/read.js';
+import { ComponentFilter, ProjectFilter, givenFilters, projectComponentsPage, projectsPage, type ListedComponent, type Page } from '../../portfolio/projects.js';
+import type { Html } from '../../render/markup.js';
+import { htmlTable, type HtmlRow } from '../../render/tables.js';
 import { cardSections, componentPath, levelBadge, requirementsTable, reviewProgress, stateBadge, switchbacks, timeline } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 
-function projectSection(project: ProjectStatus) {
-  return html`<section class="panel" aria-labelledby="project-${project.projectId}">
-<h2 id="project-${project.projectId}">${project.name} <span class="muted">(${project.projectId})</span></h2>
-<p>System level: ${project.systemLevel === null ? 'none (no live components)' : levelBadge(project.systemLevel)}</p>
-${htmlTable(
-  ['Component', 'Level', 'State', 'Kind'],
-  project.components.map((c) => ({
-    component: `${project.projectId}/${c.componentId}`,
-    cells: [html`<a href="${componentPath(project.projectId, c.componentId)}">${c.name}</a> <span class="muted">${c.componentId}</span>`, levelBadge(c.level), stateBadge(c.state), c.kind],
-  })),
-  { rowHeaders: true },
-)}
-</section>`;
+const STATES = ['working', 'in-review', 'paused', 'retired'] as const;
+const LEVEL_NUMBERS = LEVELS.map((_, level) => level);
+
+/** The query string of a list page: its filters, and which page. */
+function listUrl(path: string, query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams(Object.entries(query).flatMap(([key, value]): [string, string][] => (value === undefined || value === '' ? [] : [[key, String(value)]])));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
 }
+
+/** Previous and next links of a paginated list, keeping its filters. */
+function pagination(path: string, page: Page<unknown>, filters: Record<string, string | number | undefined>): Html {
+  if (page.pages <= 1) return html`<p class="muted">${page.total} shown.</p>`;
+  const link = (to: number, text: string) => html`<a href="${listUrl(path, { ...filters, page: to, pageSize: page.pageSize })}">${text}</a>`;
+  return html`<nav aria-label="Pages"><p>Page ${page.page} of ${page.pages} (${page.total} in all).
+${page.page > 1 ? link(page.page - 1, 'Previous page') : ''} ${page.page < page.pages ? link(page.page + 1, 'Next page') : ''}</p></nav>`;
+}
+
+/** What a list could not read: shown above it, never left out silently. */
+function unreadableNotice(unreadable: Unreadable[]): Html | string {
+  if (unreadable.length === 0) return '';
+  return html`<section class="panel notice" role="status"><h2>Not everything answered</h2>
+<p>${unreadable.length} could not be read, so what they hold is missing below: ${unreadable.map((u) => u.id).join(', ')}. Reload in a moment; if it persists, check the worker.</p></section>`;
+}
+
+/** A query string's filters, parsed; a bad one becomes a 400 page naming the field. */
+function filtersOf<S extends z.ZodType>(schema: S, c: Context): { ok: true; value: z.output<S> } | { ok: false; message: string } {
+  const parsed = checkInput(schema, givenFilters(c.req.query()), 'filters');
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: parsed.message };
+}
+
+const badFilters = (c: Context, message: string) => c.html(messagePage('Bad filter', 'error', [html`${message}`], [{ href: '/', text: 'All projects' }]), 400);
+
+function projectRow(project: ProjectStatus): HtmlRow {
+  const count = (state: string) => project.components.filter((c) => c.state === state).length;
+  return {
+    component: project.projectId,
+    cells: [
+      html`<a href="/projects/${project.projectId}">${project.name}</a> <span class="muted">${project.projectId}</span>`,
+      project.systemLevel === null ? 'none' : levelBadge(project.systemLevel),
+      project.components.length,
+      count('in-review'),
+      count('paused'),
+      project.owners.map((o) => o.email).join(', '),
+    ],
+  };
+}
+
+function componentRow(c: ListedComponent): HtmlRow {
+  return {
+    component: `${c.projectId}/${c.componentId}`,
+    cells: [
+      html`<a href="${componentPath(c.projectId, c.componentId)}">${c.name}</a> <span class="muted">${c.componentId}</span>`,
+      levelBadge(c.level),
+      stateBadge(c.state),
+      c.kind,
+      c.owner ?? '-',
+      c.levelSince === undefined ? '-' : utcMinute(c.levelSince),
+    ],
+  };
+}
+
+const select = (name: string, label: string, options: readonly (string | number)[], chosen: string | number | undefined) => html`<label>${label}
+<select name="${name}"><option value="">any</option>${options.map((o) => html`<option${String(o) === String(chosen ?? '') ? html` selected` : ''}>${o}</option>`)}</select></label>`;
 
 export function webPages(deps: HttpDependencies): Hono {
   const { client, taskQueue } = deps;
   const web = new Hono();
 
   web.get('/', async (c) => {
-    const projects = await listProjects(client, taskQueue);
+    const filters = filtersOf(ProjectFilter, c);
+    if (!filters.ok) return badFilters(c, filters.message);
+    const { project, owner, level } = filters.value;
+    const page = await projectsPage(client, taskQueue, { ...filters.value, pageSize: c.req.query('pageSize') ? filters.value.pageSize : 25 });
+    const filtered = project !== undefined || owner !== undefined || level !== undefined;
     return c.html(
       layout(
         'Projects',
         html`<h1>Projects</h1>
-${projects.length === 0
+<form method="get" action="/" class="filters" aria-label="Filter projects">
+<label>Project id contains <input name="project" value="${project ?? ''}" maxlength="63"></label>
+<label>Owner <input name="owner" type="email" value="${owner ?? ''}"></label>
+${select('level', 'System level', LEVEL_NUMBERS, level)}
+<button type="submit">Filter</button>
+</form>
+${unreadableNotice(page.unreadable)}
+${page.total === 0 && !filtered
   ? html`<p>No projects yet. Start one with <code>npx mltrl project start examples/neuro-copilot.json</code>.</p>`
-  : html`<div class="projects">${projects.map(projectSection)}</div>`}`,
+  : html`${htmlTable(['Project', 'System level', 'Components', 'In review', 'Paused', 'Owners'], page.items.map(projectRow), { rowHeaders: true })}
+${pagination('/', page, { project, owner, level })}`}`,
+      ),
+    );
+  });
+
+  web.get('/projects/:projectId', async (c) => {
+    const projectId = Slug.safeParse(c.req.param('projectId'));
+    if (!projectId.success) return c.html(messagePage('Not found', 'error', [html`There is no such project.`]), 404);
+    const filters = filtersOf(ComponentFilter, c);
+    if (!filters.ok) return badFilters(c, filters.message);
+    let project: ProjectStatus;
+    try {
+      project = await call(() => projectHandle(client, projectId.data).query(projectStatusQuery));
+    } catch (error) {
+      const problem = problemFor(error);
+      return c.html(messagePage(problem.status === 404 ? 'Not found' : 'Unavailable', 'error', [html`${problem.message}`], [{ href: '/', text: 'All projects' }]), problem.status);
+    }
+    const { level, phase, state, owner } = filters.value;
+    const page = projectComponentsPage(project, filters.value);
+    return c.html(
+      layout(
+        project.name,
+        html`<p><a href="/">All projects</a> › ${project.projectId}</p>
+<h1>${project.name} <span class="muted">(${project.projectId})</span></h1>
+<p>System level: ${project.systemLevel === null ? 'none (no live components)' : levelBadge(project.systemLevel)}. Owners: ${project.owners.map((o) => o.email).join(', ')}.</p>
+<form method="get" action="/projects/${project.projectId}" class="filters" aria-label="Filter components">
+${select('level', 'Level', LEVEL_NUMBERS, level)} ${select('phase', 'Phase', PHASES, phase)} ${select('state', 'State', STATES, state)}
+<label>Owner <input name="owner" type="email" value="${owner ?? ''}"></label>
+<button type="submit">Filter</button>
+</form>
+${htmlTable(['Component', 'Level', 'State', 'Kind', 'Owner', 'At this level since'], page.items.map(componentRow), { rowHeaders: true })}
+${pagination(`/projects/${project.projectId}`, page, { level, phase, state, owner })}`,
       ),
     );
   });
@@ -110,8 +207,8 @@ ${reviewProgress(review)}
   });
 
   web.get('/metrics', async (c) => {
-    const [components, projects] = await Promise.all([readComponents(client, { taskQueue }), readProjects(client, { taskQueue })]);
-    return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>${metricsSection(computeMetrics(components, projects))}`));
+    const metrics = await readMetrics(client, { taskQueue });
+    return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>${unreadableNotice(metrics.unreadable)}${metricsSection(metrics)}`));
   });
 
   return web;
