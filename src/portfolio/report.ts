@@ -4,6 +4,7 @@
  */
 import { html } from 'hono/html';
 import { levelDefinition } from '../../machines/levels.js';
+import { FIGURE_SAMPLES } from '../../machines/summary.js';
 import { htmlString, type Html } from '../render/markup.js';
 import { htmlTable, textTable } from '../render/tables.js';
 import { humanDuration, levelDistributionChart, switchbackPathsChart, timeInLevelChart } from './charts.js';
@@ -12,6 +13,19 @@ import type { PortfolioMetrics, Spread } from './metrics.js';
 const duration = (ms: number | null) => (ms === null ? '-' : humanDuration(ms));
 const spreadText = (s: Spread) => (s.samples === 0 ? 'no data yet' : `median ${duration(s.medianMs)}, middle half ${duration(s.p25Ms)}–${duration(s.p75Ms)}, n=${s.samples}`);
 
+/** What the read could not reach, and what the summaries did not carry: said, never left out silently. */
+function caveats(metrics: PortfolioMetrics): string[] {
+  const lines: string[] = [];
+  const { unreadable, leftOut } = metrics;
+  if (unreadable.length > 0) {
+    lines.push(`NOT READ: ${unreadable.length} did not answer, so the figures leave out what they hold: ${unreadable.map((u) => u.id).join(', ')} (${unreadable[0].why})`);
+  }
+  if (leftOut.stays + leftOut.turnarounds + leftOut.switchbacks > 0) {
+    lines.push(`older samples left out: ${leftOut.stays} stays, ${leftOut.turnarounds} reviews and ${leftOut.switchbacks} switchbacks beyond each component's latest ${FIGURE_SAMPLES}`);
+  }
+  return lines;
+}
+
 export function metricsText(metrics: PortfolioMetrics): string {
   const levelRows = metrics.componentsPerLevel.map((count, level) => {
     const stay = metrics.timeInLevel[level];
@@ -19,6 +33,7 @@ export function metricsText(metrics: PortfolioMetrics): string {
   });
   const { switchbacks } = metrics;
   return [
+    ...caveats(metrics),
     `${metrics.projects} project${metrics.projects === 1 ? '' : 's'}, ${metrics.components} component${metrics.components === 1 ? '' : 's'}` +
       ` (${Object.entries(metrics.componentsPerState).map(([state, n]) => `${n} ${state}`).join(', ')})`,
     '',
@@ -37,6 +52,7 @@ export function metricsText(metrics: PortfolioMetrics): string {
 export function metricsSection(metrics: PortfolioMetrics): Html {
   return html`<section class="metrics">
 <h2>Portfolio</h2>
+${caveats(metrics).map((line) => html`<p class="notice" role="status">${line}</p>`)}
 <p>${metrics.projects} projects, ${metrics.components} components. Review turnaround: ${spreadText(metrics.reviewTurnaround)}.</p>
 <figure><figcaption>Components per level</figcaption>${levelDistributionChart(metrics)}</figure>
 <figure><figcaption>Time at each level</figcaption>${timeInLevelChart(metrics)}</figure>

@@ -208,7 +208,7 @@ ${reviewProgress(review)}
 
   web.get('/metrics', async (c) => {
     const metrics = await readMetrics(client, { taskQueue });
-    return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>${unreadableNotice(metrics.unreadable)}${metricsSection(metrics)}`));
+    return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>${metricsSection(metrics)}`));
   });
 
   return web;
