@@ -37,6 +37,8 @@ async function tokenFromCli(email: string): Promise<string> {
 }
 
 type ErrorBody = { error: { kind: string; message: string } };
+type ProjectList = { projects: ProjectStatus[]; total: number; page: number; pageSize: number; pages: number; unreadable: { id: string; why: string }[] };
+type ComponentList = { components: (ComponentStatus & { owner: string })[]; total: number; pages: number; unreadable: unknown[] };
 
 describe('the JSON API', () => {
   it('starts a project for an owner, lists it, and reads status, card and history', async () => {
@@ -52,10 +54,10 @@ describe('the JSON API', () => {
     expect(duplicate.status).toBe(409);
 
     const listed = await eventually(async () => {
-      const { json } = await api<ProjectStatus[]>('GET', '/projects', { token: lead });
-      const found = json.find((p) => p.projectId === definition.id);
-      expect(found?.components).toHaveLength(1);
-      return found!;
+      const { json } = await api<ProjectList>('GET', `/projects?project=${definition.id}`, { token: lead });
+      expect(json).toMatchObject({ total: 1, page: 1, pages: 1, unreadable: [] });
+      expect(json.projects[0].components).toHaveLength(1);
+      return json.projects[0];
     });
     expect(listed).toMatchObject({ name: 'Neuropathology copilot', systemLevel: 0, components: [{ componentId: 'anomaly-model', level: 0, state: 'working' }] });
 
@@ -68,7 +70,7 @@ describe('the JSON API', () => {
     expect(status).toMatchObject({ projectId: definition.id, componentId: 'anomaly-model', level: 0, state: 'working' });
     expect((await api<CardView>('GET', `${base}/card`, { token: lead })).json.summary).toMatchObject({ techName: 'Anomaly detector', level: 0 });
     expect((await api<AuditEntry[]>('GET', `${base}/history`, { token: lead })).json[0]).toMatchObject({ who: OWNER.email, what: 'start', outcome: 'accepted' });
-    expect((await api<ComponentStatus[]>('GET', `/projects/${definition.id}/components`, { token: lead })).json).toHaveLength(1);
+    expect((await api<{ components: ComponentStatus[] }>('GET', `/projects/${definition.id}/components`, { token: lead })).json.components).toHaveLength(1);
 
     expect((await api<ErrorBody>('GET', `/projects/${definition.id}/components/no-such-thing`, { token: lead })).status).toBe(404);
     expect((await api<ErrorBody>('GET', `/projects/NOT_A_SLUG`, { token: lead })).json.error.kind).toBe('invalid');
@@ -126,5 +128,45 @@ describe('the JSON API', () => {
   it('binds to loopback unless told otherwise', () => {
     expect(loadConfig({}).MLTRL_HTTP_HOST).toBe('127.0.0.1');
     expect(stack().http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+  it('lists projects and components a page at a time, filtered, and refuses a bad filter naming it', async () => {
+    const lead = await tokenFromCli(LEAD.email);
+    const components = ['a-model', 'b-model', 'c-model'].map((id, i) => ({ id, name: `Model ${id}`, kind: 'model' as const, entryLevel: i, owner: i === 2 ? { name: 'Other Owner', email: 'other-owner@lab.example' } : OWNER }));
+    const mine = [project({ components }), project({ components })];
+    for (const definition of mine) expect((await api('POST', '/projects', { body: definition, token: lead })).status).toBe(201);
+    const [first, second] = mine.map((d) => d.id).sort();
+
+    // Components report their level to their project shortly after they start.
+    const byOwner = await eventually(async () => {
+      const { json } = await api<ComponentList>('GET', `/components?project=${first}&owner=other-owner@lab.example`, { token: lead });
+      expect(json.components.map((c) => [c.componentId, c.level, c.owner])).toEqual([['c-model', 2, 'other-owner@lab.example']]);
+      return json;
+    });
+    expect(byOwner).toMatchObject({ total: 1, pages: 1, unreadable: [] });
+
+    const page = async (n: number) => (await api<ComponentList>('GET', `/projects/${second}/components?pageSize=2&page=${n}&state=working`, { token: lead })).json;
+    const [one, two] = [await page(1), await page(2)];
+    expect([one.total, one.pages, one.components.map((c) => c.componentId), two.components.map((c) => c.componentId)]).toEqual([3, 2, ['a-model', 'b-model'], ['c-model']]);
+    expect((await api<ComponentList>('GET', `/projects/${second}/components?level=1`, { token: lead })).json.components.map((c) => c.componentId)).toEqual(['b-model']);
+
+    // Only these two projects have a component owned by other-owner: the owner filter finds both, a page at a time.
+    const owned = await api<ProjectList>('GET', '/projects?owner=other-owner@lab.example&pageSize=1&page=2', { token: lead });
+    expect(owned.json).toMatchObject({ total: 2, page: 2, pageSize: 1, pages: 2, unreadable: [] });
+    expect(owned.json.projects.map((p) => p.projectId)).toEqual([second]);
+    expect(owned.json.projects[0]).not.toHaveProperty('components.0.figures');
+
+    for (const [query, field] of [
+      ['pageSize=500', 'pageSize'],
+      ['level=12', 'level'],
+      ['state=sleeping', 'state'],
+      ['colour=red', 'colour'],
+    ]) {
+      const refused = await api<ErrorBody>('GET', `/projects/${second}/components?${query}`, { token: lead });
+      expect([refused.status, refused.json.error.message], query).toEqual([400, expect.stringContaining(field)]);
+    }
+    const metrics = await api<{ components: number; unreadable: unknown[] }>('GET', '/metrics', { token: lead });
+    expect(metrics.status).toBe(200);
+    expect(metrics.json.components).toBeGreaterThanOrEqual(6);
+    expect(metrics.json.unreadable).toEqual([]);
   });
 });

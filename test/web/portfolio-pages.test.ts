@@ -56,6 +56,23 @@ describe('the portfolio pages', () => {
     }
     expect(await page.locator('mark', { hasText: 'R1.1 ⚠ flagged' }).count()).toBe(1);
     expect(await page.locator('.trl-card').textContent()).toContain('Per-event inference is too slow: amortize it');
+
+    // The dashboard, filtered by a part of the project id, leads to the project's page, whose
+    // components filter by level and state.
+    await page.goto(`${stack.http.url}/`);
+    await page.getByLabel('Project id contains').fill(`etalumis${suffix}`);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await page.getByRole('link', { name: 'Etalumis' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toContain(`(etalumis${suffix})`);
+    const rows = async () => {
+      const cells = await page.locator('tbody tr').all();
+      return Promise.all(cells.map((row) => row.getAttribute('data-component')));
+    };
+    expect(await rows()).toEqual([`etalumis${suffix}/execution-protocol`, `etalumis${suffix}/inference-engine`, `etalumis${suffix}/ppx-open-source`]);
+    await page.getByLabel('Level', { exact: true }).selectOption('6');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(rows).toEqual([`etalumis${suffix}/ppx-open-source`]);
     await page.close();
   });
 });

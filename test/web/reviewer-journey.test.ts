@@ -106,13 +106,17 @@ describe('a reviewer in the browser', () => {
     expect(result).toContain('Level 5 · ML capability');
     expect(await component.query(statusQuery)).toMatchObject({ level: 5, state: 'working', openReview: null });
 
-    // The dashboard shows the component at its new level (the project hears of it asynchronously).
+    // The dashboard shows the project at its new system level (the project hears of it
+    // asynchronously), and the project's page the component at its new level.
     await page.setViewportSize({ width: 1280, height: 900 });
-    const row = page.locator(`tr[data-component="${definition.id}/anomaly-model"]`);
+    const projectRow = page.locator(`tr[data-component="${definition.id}"]`);
     await eventually(async () => {
-      await page.goto(`${stack.http.url}/`);
-      expect(await row.innerText()).toContain('Level 5 · ML capability');
+      await page.goto(`${stack.http.url}/?project=${definition.id}`);
+      expect(await projectRow.innerText()).toContain('Level 5 · ML capability');
     });
+    await projectRow.getByRole('link').click();
+    const row = page.locator(`tr[data-component="${definition.id}/anomaly-model"]`);
+    expect(await row.innerText()).toContain('Level 5 · ML capability');
     expect(await row.innerText()).toContain('working');
     await row.getByRole('link', { name: 'Slide anomaly detector' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toContain('Slide anomaly detector');

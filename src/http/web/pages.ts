@@ -82,8 +82,8 @@ function componentRow(c: ListedComponent): HtmlRow {
   };
 }
 
-const select = (name: string, label: string, options: readonly (string | number)[], chosen: string | number | undefined) => html`<label>${label}
-<select name="${name}"><option value="">any</option>${options.map((o) => html`<option${String(o) === String(chosen ?? '') ? html` selected` : ''}>${o}</option>`)}</select></label>`;
+const select = (name: string, label: string, options: readonly (string | number)[], chosen: string | number | undefined) => html`<label for="filter-${name}">${label}</label>
+<select id="filter-${name}" name="${name}"><option value="">any</option>${options.map((o) => html`<option${String(o) === String(chosen ?? '') ? html` selected` : ''}>${o}</option>`)}</select>`;
 
 export function webPages(deps: HttpDependencies): Hono {
   const { client, taskQueue } = deps;
