@@ -9,7 +9,7 @@ import { registerComponentCommands } from './cli/component.js';
 import type { Context, Io } from './cli/context.js';
 import { EXIT_OK, commanderLine, exitCodeFor, isExpected, messageFor } from './cli/errors.js';
 import { printable } from './cli/format.js';
-import { registerMetricsCommand, registerScheduleCommands } from './cli/portfolio.js';
+import { registerMetricsCommand, registerProjectsCommand, registerScheduleCommands } from './cli/portfolio.js';
 import { registerProjectCommands } from './cli/project.js';
 import { registerTokenCommand } from './cli/token.js';
 import { Session } from './cli/session.js';
@@ -63,6 +63,7 @@ export function buildProgram(ctx: Context): Command {
   registerComponentCommands(program, ctx);
   registerScheduleCommands(program, ctx);
   registerTokenCommand(program, ctx);
+  registerProjectsCommand(program, ctx);
   registerMetricsCommand(program, ctx);
   return program;
 }

@@ -1,12 +1,15 @@
 /**
- * The operators' commands over the whole portfolio (../portfolio/): `mltrl metrics`, the figures
- * computed from what the workflows recorded, and `mltrl schedules …`, what operators see and steer
- * of the Level 9 re-reviews.
+ * The operators' commands over the whole portfolio (../portfolio/): `mltrl projects`, a page of the
+ * running projects; `mltrl metrics`, the figures computed from what the workflows recorded; and
+ * `mltrl schedules …`, what operators see and steer of the Level 9 re-reviews.
  */
 import type { Command } from 'commander';
 import { utcSecond } from '../../machines/dates.js';
 import { reReviewScheduleId } from '../../workflows/definitions.js';
+import { ProjectFilter, givenFilters, projectsPage, type Page } from '../portfolio/projects.js';
 import { readMetrics } from '../portfolio/read.js';
+import { parseInput } from '../../machines/validation.js';
+import type { ProjectStatus } from '../../workflows/definitions.js';
 import { metricsPage, metricsText } from '../portfolio/report.js';
 import { listReReviewSchedules, steerReReviewSchedule, type ReReviewSchedule, type ScheduleAction } from '../portfolio/schedules.js';
 import { textTable } from '../render/tables.js';
@@ -70,5 +73,39 @@ export function registerMetricsCommand(program: Command, ctx: Context): void {
       const metrics = await ctx.session.withClient('metrics', 'the portfolio', (client) => readMetrics(client, scope));
       if (opts.html) ctx.io.out(metricsPage(metrics));
       else show(ctx, opts.json, metrics, metricsText);
+    });
+}
+
+function projectsText(page: Page<ProjectStatus>): string {
+  const lines: string[] = [];
+  if (page.unreadable.length > 0) lines.push(`NOT READ: ${page.unreadable.length} did not answer and are missing below: ${page.unreadable.map((u) => u.id).join(', ')}`, '');
+  lines.push(
+    page.items.length === 0
+      ? 'No running project matches.'
+      : textTable(
+          ['PROJECT', 'SYSTEM LEVEL', 'COMPONENTS', 'IN REVIEW', 'NAME'],
+          page.items.map((p) => [p.projectId, p.systemLevel, p.components.length, p.components.filter((c) => c.state === 'in-review').length, p.name]),
+        ),
+    '',
+    `page ${page.page} of ${page.pages} (${page.total} project${page.total === 1 ? '' : 's'})`,
+  );
+  return lines.join('\n');
+}
+
+export function registerProjectsCommand(program: Command, ctx: Context): void {
+  program
+    .command('projects')
+    .description('the running projects, a page at a time: system level, components, reviews open')
+    .option('--project <text>', 'only projects whose id contains this')
+    .option('--owner <email>', 'only projects this person owns, or owns a component of')
+    .option('--level <n>', 'only projects at this system level')
+    .option('--page <n>', 'which page, from 1')
+    .option('--page-size <n>', 'projects per page, 1 to 200 (default 50)')
+    .addOption(jsonOption())
+    .action(async (opts: { project?: string; owner?: string; level?: string; page?: string; pageSize?: string; json?: boolean }) => {
+      const { json, ...given } = opts;
+      const filter = parseInput(ProjectFilter, givenFilters(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<string, string>), 'options');
+      const page = await ctx.session.withClient('projects', 'the running projects', (client) => projectsPage(client, ctx.session.settings().MLTRL_TASK_QUEUE, filter));
+      show(ctx, json, page, projectsText);
     });
 }

@@ -1,7 +1,7 @@
 /**
  * A portfolio read while the worker dies: the answer is complete, or it names every project it
- * could not read, in the read itself, in `mltrl metrics` and in `GET /api/projects`. Nothing is
- * left out silently, and once a worker is back the next read is whole again.
+ * could not read, in the read itself, in `mltrl metrics`, in `GET /api/projects` and on the metrics
+ * page. Nothing is left out silently, and once a worker is back the next read is whole again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,5 +104,14 @@ describe('a portfolio read while the worker is lost', () => {
     });
     expectCompleteOrNamed(whole, projectIds);
     expect(whole.projects.map((p) => p.projectId).sort()).toEqual(projectIds);
+
+    // `mltrl projects` pages through them; a bad filter is one line naming it, exit 2.
+    const last = await runCli(['projects', '--page-size', '5', '--page', '3'], { taskQueue });
+    expect(last.code, last.stderr).toBe(0);
+    expect(last.stdout).toContain(`page 3 of 3 (${PROJECTS} projects)`);
+    expect(last.stdout).not.toContain('NOT READ');
+    for (const id of projectIds.slice(10)) expect(last.stdout).toContain(id);
+    const bad = await runCli(['projects', '--level', '12'], { taskQueue });
+    expect([bad.code, bad.stderr.trim().split('\n')]).toEqual([2, [expect.stringContaining('level: must be 0 to 9')]]);
   });
 });
