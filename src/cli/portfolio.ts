@@ -100,7 +100,7 @@ export function registerProjectsCommand(program: Command, ctx: Context): void {
     .option('--owner <email>', 'only projects this person owns, or owns a component of')
     .option('--level <n>', 'only projects at this system level')
     .option('--page <n>', 'which page, from 1')
-    .option('--page-size <n>', 'projects per page, 1 to 200 (default 50)')
+    .option('--page-size <n>', 'projects per page, 1 to 200 (default 25)')
     .addOption(jsonOption())
     .action(async (opts: { project?: string; owner?: string; level?: string; page?: string; pageSize?: string; json?: boolean }) => {
       const { json, ...given } = opts;

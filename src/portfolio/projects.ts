@@ -21,8 +21,9 @@ export const PageRequest = z.strictObject({
   pageSize: z.coerce.number().int('must be a whole number').min(1, 'must be 1 to 200').max(200, 'must be 1 to 200').default(50),
 });
 
-/** Filters of the project list: a part of the project's id, one of its owners, its system level. */
+/** Filters of the project list: a part of the project's id, one of its owners, its system level; 25 projects a page unless asked. */
 export const ProjectFilter = PageRequest.extend({
+  pageSize: PageRequest.shape.pageSize.removeDefault().default(25),
   project: z.string().trim().max(63, 'must be at most 63 characters').regex(/^[a-z0-9-]*$/, 'must be part of a project id: a-z, 0-9 and -').optional(),
   owner: Email.optional(),
   level: Level.optional(),

@@ -93,7 +93,7 @@ export function webPages(deps: HttpDependencies): Hono {
     const filters = filtersOf(ProjectFilter, c);
     if (!filters.ok) return badFilters(c, filters.message);
     const { project, owner, level } = filters.value;
-    const page = await projectsPage(client, taskQueue, { ...filters.value, pageSize: c.req.query('pageSize') ? filters.value.pageSize : 25 });
+    const page = await projectsPage(client, taskQueue, filters.value);
     const filtered = project !== undefined || owner !== undefined || level !== undefined;
     return c.html(
       layout(
