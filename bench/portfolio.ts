@@ -141,14 +141,39 @@ function samplesMoved(before: Map<string, number>, after: Map<string, number>, w
   return moved;
 }
 
+/** A counter summed over its labels. */
+const total = (samples: Map<string, number>, name: string) => [...samples].filter(([key]) => key.startsWith(`${name}{`)).reduce((sum, [, value]) => sum + value, 0);
+
+/** Every workflow task the worker takes, a query's included, counts once in its execution latency (by workflow type). */
+const TASKS = 'temporal_workflow_task_execution_latency_count';
+/** A workflow task for a workflow not in the cache: its history is replayed (no workflow type on this one). */
+const MISSES = 'temporal_sticky_cache_miss';
+const TASK_COUNTERS = ['temporal_workflow_task_queue_poll_succeed', TASKS, 'temporal_sticky_cache_hit', MISSES];
+
 /**
- * Tasks the worker took for the workflows of the moved samples, queries included: each looks its
- * workflow up in the worker's cache once, a hit when it is there and a miss (a replay) when not.
+ * A scrape once the worker's task counters hold still over two scrapes: a query's answer can reach
+ * the client a moment before the worker records the task.
  */
-const tasksIn = (moved: Record<string, number>) =>
-  Object.entries(moved)
-    .filter(([key]) => /^temporal_sticky_cache_(hit|miss)\{/.test(key))
-    .reduce((sum, [, delta]) => sum + delta, 0);
+async function settledScrape(address: string): Promise<Map<string, number>> {
+  let previous = '';
+  let samples = new Map<string, number>();
+  await until(
+    "the worker's task counters to hold still",
+    async () => {
+      samples = await scrape(address);
+      const current = TASK_COUNTERS.map((name) => total(samples, name)).join(',');
+      const still = current === previous;
+      previous = current;
+      return still;
+    },
+    60_000,
+    250,
+  );
+  return samples;
+}
+
+/** Workflow tasks (queries included) in the moved samples of one workflow type. */
+const tasksIn = (moved: Record<string, number>) => total(new Map(Object.entries(moved)), TASKS);
 
 // ----- one size ------------------------------------------------------------------------------------
 
@@ -160,6 +185,8 @@ export interface ReadFigures extends LatencySummary {
   componentTasks: number;
   /** The same for project workflows: each project query is one, which shows the count sees queries. */
   projectTasks: number;
+  /** Tasks for a workflow not in the worker's cache (any type), each a replay of its history. */
+  cacheMisses: number;
 }
 
 export interface SizeFigures {
@@ -184,6 +211,7 @@ export interface SizeFigures {
   parts: {
     visibilityListMs: number;
     dashboardProjectQueriesMs: number;
+    apiPageProjectQueriesMs: number;
     allProjectQueriesMs: number;
     oneProjectStatusQueryMs: number;
     readPortfolioMs: number;
@@ -315,16 +343,20 @@ async function measureSize(count: number, log: Log): Promise<SizeFigures> {
       },
     };
 
-    const windowStart = await scrape(metricsAddress);
+    const windowStart = await settledScrape(metricsAddress);
     const reads = {} as Record<ReadName, ReadFigures>;
     for (const name of READ_NAMES) {
-      const before = await scrape(metricsAddress);
+      const before = await settledScrape(metricsAddress);
       await timedRuns(WARMUP, read[name]);
       const times = await timedRuns(READ_RUNS, read[name]);
-      const after = await scrape(metricsAddress);
-      const tasks = { componentTasks: tasksIn(samplesMoved(before, after)), projectTasks: tasksIn(samplesMoved(before, after, WORKFLOW_TYPES.project)) };
+      const after = await settledScrape(metricsAddress);
+      const tasks = {
+        componentTasks: tasksIn(samplesMoved(before, after)),
+        projectTasks: tasksIn(samplesMoved(before, after, WORKFLOW_TYPES.project)),
+        cacheMisses: total(after, MISSES) - total(before, MISSES),
+      };
       reads[name] = { what: READS[name], ...summarize(times), ...(bytes[name] !== undefined ? { bytes: bytes[name] } : {}), ...tasks };
-      log(`${count}: ${name} p50 ${reads[name].p50Ms} ms, p95 ${reads[name].p95Ms} ms, max ${reads[name].maxMs} ms; tasks: component ${tasks.componentTasks}, project ${tasks.projectTasks}`);
+      log(`${count}: ${name} p50 ${reads[name].p50Ms} ms, p95 ${reads[name].p95Ms} ms, max ${reads[name].maxMs} ms; tasks: component ${tasks.componentTasks}, project ${tasks.projectTasks}; cache misses ${tasks.cacheMisses}`);
     }
     const apiMemory = processRssMiB(api.pid);
 
@@ -334,6 +366,7 @@ async function measureSize(count: number, log: Log): Promise<SizeFigures> {
     const parts = {
       visibilityListMs: median(await timedRuns(PART_RUNS, () => listProjectIds(client, taskQueue))),
       dashboardProjectQueriesMs: median(await timedRuns(PART_RUNS, () => readProjectSummaries(client, ids.slice(0, 25)))),
+      apiPageProjectQueriesMs: median(await timedRuns(PART_RUNS, () => readProjectSummaries(client, ids.slice(0, 50)))),
       allProjectQueriesMs: median(await timedRuns(PART_RUNS, () => readProjectSummaries(client, ids))),
       oneProjectStatusQueryMs: median(await timedRuns(PART_RUNS, () => projectHandle(client, someProject).query(projectStatusQuery))),
       readPortfolioMs: median(await timedRuns(PART_RUNS, async () => (portfolio = await readPortfolio(client, { taskQueue })))),
@@ -341,13 +374,13 @@ async function measureSize(count: number, log: Log): Promise<SizeFigures> {
       portfolioBytes: Buffer.byteLength(JSON.stringify(portfolio.projects)),
       statusBytesPerProject: Buffer.byteLength(JSON.stringify(await projectHandle(client, someProject).query(projectStatusQuery))),
     };
-    const windowEnd = await scrape(metricsAddress);
+    const windowEnd = await settledScrape(metricsAddress);
     const cachedAfterReads = (await worker.memory(false)).cachedWorkflows;
 
     // The control: one component asked directly must show in the count.
     const someComponent = components[Math.floor(components.length / 3)];
     await someComponent.query(statusQuery);
-    const afterControl = samplesMoved(windowEnd, await scrape(metricsAddress));
+    const afterControl = samplesMoved(windowEnd, await settledScrape(metricsAddress));
     log(`${count}: component samples moved over the reads ${JSON.stringify(samplesMoved(windowStart, windowEnd))}; after one component query ${JSON.stringify(afterControl)}`);
 
     return {
@@ -439,12 +472,13 @@ function table(r: PortfolioResults): string {
     `| components asked by readMetrics (\`componentsAsked\`) | ${per((s) => s.componentsAsked)}${blank}`,
     `| tasks the worker took for component workflows over all the reads (queries included) | ${per((s) => READ_NAMES.reduce((sum, name) => sum + s.reads[name].componentTasks, 0))}${blank}`,
     `| … for project workflows (one per project query) | ${per((s) => READ_NAMES.reduce((sum, name) => sum + s.reads[name].projectTasks, 0))}${blank}`,
+    `| … for workflows not in the worker's cache (replayed) | ${per((s) => READ_NAMES.reduce((sum, name) => sum + s.reads[name].cacheMisses, 0))}${blank}`,
     `| … for component workflows after one component's \`status\` query (the control) | ${per((s) => tasksIn(s.componentSamplesAfterOneComponentQuery))}${blank}`,
     '',
     `Where the time goes (medians of ${r.settings.partRuns} runs): ${r.sizes
       .map(
         (s) =>
-          `at ${thousands(s.components)}, the visibility list ${s.parts.visibilityListMs} ms, the dashboard's 25 project queries ${s.parts.dashboardProjectQueriesMs} ms, all ${s.projects} projects' portfolio queries ${s.parts.allProjectQueriesMs} ms (${thousands(s.parts.portfolioBytes)} bytes), one project's status ${s.parts.oneProjectStatusQueryMs} ms (${thousands(s.parts.statusBytesPerProject)} bytes), computeMetrics ${s.parts.computeMetricsMs} ms`,
+          `at ${thousands(s.components)}, the visibility list ${s.parts.visibilityListMs} ms, the dashboard's ${Math.min(25, s.projects)} project queries ${s.parts.dashboardProjectQueriesMs} ms, the API page's ${Math.min(50, s.projects)} ${s.parts.apiPageProjectQueriesMs} ms, all ${s.projects} projects' portfolio queries ${s.parts.allProjectQueriesMs} ms (${thousands(s.parts.portfolioBytes)} bytes), one project's status ${s.parts.oneProjectStatusQueryMs} ms (${thousands(s.parts.statusBytesPerProject)} bytes), computeMetrics ${s.parts.computeMetricsMs} ms`,
       )
       .join('; ')}.${many ? '' : ' One size only: no growth.'}`,
   ].join('\n');
