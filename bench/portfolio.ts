@@ -205,6 +205,8 @@ export interface SizeFigures {
     /** Then until every project and component is idle (not part of startS). */
     idleAfterS: number;
     cpuS: { worker: number; server: number };
+    /** Workflow tasks the worker took over it, by workflow type, and those that replayed a workflow not in its cache. */
+    tasks: { project: number; component: number; cacheMisses: number };
   };
   reads: Record<ReadName, ReadFigures>;
   /** Medians of the parts of the reads (step 4), over PART_RUNS runs. */
@@ -214,6 +216,11 @@ export interface SizeFigures {
     apiPageProjectQueriesMs: number;
     allProjectQueriesMs: number;
     oneProjectStatusQueryMs: number;
+    oneProjectPortfolioQueryMs: number;
+    /** The SDK's own `__temporal_workflow_metadata` query of the same project: a query's cost with a small answer. */
+    oneProjectMetadataQueryMs: number;
+    /** Every project's portfolio query, one after another instead of 16 at once. */
+    allProjectQueriesOneAtATimeMs: number;
     readPortfolioMs: number;
     computeMetricsMs: number;
     portfolioBytes: number;
@@ -307,8 +314,16 @@ async function measureSize(count: number, log: Log): Promise<SizeFigures> {
     log(`${count}: worker polling (cache ${worker.maxCachedWorkflows}, ${WORKER_NODE_FLAGS || 'no Node flags'})`);
 
     const cpuBefore = { worker: (await worker.memory(false)).cpuMs, server: processCpuMs(server.pid) };
+    const scrapeBefore = await scrape(metricsAddress);
     const started = await startAll(client, taskQueue, count, (m) => log(`${count}: ${m}`));
     const cpuS = { worker: round(((await worker.memory(false)).cpuMs - cpuBefore.worker) / 1000, 1), server: round((processCpuMs(server.pid) - cpuBefore.server) / 1000, 1) };
+    const scrapeAfter = await scrape(metricsAddress);
+    const startTasks = {
+      project: tasksIn(samplesMoved(scrapeBefore, scrapeAfter, WORKFLOW_TYPES.project)),
+      component: tasksIn(samplesMoved(scrapeBefore, scrapeAfter)),
+      cacheMisses: total(scrapeAfter, MISSES) - total(scrapeBefore, MISSES),
+    };
+    log(`${count}: workflow tasks over the start ${JSON.stringify(startTasks)}`);
     const afterStart = await worker.memory(false);
     log(`${count}: every project lists its components with figures after ${started.startS} s (CPU: worker ${cpuS.worker} s, server ${cpuS.server} s)`);
 
@@ -369,6 +384,9 @@ async function measureSize(count: number, log: Log): Promise<SizeFigures> {
       apiPageProjectQueriesMs: median(await timedRuns(PART_RUNS, () => readProjectSummaries(client, ids.slice(0, 50)))),
       allProjectQueriesMs: median(await timedRuns(PART_RUNS, () => readProjectSummaries(client, ids))),
       oneProjectStatusQueryMs: median(await timedRuns(PART_RUNS, () => projectHandle(client, someProject).query(projectStatusQuery))),
+      oneProjectPortfolioQueryMs: median(await timedRuns(PART_RUNS, () => projectHandle(client, someProject).query(projectPortfolioQuery))),
+      oneProjectMetadataQueryMs: median(await timedRuns(PART_RUNS, () => projectHandle(client, someProject).query('__temporal_workflow_metadata'))),
+      allProjectQueriesOneAtATimeMs: median(await timedRuns(3, () => pool(ids, 1, (id) => projectHandle(client, id).query(projectPortfolioQuery)))),
       readPortfolioMs: median(await timedRuns(PART_RUNS, async () => (portfolio = await readPortfolio(client, { taskQueue })))),
       computeMetricsMs: median(await timedRuns(PART_RUNS, () => Promise.resolve(computeMetrics(portfolio.components, portfolio.projects.map(projectRecord), portfolio.unreadable)))),
       portfolioBytes: Buffer.byteLength(JSON.stringify(portfolio.projects)),
@@ -396,7 +414,7 @@ async function measureSize(count: number, log: Log): Promise<SizeFigures> {
         cachedWhenIdle,
         cachedAfterReads,
       },
-      start: { startS: started.startS, projectsStartedS: started.projectsStartedS, componentsExistS: started.componentsExistS, idleAfterS, cpuS },
+      start: { startS: started.startS, projectsStartedS: started.projectsStartedS, componentsExistS: started.componentsExistS, idleAfterS, cpuS, tasks: startTasks },
       reads,
       parts,
       componentsAsked: portfolio.componentsAsked,
@@ -467,6 +485,8 @@ function table(r: PortfolioResults): string {
     ...rows,
     `| starting the components: first start → every project lists them with figures (s) | ${per((s) => s.start.startS)}${blank}`,
     `| … worker / server CPU over it (s) | ${per((s) => `${s.start.cpuS.worker} / ${s.start.cpuS.server}`)}${blank}`,
+    `| … workflow tasks over it: project / component / replayed (not in the cache) | ${per((s) => `${thousands(s.start.tasks.project)} / ${thousands(s.start.tasks.component)} / ${thousands(s.start.tasks.cacheMisses)}`)}${blank}`,
+    `| GET /api/projects body, GET /api/metrics body (bytes) | ${per((s) => `${thousands(s.reads.apiProjects.bytes ?? NaN)}, ${thousands(s.reads.apiMetrics.bytes ?? NaN)}`)}${blank}`,
     `| API process RSS after the reads (MiB) | ${per((s) => s.api.rssMiB)}${blank}`,
     `| worker peak RSS (MiB) | ${per((s) => s.worker.peakRssMiB)}${blank}`,
     `| components asked by readMetrics (\`componentsAsked\`) | ${per((s) => s.componentsAsked)}${blank}`,
@@ -478,7 +498,7 @@ function table(r: PortfolioResults): string {
     `Where the time goes (medians of ${r.settings.partRuns} runs): ${r.sizes
       .map(
         (s) =>
-          `at ${thousands(s.components)}, the visibility list ${s.parts.visibilityListMs} ms, the dashboard's ${Math.min(25, s.projects)} project queries ${s.parts.dashboardProjectQueriesMs} ms, the API page's ${Math.min(50, s.projects)} ${s.parts.apiPageProjectQueriesMs} ms, all ${s.projects} projects' portfolio queries ${s.parts.allProjectQueriesMs} ms (${thousands(s.parts.portfolioBytes)} bytes), one project's status ${s.parts.oneProjectStatusQueryMs} ms (${thousands(s.parts.statusBytesPerProject)} bytes), computeMetrics ${s.parts.computeMetricsMs} ms`,
+          `at ${thousands(s.components)}, the visibility list ${s.parts.visibilityListMs} ms, the dashboard's ${Math.min(25, s.projects)} project queries ${s.parts.dashboardProjectQueriesMs} ms, the API page's ${Math.min(50, s.projects)} ${s.parts.apiPageProjectQueriesMs} ms, all ${s.projects} projects' portfolio queries ${s.parts.allProjectQueriesMs} ms (${thousands(s.parts.portfolioBytes)} bytes; one at a time ${s.parts.allProjectQueriesOneAtATimeMs} ms), one project's status ${s.parts.oneProjectStatusQueryMs} ms (${thousands(s.parts.statusBytesPerProject)} bytes), portfolio ${s.parts.oneProjectPortfolioQueryMs} ms, the SDK's metadata query ${s.parts.oneProjectMetadataQueryMs} ms, computeMetrics ${s.parts.computeMetricsMs} ms`,
       )
       .join('; ')}.${many ? '' : ' One size only: no growth.'}`,
   ].join('\n');
