@@ -164,9 +164,10 @@ const componentIds = (count: number) => Array.from({ length: count }, (_, i) => 
 /** Projects hold at most 200 components (SPEC's project schema). */
 const PROJECT_CAPACITY = 200;
 
-function projectsOf(label: string, count: number): ProjectDefinition[] {
+/** `count` components in projects of `perProject` (the last one may hold fewer), ids `<label>-p1`, `-p2`, … */
+export function projectsOf(label: string, count: number, perProject = PROJECT_CAPACITY): ProjectDefinition[] {
   const ids = componentIds(count);
-  const chunks = Array.from({ length: Math.ceil(ids.length / PROJECT_CAPACITY) }, (_, i) => ids.slice(i * PROJECT_CAPACITY, (i + 1) * PROJECT_CAPACITY));
+  const chunks = Array.from({ length: Math.ceil(ids.length / perProject) }, (_, i) => ids.slice(i * perProject, (i + 1) * perProject));
   return chunks.map((chunk, i) =>
     ProjectDefinition.parse(
       project({

@@ -176,14 +176,17 @@ export function table(r: Results): string {
   ].join('\n');
 }
 
-const START = '<!-- results:start -->';
-const END = '<!-- results:end -->';
-
-/** Replaces the generated table between the markers of bench/README.md. */
-export function updateReadme(path: string, r: Results): void {
+/** Replaces what stands between `<!-- <name>:start -->` and `<!-- <name>:end -->` in a README. */
+export function replaceSection(path: string, name: string, text: string): void {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
   const readme = readFileSync(path, 'utf8');
-  const from = readme.indexOf(START);
-  const to = readme.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`${path} has no ${START} … ${END} section`);
-  writeFileSync(path, `${readme.slice(0, from + START.length)}\n${table(r)}\n${readme.slice(to)}`);
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${path} has no ${start} … ${end} section`);
+  writeFileSync(path, `${readme.slice(0, from + start.length)}\n${text}\n${readme.slice(to)}`);
+}
+
+export function updateReadme(path: string, r: Results): void {
+  replaceSection(path, 'results', table(r));
 }

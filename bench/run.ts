@@ -40,8 +40,9 @@ import { freePort, PROJECT_ROOT, startDevServer, temporalCliPath } from '../src/
 import { CLIMB, driveCohort, giveCard, SIDES, startCohort, UPDATES_PER_COMPONENT, VERDICTS_PER_COMPONENT, waitIdle, type DriveResult, type Side } from './drive.js';
 import { checkEquivalence } from './equivalence.js';
 import { historyFigures } from './history.js';
+import { runPortfolio } from './portfolio.js';
 import { MiB, targetsOf, updateReadme, type IdleFigures, type MetricsFigures, type PerSide, type Results, type SideFigures, type WakeFigures } from './report.js';
-import { now, percentile, pool, round, sleep, summarize } from './stats.js';
+import { now, percentile, pool, processCpuMs, round, sleep, summarize } from './stats.js';
 import { prepareBundles, removeBundles, startWorker, WORKER_NODE_FLAGS, type BenchWorker } from './workerProcess.js';
 
 const BENCH_DIR = join(PROJECT_ROOT, 'bench');
@@ -116,13 +117,6 @@ interface Measured {
   result: DriveResult;
   spent: Spent;
   components: WorkflowHandle[];
-}
-
-/** utime + stime of another process, ms (from /proc/<pid>/stat, in clock ticks of 10 ms). */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function runCohort(client: Client, serverPid: number, worker: BenchWorker, label: string, count: number, paced = false): Promise<Omit<Measured, 'round'>> {
@@ -403,7 +397,10 @@ async function main(): Promise<void> {
   }
 }
 
-main()
+// `npm run bench -- portfolio`: the portfolio reads alone (bench/portfolio.ts).
+const portfolioOnly = process.argv.slice(2).includes('portfolio');
+
+(portfolioOnly ? runPortfolio(environment(), log) : main())
   .then(removeBundles)
   .catch((error: unknown) => {
     console.error(error);

@@ -1,4 +1,5 @@
 /** Small numeric helpers for the benchmark: percentiles, a bounded-concurrency pool, a clock. */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export const now = () => performance.now();
@@ -17,6 +18,7 @@ export interface LatencySummary {
   count: number;
   p50Ms: number;
   p90Ms: number;
+  p95Ms: number;
   p99Ms: number;
   maxMs: number;
   meanMs: number;
@@ -28,6 +30,7 @@ export function summarize(values: readonly number[]): LatencySummary {
     count: values.length,
     p50Ms: round(percentile(values, 50)),
     p90Ms: round(percentile(values, 90)),
+    p95Ms: round(percentile(values, 95)),
     p99Ms: round(percentile(values, 99)),
     maxMs: round(Math.max(...values)),
     meanMs: round(mean),
@@ -60,4 +63,18 @@ export async function until(what: string, check: () => Promise<boolean>, timeout
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);
   }
+}
+
+/** utime + stime of another process, ms (from /proc/<pid>/stat, in clock ticks of 10 ms). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** VmRSS and VmHWM (peak RSS) of a process, MiB (from /proc/<pid>/status). */
+export function processRssMiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mib = (key: string) => round(Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024, 1);
+  return { rss: mib('VmRSS'), peak: mib('VmHWM') };
 }

@@ -19,10 +19,12 @@
  * BENCH_WORKER_OPTIONS (JSON, optional) adds SDK worker options to every kind, to measure a setting
  * before the product's worker offers it, e.g. `{"maxCachedWorkflows":500}` or
  * `{"reuseV8Context":false}`. The mltrl worker is then built as createWorker builds it, plus those.
+ *
+ * BENCH_WORKER_METRICS (host:port, optional) serves the SDK's worker metrics there for Prometheus.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import v8 from 'node:v8';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { connect } from '../src/runtime/client.js';
 import { createActivities } from '../activities/index.js';
 import { createLogNotifier, type Notifier } from '../activities/notifications.js';
@@ -62,7 +64,11 @@ const namespace = process.env['TEMPORAL_NAMESPACE'] ?? 'default';
 
 const extra = JSON.parse(process.env['BENCH_WORKER_OPTIONS'] || 'null') as Partial<WorkerOptions> | null;
 
-installProcessLogging();
+// BENCH_WORKER_METRICS (host:port): the SDK's own worker metrics, for Prometheus, so a run can count
+// the workflow tasks each workflow type took (bench/portfolio.ts); otherwise the product's logging.
+const metricsAddress = process.env['BENCH_WORKER_METRICS'];
+if (metricsAddress) Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } });
+else installProcessLogging();
 const client = await connect({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace });
 
 // Both kinds keep as many workflows in memory as the product's worker would: MLTRL_MAX_CACHED_WORKFLOWS

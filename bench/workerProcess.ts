@@ -59,8 +59,8 @@ export interface BenchWorker {
  */
 export const WORKER_NODE_FLAGS = process.env['BENCH_WORKER_NODE_FLAGS'] ?? `--max-old-space-size=${WORKER_HEAP_MIB}`;
 
-/** `maxCachedWorkflows`: overrides MLTRL_MAX_CACHED_WORKFLOWS for this worker. */
-export async function startWorker(kind: Side, address: string, taskQueue: string, maxCachedWorkflows?: number): Promise<BenchWorker> {
+/** `maxCachedWorkflows`: overrides MLTRL_MAX_CACHED_WORKFLOWS for this worker; `env`: more variables for it. */
+export async function startWorker(kind: Side, address: string, taskQueue: string, maxCachedWorkflows?: number, env: Record<string, string> = {}): Promise<BenchWorker> {
   const bundle = bundles.get(kind);
   if (!bundle) throw new Error(`no workflow bundle for ${kind}: prepareBundles first`);
   const child: ChildProcess = fork(WORKER_SCRIPT, [], {
@@ -73,6 +73,7 @@ export async function startWorker(kind: Side, address: string, taskQueue: string
       TEMPORAL_ADDRESS: address,
       MLTRL_TASK_QUEUE: taskQueue,
       ...(maxCachedWorkflows !== undefined ? { MLTRL_MAX_CACHED_WORKFLOWS: String(maxCachedWorkflows) } : {}),
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
