@@ -12,7 +12,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
-import type { HttpDependencies } from './core/dependencies.js';
+import { readMetrics } from '../portfolio/read.js';
+import { sharedMetricsReader } from '../portfolio/sharedMetrics.js';
+import type { AppDependencies, HttpDependencies } from './core/dependencies.js';
 import { hostCheck, noStore, originCheck, rateLimits } from './core/guards.js';
 import { errorResponse, pathText, problemFor, TooLarge } from './core/problems.js';
 import { messagePage } from './web/layout.js';
@@ -50,9 +52,10 @@ export function createApp(deps: HttpDependencies): Hono {
   // Everything but the stylesheet carries a status, a card or a token.
   app.use(async (c, next) => (c.req.path.startsWith('/assets/') ? next() : noStore(c, next)));
   app.get('/assets/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
-  app.route('/api', apiRoutes(deps));
-  app.route('/', reviewPages(deps));
-  app.route('/', webPages(deps));
+  const shared: AppDependencies = { ...deps, portfolioMetrics: sharedMetricsReader(() => readMetrics(deps.client, { taskQueue: deps.taskQueue })) };
+  app.route('/api', apiRoutes(shared));
+  app.route('/', reviewPages(shared));
+  app.route('/', webPages(shared));
   app.notFound((c) => c.html(messagePage('Not found', 'error', [html`There is no page at ${pathText(c.req.path)}.`], [{ href: '/', text: 'All projects' }]), 404));
   app.onError((error, c) => {
     // What fails before the API's routes (host, origin, rate and body limits) still answers an API request in JSON.

@@ -23,9 +23,8 @@ import {
 import { call, componentHandle, parseProject, projectHandle, startProject } from '../../runtime/client.js';
 import { DEFAULT_MIN_POLICY_INTERVAL } from '../../runtime/config.js';
 import { ComponentFilter, ProjectFilter, componentsPage, givenFilters, projectComponentsPage, projectsPage } from '../../portfolio/projects.js';
-import { readMetrics } from '../../portfolio/read.js';
 import { answering, componentGrant, personGrant } from '../core/auth.js';
-import type { HttpDependencies } from '../core/dependencies.js';
+import type { AppDependencies } from '../core/dependencies.js';
 import { errorResponse, Forbidden, pathText } from '../core/problems.js';
 
 // Bodies: the workflow's own schemas without the fields the token supplies.
@@ -48,7 +47,7 @@ function ids(c: Context): { projectId: string; componentId: string } {
   return { projectId, componentId };
 }
 
-export function apiRoutes(deps: HttpDependencies): Hono {
+export function apiRoutes(deps: AppDependencies): Hono {
   const { client, taskQueue, links } = deps;
   const api = new Hono();
   api.onError((error, c) => errorResponse(c, error, 'mltrl api:'));
@@ -72,7 +71,7 @@ export function apiRoutes(deps: HttpDependencies): Hono {
 
   api.get('/metrics', async (c) => {
     await personGrant(c, links);
-    return c.json(await readMetrics(client, { taskQueue }));
+    return c.json(await deps.portfolioMetrics());
   });
 
   api.post('/projects', async (c) => {

@@ -1,5 +1,6 @@
 /** What the HTTP server is built from: the JSON API (../api/) and the web pages (../web/) take the same. */
 import type { Client } from '@temporalio/client';
+import type { MetricsRead } from '../../portfolio/sharedMetrics.js';
 import type { Links } from './links.js';
 
 export interface HttpDependencies {
@@ -10,4 +11,9 @@ export interface HttpDependencies {
   rateLimitPerMinute?: number;
   /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); the configuration's default when absent. */
   minPolicyInterval?: string;
+}
+
+/** What the routes are built from: the dependencies, and the one metrics read the server shares (src/portfolio/sharedMetrics.ts). */
+export interface AppDependencies extends HttpDependencies {
+  portfolioMetrics: () => Promise<MetricsRead>;
 }

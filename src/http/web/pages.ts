@@ -2,18 +2,18 @@
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { z } from 'zod';
-import { utcMinute } from '../../../machines/dates.js';
+import { utcMinute, utcSecond } from '../../../machines/dates.js';
 import { LEVELS, PHASES } from '../../../machines/levels.js';
 import { Slug } from '../../../machines/model.js';
 import { checkInput } from '../../../machines/validation.js';
 import { cardQuery, projectStatusQuery, statusQuery, type ProjectStatus } from '../../../workflows/definitions.js';
 import { call, componentHandle, projectHandle } from '../../runtime/client.js';
 import { problemFor } from '../core/problems.js';
-import type { HttpDependencies } from '../core/dependencies.js';
+import type { AppDependencies } from '../core/dependencies.js';
 import { cardToHtmlFragment } from '../../card/html.js';
 import type { Unreadable } from '../../portfolio/metrics.js';
+import { DEFAULT_METRICS_MAX_AGE_MS } from '../../portfolio/sharedMetrics.js';
 import { metricsSection } from '../../portfolio/report.js';
-import { readMetrics } from '../../portfolio/read.js';
 import { ComponentFilter, ProjectFilter, givenFilters, projectComponentsPage, projectsPage, type ListedComponent, type Page } from '../../portfolio/projects.js';
 import type { Html } from '../../render/markup.js';
 import { htmlTable, type HtmlRow } from '../../render/tables.js';
@@ -85,7 +85,7 @@ function componentRow(c: ListedComponent): HtmlRow {
 const select = (name: string, label: string, options: readonly (string | number)[], chosen: string | number | undefined) => html`<label for="filter-${name}">${label}</label>
 <select id="filter-${name}" name="${name}"><option value="">any</option>${options.map((o) => html`<option${String(o) === String(chosen ?? '') ? html` selected` : ''}>${o}</option>`)}</select>`;
 
-export function webPages(deps: HttpDependencies): Hono {
+export function webPages(deps: AppDependencies): Hono {
   const { client, taskQueue } = deps;
   const web = new Hono();
 
@@ -207,8 +207,10 @@ ${reviewProgress(review)}
   });
 
   web.get('/metrics', async (c) => {
-    const metrics = await readMetrics(client, { taskQueue });
-    return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>${metricsSection(metrics)}`));
+    const metrics = await deps.portfolioMetrics();
+    return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>
+<p class="muted">Read at ${utcSecond(metrics.readAt)}: a read is shared for up to ${DEFAULT_METRICS_MAX_AGE_MS / 1000} s.</p>
+${metricsSection(metrics)}`));
   });
 
   return web;
