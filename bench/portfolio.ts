@@ -52,9 +52,9 @@ type Log = (message: string) => void;
 const READS = {
   dashboard: "dashboard's data: projectsPage, page 1 of 25",
   projectPage: "a project's page: projectStatusQuery + projectComponentsPage, page 1 of 50",
-  apiProjects: 'GET /api/projects (first page, default size 50), over HTTP',
+  apiProjects: 'GET /api/projects (first page, default size 25), over HTTP',
   metrics: 'readMetrics (every project, with figures)',
-  apiMetrics: 'GET /api/metrics, over HTTP',
+  apiMetrics: 'GET /api/metrics, over HTTP (one read shared for up to 15 s)',
 } as const;
 type ReadName = keyof typeof READS;
 const READ_NAMES = Object.keys(READS) as ReadName[];
