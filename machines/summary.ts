@@ -55,6 +55,11 @@ export interface ComponentSummary {
   figures?: ComponentFigures;
 }
 
+/** A summary as people read it: the figures are for the portfolio's metrics. */
+export function withoutFigures<S extends ComponentSummary>({ figures: _figures, ...summary }: S): Omit<S, 'figures'> {
+  return summary;
+}
+
 /** Each completed stay: the level reached by one timeline entry, held until the next entry. */
 export function levelStays(timeline: readonly TimelineEntry[]): { level: number; ms: number }[] {
   const ordered = [...timeline].sort((a, b) => a.at - b.at);

@@ -165,6 +165,18 @@ export interface ComponentWorkflowInput {
   historyLimit?: number;
 }
 
+/** The input a project starts each of its components with. */
+export function componentWorkflowInput(project: ProjectDefinition, component: ComponentDefinition): ComponentWorkflowInput {
+  return {
+    projectId: project.id,
+    projectName: project.name,
+    component,
+    projectOwners: project.owners,
+    roster: project.roster,
+    policy: project.policy,
+  };
+}
+
 const Millis = z.number().int().nonnegative();
 
 /** A component's figures as its project receives them: capped as machines/summary.ts caps them. */

@@ -20,7 +20,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { PROJECT_BUDGET_BYTES, jsonBytes, overBudget } from '../machines/budget.js';
-import { FIGURES_MAX_BYTES } from '../machines/summary.js';
+import { FIGURES_MAX_BYTES, withoutFigures } from '../machines/summary.js';
 import { levelDefinition } from '../machines/levels.js';
 import type { ComponentDefinition, ProjectDefinition } from '../machines/model.js';
 import { ProjectDefinition as ProjectSchema } from '../machines/model.js';
@@ -35,6 +35,7 @@ import {
   addComponentUpdate,
   componentChangedSignal,
   componentWorkflowId,
+  componentWorkflowInput,
   projectPortfolioQuery,
   projectStatusQuery,
   rosterChangedSignal,
@@ -67,21 +68,25 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
   const definition: ProjectDefinition = carried?.definition ?? parseOrRefuse(ProjectSchema, input, 'project');
   const components = new Map<string, ProjectComponentSummary>((carried?.components ?? []).map((c) => [c.componentId, c]));
 
-  function summaryOf(component: ComponentDefinition): ProjectComponentSummary {
+  /** A component's summary: as it starts, or as its latest report has it. */
+  function summaryOf(component: ComponentDefinition, report?: ComponentReport): ProjectComponentSummary {
     return {
       componentId: component.id,
       name: component.name,
       kind: component.kind,
-      level: component.entryLevel,
-      phase: levelDefinition(component.entryLevel).phase,
-      state: 'working',
+      level: report?.level ?? component.entryLevel,
+      phase: report?.phase ?? levelDefinition(component.entryLevel).phase,
+      state: report?.state ?? 'working',
       entryLevel: component.entryLevel,
       owner: component.owner.email,
+      ...(report?.levelSince !== undefined ? { levelSince: report.levelSince } : {}),
+      // A report of an earlier version has no figures: the summary then has none until the next.
+      ...(report?.figures ? { figures: report.figures } : {}),
     };
   }
 
   /** What a summary may grow to: its fixed part as it is, its figures at their largest. */
-  const summaryBound = ({ figures: _figures, ...fixed }: ProjectComponentSummary) => jsonBytes(fixed) + FIGURES_MAX_BYTES;
+  const summaryBound = (summary: ProjectComponentSummary) => jsonBytes(withoutFigures(summary)) + FIGURES_MAX_BYTES;
 
   async function startComponent(component: ComponentDefinition): Promise<void> {
     components.set(component.id, summaryOf(component));
@@ -96,16 +101,7 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
           phase: levelDefinition(component.entryLevel).phase,
           state: 'working',
         }),
-        args: [
-          {
-            projectId: definition.id,
-            projectName: definition.name,
-            component,
-            projectOwners: definition.owners,
-            roster: definition.roster,
-            policy: definition.policy,
-          },
-        ],
+        args: [componentWorkflowInput(definition, component)],
       });
     } catch (error) {
       // Already running from an earlier run of this project: it keeps its state.
@@ -132,10 +128,9 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
     const list = [...components.values()].sort((a, b) => a.componentId.localeCompare(b.componentId));
     return { projectId: definition.id, name: definition.name, owners: definition.owners, systemLevel: systemLevel(list), components: list };
   };
-  /** The status leaves the figures out: they are for the portfolio's metrics. */
   const status = (): ProjectStatus => {
     const whole = portfolio();
-    return { ...whole, components: whole.components.map(({ figures: _figures, ...summary }) => summary) };
+    return { ...whole, components: whole.components.map(withoutFigures) };
   };
 
   setHandler(projectStatusQuery, status);
@@ -160,19 +155,7 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
       log.warn('componentChanged ignored: the project holds its most components', { componentId: report.component.id, max: MAX_PROJECT_COMPONENTS });
       return;
     }
-    components.set(report.component.id, {
-      componentId: report.component.id,
-      name: report.component.name,
-      kind: report.component.kind,
-      level: report.level,
-      phase: report.phase,
-      state: report.state,
-      entryLevel: report.component.entryLevel,
-      owner: report.component.owner.email,
-      ...(report.levelSince !== undefined ? { levelSince: report.levelSince } : {}),
-      // A report of an earlier version has no figures: the summary then has none until the next.
-      ...(report.figures ? { figures: report.figures } : {}),
-    });
+    components.set(report.component.id, summaryOf(report.component, report));
   });
 
   setHandler(

@@ -10,7 +10,7 @@ import { ProjectFilter, givenFilters, projectsPage, type Page } from '../portfol
 import { readMetrics } from '../portfolio/read.js';
 import { parseInput } from '../../machines/validation.js';
 import type { ProjectStatus } from '../../workflows/definitions.js';
-import { metricsPage, metricsText } from '../portfolio/report.js';
+import { metricsPage, metricsText, notRead } from '../portfolio/report.js';
 import { listReReviewSchedules, steerReReviewSchedule, type ReReviewSchedule, type ScheduleAction } from '../portfolio/schedules.js';
 import { textTable } from '../render/tables.js';
 import { formatRef, parseRef, type ComponentRef } from './args.js';
@@ -78,7 +78,7 @@ export function registerMetricsCommand(program: Command, ctx: Context): void {
 
 function projectsText(page: Page<ProjectStatus>): string {
   const lines: string[] = [];
-  if (page.unreadable.length > 0) lines.push(`NOT READ: ${page.unreadable.length} did not answer and are missing below: ${page.unreadable.map((u) => u.id).join(', ')}`, '');
+  if (page.unreadable.length > 0) lines.push(notRead(page.unreadable), '');
   lines.push(
     page.items.length === 0
       ? 'No running project matches.'
@@ -104,7 +104,7 @@ export function registerProjectsCommand(program: Command, ctx: Context): void {
     .addOption(jsonOption())
     .action(async (opts: { project?: string; owner?: string; level?: string; page?: string; pageSize?: string; json?: boolean }) => {
       const { json, ...given } = opts;
-      const filter = parseInput(ProjectFilter, givenFilters(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<string, string>), 'options');
+      const filter = parseInput(ProjectFilter, givenFilters(given), 'options');
       const page = await ctx.session.withClient('projects', 'the running projects', (client) => projectsPage(client, ctx.session.settings().MLTRL_TASK_QUEUE, filter));
       show(ctx, json, page, projectsText);
     });

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { LEVELS, PHASES } from '../../machines/levels.js';
 import { Email, Slug } from '../../machines/model.js';
 import type { ProjectComponentSummary } from '../../machines/status.js';
+import { withoutFigures } from '../../machines/summary.js';
 import type { ProjectStatus } from '../../workflows/definitions.js';
 import type { Unreadable } from './metrics.js';
 import { listProjectIds, readProjectSummaries } from './read.js';
@@ -40,8 +41,9 @@ export const ComponentFilter = PageRequest.extend({
 });
 export type ComponentFilter = z.output<typeof ComponentFilter>;
 
-/** A query string's filters as given: an empty value (a form's "any") is the same as leaving the filter out. */
-export const givenFilters = (query: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(query).filter(([, value]) => value.trim() !== ''));
+/** Filters as given (a query string, or a command's options): an empty value (a form's "any") is the same as leaving the filter out. */
+export const givenFilters = (query: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''));
 
 export interface Page<T> {
   items: T[];
@@ -67,7 +69,7 @@ function pageOf<T>(all: readonly T[], request: { page: number; pageSize: number 
 }
 
 /** The status without the figures: lists show people the status, the metrics read the figures. */
-const withoutFigures = (project: ProjectStatus): ProjectStatus => ({ ...project, components: project.components.map(({ figures: _figures, ...summary }) => summary) });
+const statusOf = (project: ProjectStatus): ProjectStatus => ({ ...project, components: project.components.map(withoutFigures) });
 
 /**
  * A page of running projects. Without an owner or level filter only the page's projects are asked;
@@ -78,7 +80,7 @@ export async function projectsPage(client: Client, taskQueue: string, filter: Pr
   if (filter.owner === undefined && filter.level === undefined) {
     const page = pageOf(ids, filter, []);
     const { projects, unreadable } = await readProjectSummaries(client, page.items);
-    return { ...page, items: projects.map(withoutFigures), unreadable };
+    return { ...page, items: projects.map(statusOf), unreadable };
   }
   const { projects, unreadable } = await readProjectSummaries(client, ids);
   const matching = projects.filter(
@@ -86,31 +88,36 @@ export async function projectsPage(client: Client, taskQueue: string, filter: Pr
       (filter.owner === undefined || project.owners.some((owner) => owner.email === filter.owner) || project.components.some((c) => c.owner === filter.owner)) &&
       (filter.level === undefined || project.systemLevel === filter.level),
   );
-  return pageOf(matching.map(withoutFigures), filter, unreadable);
+  return pageOf(matching.map(statusOf), filter, unreadable);
 }
 
 export type ListedComponent = Omit<ProjectComponentSummary, 'figures'> & { projectId: string };
 
-export const componentMatches = (filter: ComponentFilter) => (c: ProjectComponentSummary) =>
-  (filter.level === undefined || c.level === filter.level) &&
-  (filter.phase === undefined || c.phase === filter.phase) &&
-  (filter.state === undefined || c.state === filter.state) &&
-  (filter.owner === undefined || c.owner === filter.owner);
+/** A project's components that pass the filter, without their figures. */
+function matchingComponents(project: ProjectStatus, filter: ComponentFilter): ListedComponent[] {
+  return project.components
+    .filter(
+      (c) =>
+        (filter.level === undefined || c.level === filter.level) &&
+        (filter.phase === undefined || c.phase === filter.phase) &&
+        (filter.state === undefined || c.state === filter.state) &&
+        (filter.owner === undefined || c.owner === filter.owner),
+    )
+    .map((c) => ({ projectId: project.projectId, ...withoutFigures(c) }));
+}
 
 /** A page of one project's components. */
 export function projectComponentsPage(project: ProjectStatus, filter: ComponentFilter): Page<ListedComponent> {
-  const matching = withoutFigures(project).components.filter(componentMatches(filter));
-  return pageOf(
-    matching.map((c) => ({ projectId: project.projectId, ...c })),
-    filter,
-    [],
-  );
+  return pageOf(matchingComponents(project, filter), filter, []);
 }
 
 /** A page of components across every running project (or the one `filter.project` names). */
 export async function componentsPage(client: Client, taskQueue: string, filter: ComponentFilter): Promise<Page<ListedComponent>> {
   const ids = filter.project ? [filter.project] : await listProjectIds(client, taskQueue);
   const { projects, unreadable } = await readProjectSummaries(client, ids);
-  const matching = projects.flatMap((project) => projectComponentsPage(project, { ...filter, page: 1, pageSize: Number.MAX_SAFE_INTEGER }).items);
-  return pageOf(matching, filter, unreadable);
+  return pageOf(
+    projects.flatMap((project) => matchingComponents(project, filter)),
+    filter,
+    unreadable,
+  );
 }

@@ -8,17 +8,22 @@ import { FIGURE_SAMPLES } from '../../machines/summary.js';
 import { htmlString, type Html } from '../render/markup.js';
 import { htmlTable, textTable } from '../render/tables.js';
 import { humanDuration, levelDistributionChart, switchbackPathsChart, timeInLevelChart } from './charts.js';
-import type { PortfolioMetrics, Spread } from './metrics.js';
+import type { PortfolioMetrics, Spread, Unreadable } from './metrics.js';
 
 const duration = (ms: number | null) => (ms === null ? '-' : humanDuration(ms));
 const spreadText = (s: Spread) => (s.samples === 0 ? 'no data yet' : `median ${duration(s.medianMs)}, middle half ${duration(s.p25Ms)}–${duration(s.p75Ms)}, n=${s.samples}`);
+
+/** What a read could not reach, in one line: a list or the figures say it above what they show. */
+export function notRead(unreadable: readonly Unreadable[]): string {
+  return `NOT READ: ${unreadable.length} did not answer, and what they hold is left out: ${unreadable.map((u) => u.id).join(', ')} (${unreadable[0]?.why ?? ''})`;
+}
 
 /** What the read could not reach, and what the summaries did not carry: said, never left out silently. */
 function caveats(metrics: PortfolioMetrics): string[] {
   const lines: string[] = [];
   const { unreadable, leftOut } = metrics;
   if (unreadable.length > 0) {
-    lines.push(`NOT READ: ${unreadable.length} did not answer, so the figures leave out what they hold: ${unreadable.map((u) => u.id).join(', ')} (${unreadable[0].why})`);
+    lines.push(notRead(unreadable));
   }
   if (leftOut.stays + leftOut.turnarounds + leftOut.switchbacks > 0) {
     lines.push(`older samples left out: ${leftOut.stays} stays, ${leftOut.turnarounds} reviews and ${leftOut.switchbacks} switchbacks beyond each component's latest ${FIGURE_SAMPLES}`);

@@ -17,6 +17,7 @@ import {
   WORKFLOW_TYPES,
   cardQuery,
   componentWorkflowId,
+  componentWorkflowInput,
   pauseUpdate,
   projectStatusQuery,
   resumeUpdate,
@@ -93,14 +94,7 @@ async function generatedProject(client: Client, taskQueue: string): Promise<stri
 async function continuingProject(client: Client, taskQueue: string): Promise<{ projectId: string; firstRunId: string }> {
   const input = project({ name: 'Long-running project', components: components(['runner']) });
   const definition = ProjectDefinition.parse(input);
-  const component: ComponentWorkflowInput = {
-    projectId: definition.id,
-    component: definition.components[0],
-    projectOwners: definition.owners,
-    roster: definition.roster,
-    policy: definition.policy,
-    historyLimit: 40,
-  };
+  const component: ComponentWorkflowInput = { ...componentWorkflowInput(definition, definition.components[0]), historyLimit: 40 };
   const runner = await client.workflow.start(WORKFLOW_TYPES.component, { workflowId: componentWorkflowId(definition.id, 'runner'), taskQueue, args: [component] });
   await startProject(client, taskQueue, input);
   await fillCard(runner);

@@ -13,7 +13,7 @@ import type { AppDependencies } from '../core/dependencies.js';
 import { cardToHtmlFragment } from '../../card/html.js';
 import type { Unreadable } from '../../portfolio/metrics.js';
 import { DEFAULT_METRICS_MAX_AGE_MS } from '../../portfolio/sharedMetrics.js';
-import { metricsSection } from '../../portfolio/report.js';
+import { metricsSection, notRead } from '../../portfolio/report.js';
 import { ComponentFilter, ProjectFilter, givenFilters, projectComponentsPage, projectsPage, type ListedComponent, type Page } from '../../portfolio/projects.js';
 import type { Html } from '../../render/markup.js';
 import { htmlTable, type HtmlRow } from '../../render/tables.js';
@@ -42,7 +42,7 @@ ${page.page > 1 ? link(page.page - 1, 'Previous page') : ''} ${page.page < page.
 function unreadableNotice(unreadable: Unreadable[]): Html | string {
   if (unreadable.length === 0) return '';
   return html`<section class="panel notice" role="status"><h2>Not everything answered</h2>
-<p>${unreadable.length} could not be read, so what they hold is missing below: ${unreadable.map((u) => u.id).join(', ')}. Reload in a moment; if it persists, check the worker.</p></section>`;
+<p>${notRead(unreadable)}. Reload in a moment; if it persists, check the worker.</p></section>`;
 }
 
 /** A query string's filters, parsed; a bad one becomes a 400 page naming the field. */
