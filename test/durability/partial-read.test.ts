@@ -3,39 +3,22 @@
  * could not read, in the read itself, in `mltrl metrics`, in `GET /api/projects` and on the metrics
  * page. Nothing is left out silently, and once a worker is back the next read is whole again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLinks } from '../../src/http/core/links.js';
 import { createApp } from '../../src/http/server.js';
 import { readPortfolio, type PortfolioRead } from '../../src/portfolio/read.js';
-import { connect, startProject } from '../../src/runtime/client.js';
+import { startProject } from '../../src/runtime/client.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { runCli } from '../support/cli.js';
 import { OWNER, project } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';
-import { startWorkerProcess, writeBundle, type WorkerProcess } from './processes.js';
+import { startWorkerProcess, useWorkerProcesses } from './processes.js';
 
 const PROJECTS = 12;
 
-let client: Client;
-let dir: string;
-let bundle: string;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  client = await connect({ TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: 'default' });
-  dir = mkdtempSync(join(tmpdir(), 'mltrl-partial-read-'));
-  bundle = await writeBundle(dir);
-});
-afterAll(async () => {
-  for (const worker of workers) await worker.kill('SIGTERM');
-  await client?.connection.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const processes = useWorkerProcesses('partial-read');
 
 /** Every project is either read whole or named as unread, once; nothing else is in the answer. */
 function expectCompleteOrNamed(read: PortfolioRead, projectIds: readonly string[]): void {
@@ -49,6 +32,7 @@ function expectCompleteOrNamed(read: PortfolioRead, projectIds: readonly string[
 
 describe('a portfolio read while the worker is lost', () => {
   it('is complete or names what is missing, everywhere it is shown', { timeout: 600_000 }, async () => {
+    const { client, dir, bundle, workers } = processes();
     const taskQueue = `partial-${randomUUID()}`;
     const env = { address: temporalAddress(), taskQueue, notifyLog: join(dir, 'notifications.jsonl'), bundle };
     const first = await startWorkerProcess(env);

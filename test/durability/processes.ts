@@ -3,10 +3,15 @@
  * so a test can SIGKILL it mid-flight and start another one on the same task queue.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll } from 'vitest';
 import type { Notification } from '../../activities/index.js';
 import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
+import { connect } from '../../src/runtime/client.js';
+import { temporalAddress } from '../helpers/temporal.js';
 import { PATIENCE_MS, workflowBundle } from '../support/harness.js';
 
 export interface WorkerProcess {
@@ -74,4 +79,31 @@ export function readNotifications(notifyLog: string): (Notification & { pid: num
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Notification & { pid: number });
+}
+
+export interface WorkerProcesses {
+  client: Client;
+  /** A folder of the test's own, removed after it. */
+  dir: string;
+  /** The workflow bundle the worker processes load. */
+  bundle: string;
+  /** Workers started by the test: stopped after it. */
+  workers: WorkerProcess[];
+}
+
+/** What a test with worker processes shares: a client, a folder with the bundle, and its workers stopped after it. */
+export function useWorkerProcesses(name: string): () => WorkerProcesses {
+  let shared: WorkerProcesses | undefined;
+  beforeAll(async () => {
+    const client = await connect({ TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: 'default' });
+    const dir = mkdtempSync(join(tmpdir(), `mltrl-${name}-`));
+    shared = { client, dir, bundle: await writeBundle(dir), workers: [] };
+  });
+  afterAll(async () => {
+    if (!shared) return;
+    for (const worker of shared.workers) await worker.kill('SIGTERM');
+    await shared.client.connection.close();
+    rmSync(shared.dir, { recursive: true, force: true });
+  });
+  return () => shared!;
 }

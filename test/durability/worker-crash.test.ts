@@ -1,36 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, connect, startProject } from '../../src/runtime/client.js';
+import { describe, expect, it } from 'vitest';
+import { componentHandle, startProject } from '../../src/runtime/client.js';
 import { cardQuery, historyQuery, reviewSignal, statusQuery } from '../../workflows/definitions.js';
 import { temporalAddress } from '../helpers/temporal.js';
 import { OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';
 import { decide, fillCard, soon, submit } from '../workflow/steps.js';
-import { readNotifications, startWorkerProcess, writeBundle, type WorkerProcess } from './processes.js';
+import { readNotifications, startWorkerProcess, useWorkerProcesses } from './processes.js';
 import { merged } from '../support/notifications.js';
 
-let client: Client;
-let dir: string;
-let bundle: string;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  client = await connect({ TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: 'default' });
-  dir = mkdtempSync(join(tmpdir(), 'mltrl-worker-crash-'));
-  bundle = await writeBundle(dir);
-});
-afterAll(async () => {
-  for (const worker of workers) await worker.kill('SIGTERM');
-  await client?.connection.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const processes = useWorkerProcesses('worker-crash');
 
 describe('a worker killed in the middle of a review', () => {
   it('loses nothing: verdicts signalled while no worker runs are counted once by the next worker', async () => {
+    const { client, dir, bundle, workers } = processes();
     const taskQueue = `crash-${randomUUID()}`;
     const notifyLog = join(dir, 'notifications.jsonl');
     const env = { address: temporalAddress(), taskQueue, notifyLog, bundle };

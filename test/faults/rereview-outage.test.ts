@@ -5,39 +5,23 @@
  * the component's history, and every fire the schedule took is accounted for there.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentHandle, connect, projectHandle, startProject } from '../../src/runtime/client.js';
+import { describe, expect, it } from 'vitest';
+import { componentHandle, projectHandle, startProject } from '../../src/runtime/client.js';
 import { historyQuery, reReviewScheduleId, statusQuery } from '../../workflows/definitions.js';
 import { temporalAddress } from '../helpers/temporal.js';
-import { readNotifications, startWorkerProcess, writeBundle, type WorkerProcess } from '../durability/processes.js';
+import { readNotifications, startWorkerProcess, useWorkerProcesses } from '../durability/processes.js';
 import { OWNER, project } from '../support/fixtures.js';
 import { eventually, PATIENCE_MS } from '../support/harness.js';
 import { startSourceComponent } from '../support/sources.js';
 import { workflowTaskFailures } from '../fuzz/server.js';
 import { merged, wholeMessages } from '../support/notifications.js';
 
-let client: Client;
-let dir: string;
-let bundle: string;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  client = await connect({ TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: 'default' });
-  dir = mkdtempSync(join(tmpdir(), 'mltrl-rereview-outage-'));
-  bundle = await writeBundle(dir);
-});
-afterAll(async () => {
-  for (const worker of workers) await worker.kill('SIGTERM');
-  await client?.connection.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const processes = useWorkerProcesses('rereview-outage');
 
 describe('a re-review schedule firing while no worker runs', () => {
   it('opens exactly one re-review once a worker is back; fires while it is open are noted as skipped; no fire is lost', async () => {
+    const { client, dir, bundle, workers } = processes();
     const taskQueue = `rereview-outage-${randomUUID()}`;
     const notifyLog = join(dir, 'notifications.jsonl');
     const env = { address: temporalAddress(), taskQueue, notifyLog, bundle };
