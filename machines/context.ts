@@ -141,7 +141,21 @@ export interface ComponentContext {
   branches: string[];
   schedule: ScheduleState;
   target?: ComponentDefinition['target'];
+  /**
+   * Which edition of the rules this component follows (see RULES_EDITION). A run keeps the edition
+   * it began with, so a history recorded under earlier rules replays exactly as it ran.
+   */
+  rulesEdition: number;
 }
+
+/**
+ * The rules' editions. 1: the rules as first built. 2: the framework's review practices in full —
+ * requested changes are work items a resubmit must resolve, and re-reviews ask the owner the ethics
+ * checklist before the panel's verdicts count. A new component, and a component's next run after
+ * continue-as-new, follow the current edition; a run already under way keeps its own.
+ */
+export const FIRST_RULES_EDITION = 1;
+export const RULES_EDITION = 2;
 
 export interface ComponentInput {
   projectId: string;
@@ -228,6 +242,7 @@ export function initialContext(input: ComponentInput): ComponentContext {
     branches: [],
     schedule: 'absent',
     target: component.target,
+    rulesEdition: RULES_EDITION,
   };
 }
 
@@ -239,6 +254,7 @@ export function upgradeContext(carried: ComponentContext): ComponentContext {
   return {
     ...carried,
     graduations: carried.graduations ?? [],
+    rulesEdition: carried.rulesEdition ?? FIRST_RULES_EDITION,
     closedReviews: carried.closedReviews.map((r) => ({ ...r, reReview: r.reReview ?? false, submittedAt: r.submittedAt ?? r.closedAt })),
   };
 }

@@ -6,6 +6,7 @@
  * the run continues as new before its history grows large, carrying the snapshot and audit trail.
  */
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { FIRST_RULES_EDITION, RULES_EDITION } from '../machines/context.js';
 import type { ComponentStatus } from '../machines/status.js';
 import { oneActivityPerTurn, startBranchWorkflow, type EffectRunner } from './componentEffects.js';
 import { listen } from './componentMessages.js';
@@ -20,9 +21,12 @@ export type { ComponentCarried } from './componentRun.js';
 const DEFAULT_HISTORY_LIMIT = 1_000;
 /** Patch id: a run's effects go out as one `deliver` activity per turn of its loop. */
 const ONE_ACTIVITY_PER_TURN = 'one-activity-per-turn';
+/** Patch id: a run follows the current edition of the rules (machines/context.ts); older runs keep the first. */
+const CURRENT_RULES = 'rules-edition-2';
 
 export async function componentWorkflow(input: ComponentWorkflowInput, carried?: ComponentCarried): Promise<ComponentStatus> {
-  const run = new ComponentRun(input, carried);
+  // A run whose history began without the marker follows the rules it was recorded under.
+  const run = new ComponentRun(input, carried, patched(CURRENT_RULES) ? RULES_EDITION : FIRST_RULES_EDITION);
   // Asked once, first thing: a run whose history began without the marker keeps the old shape throughout.
   const effects: EffectRunner = patched(ONE_ACTIVITY_PER_TURN) ? oneActivityPerTurn(run) : legacyEffects(run);
   listen(run, (branch) => startBranchWorkflow(run, branch));

@@ -31,9 +31,11 @@ export class ComponentRun {
   private readonly inputBytes: number;
   readonly limits: EntryLimits;
 
+  /** `rulesEdition`: the edition of the rules this run follows (machines/context.ts, RULES_EDITION). */
   constructor(
     readonly input: ComponentWorkflowInput,
-    carried?: ComponentCarried,
+    carried: ComponentCarried | undefined,
+    rulesEdition: number,
   ) {
     this.audit = carried?.audit ?? emptyAuditTrail();
     this.effects = [...(carried?.pendingEffects ?? [])];
@@ -44,6 +46,9 @@ export class ComponentRun {
       const started = begin({ projectId, component, projectOwners, roster, policy, startedAt: Date.now(), ...(card ? { card } : {}) });
       this.snapshot = started.snapshot;
       this.effects.push(...started.effects);
+    }
+    if (this.snapshot.context.rulesEdition !== rulesEdition) {
+      this.snapshot = restore(this.snapshot.value as string, { ...this.snapshot.context, rulesEdition });
     }
     this.inputBytes = jsonBytes(input);
     this.limits = { budget: (next) => this.budgetRefusal(next) };
