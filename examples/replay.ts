@@ -1,5 +1,5 @@
 /**
- * Replays the paper's four case studies through a running engine, so a newcomer sees realistic
+ * Replays the paper's five case studies through a running engine, so a newcomer sees realistic
  * cards, switchbacks and portfolio metrics in a minute:
  *
  *   npm start            # in one terminal
@@ -18,6 +18,7 @@ import { readMetrics } from '../src/portfolio/read.js';
 import {
   branchUpdate,
   decideUpdate,
+  reReviewDueSignal,
   reportVersionsUpdate,
   statusQuery,
   submitUpdate,
@@ -61,6 +62,16 @@ class ComponentDriver {
     }
   }
 
+  /** The re-review a signal opened: signals are not answered, so the status is read until it shows. */
+  private async openReReview(): Promise<NonNullable<ComponentStatus['openReview']>> {
+    for (let attempt = 0; ; attempt++) {
+      const review = (await this.status()).openReview;
+      if (review?.reReview) return review;
+      if (attempt > 100) throw new Error('the Level 9 re-review did not open');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async play(step: Step): Promise<void> {
     if ('climbTo' in step) {
       while ((await this.status()).level < step.climbTo) await this.approve(await this.submit());
@@ -71,6 +82,14 @@ class ComponentDriver {
       const reviewer = this.project.roster[review.requiredRoles[0] as keyof ProjectDefinition['roster']]![0];
       await this.handle.executeUpdate(decideUpdate, {
         args: [{ reviewId: review.id, reviewer: reviewer.email, verdict: 'switchback', targetLevel: step.reviewSwitchback.to, comment: step.reviewSwitchback.reason }],
+      });
+    } else if ('reReviewSwitchback' in step) {
+      // What the re-review schedule's fire does (workflows/level9ReReview.ts), without waiting for it.
+      await this.handle.signal(reReviewDueSignal, { scheduledAt: new Date().toISOString() });
+      const review = await this.openReReview();
+      const reviewer = this.project.roster[review.requiredRoles[0] as keyof ProjectDefinition['roster']]![0];
+      await this.handle.executeUpdate(decideUpdate, {
+        args: [{ reviewId: review.id, reviewer: reviewer.email, verdict: 'switchback', targetLevel: step.reReviewSwitchback.to, comment: step.reReviewSwitchback.reason }],
       });
     } else if ('branch' in step) {
       await this.handle.executeUpdate(branchUpdate, { args: [{ by: this.lead, ...step.branch }] });

@@ -1,5 +1,5 @@
 /**
- * The paper's four case studies as stories the engine can replay: which components climb how far,
+ * The paper's five case studies as stories the engine can replay: which components climb how far,
  * which key decisions and switchbacks happen on the way, and what their cards say. Each story is
  * told only through the engine's own messages (card updates, submits, verdicts, branches).
  */
@@ -11,6 +11,8 @@ export type Step =
   | { decide: string }
   /** Submit, then one panelist sends the component back with a reason. */
   | { reviewSwitchback: { to: number; reason: string } }
+  /** The Level 9 re-review falls due (as its schedule fires), then one panelist sends the component back. */
+  | { reReviewSwitchback: { to: number; reason: string } }
   | { branch: { componentId: string; name: string; level: number } }
   | { debrief: { level: number; done: string; punted?: string; learned?: string; debt?: string } }
   | { versions: { code?: string; model?: string; data?: string } };
@@ -82,6 +84,28 @@ export const STORIES: Story[] = [
         ],
       },
       { componentId: 'slide-pipeline', card: cardFor('Whole-slide image pipeline', {}, [{ id: 'P2.1', statement: 'Tiles every slide within 5 minutes', verification: 'load test', validation: 'lab workflow trial', pFailure: 0.2, value: 5, status: 'validated', category: 'security' }]), steps: [{ climbTo: 7 }] },
+      {
+        // The manufacturing application of the same method: the paper's embedded 9→4 switchback,
+        // taken at a Level 9 re-review for field feedback, then the climb back to deployment.
+        componentId: 'defect-detector',
+        card: cardFor(
+          'Metal-surface defect detector',
+          {
+            intendedUse: 'Flag possible defects on metallic surfaces for a human inspector.',
+            caveats: 'False-positive vs. false-negative calibration shifts from one plant to another.',
+          },
+          [
+            { id: 'P3.1', statement: 'Catches 95% of defects an inspector would flag', category: 'performance', verification: 'labelled line images', validation: 'inspector trial', pFailure: 0.3, value: 8, status: 'validated', mitigation: 'synthetic rare defects' },
+            { id: 'P3.2', statement: 'Line images stay in the plant', category: 'security', verification: 'edge deployment audit', validation: 'plant IT sign-off', pFailure: 0.1, value: 6, status: 'validated' },
+          ],
+        ),
+        steps: [
+          { climbTo: 9 },
+          { reReviewSwitchback: { to: 4, reason: 'Field feedback: distribution shifts between plants change the false-positive vs. false-negative calibration; make calibration per plant a CI/CD feature' } },
+          { versions: { model: '0.2.0' } },
+          { climbTo: 9 },
+        ],
+      },
     ],
   },
   {
@@ -148,6 +172,45 @@ export const STORIES: Story[] = [
         ],
       },
       { componentId: 'camera-ingest', card: cardFor('Nightly camera data ingest', {}, [{ id: 'P2.1', statement: 'Ingests every station every night', verification: 'completeness check', validation: 'station operators', pFailure: 0.2, value: 5, status: 'validated', category: 'security' }]), steps: [{ climbTo: 9 }] },
+    ],
+  },
+  {
+    file: 'causal-diagnosis.json',
+    summary: 'Causal ML for medical diagnosis under the causal-inference profile: causal structure and identifiability to leave Level 0, then confounding, sensitivity and consistency checks on the way to deployment',
+    components: [
+      {
+        componentId: 'counterfactual-diagnosis',
+        card: cardFor(
+          'Counterfactual diagnosis',
+          {
+            hypotheses: 'Ranking diseases by counterfactual queries ("would the symptoms not be present had this disease been cured?") diagnoses more accurately than ranking by posterior probability.',
+            literature: 'Associative diagnosis with Bayesian networks; structural causal models and twin networks; noisy-OR disease models.',
+            dataReadiness: 'Level B: observational records and clinical vignettes written by doctors; no randomised trial is possible.',
+            causalStructure: {
+              graph: 'Three-layer noisy-OR network: risk factors cause diseases, diseases cause symptoms; assumptions: no hidden common causes beyond the modelled risk factors, independent causal mechanisms per edge.',
+              expertsConsulted: 'Doctors and healthcare professionals specified the relations from medical knowledge; independent groups of healthcare professionals evaluated them.',
+              consensus: 'Edges kept where the independent reviewers agreed; disagreements recorded and re-reviewed with the domain experts.',
+            },
+            identifiability: 'Proof that the expected disablement and expected sufficiency of each disease are identified from the noisy-OR structure and observational data.',
+            confoundingAdjustment: 'Risk factors adjusted for as the structure prescribes; covariate balance checked and documented per disease; alternative adjustment used where balance fell short.',
+            sensitivityAnalysis: 'Rankings recomputed under violations of the no-hidden-confounder assumption and perturbed noise parameters; the top diagnoses stay stable.',
+            consistency: 'Estimates shown to converge to the true counterfactual quantities as the sample grows; checked on simulated networks at increasing sizes.',
+            realDataResults: 'Evaluated on clinical vignettes against the diagnoses of doctors: counterfactual ranking beats associative ranking.',
+            intendedUse: 'Support a clinician with a ranked differential diagnosis.',
+            unacceptableUses: 'Diagnosis without a clinician; populations the causal structure was not built for.',
+            caveats: 'Confounding cannot be removed entirely from observational records; the causal structure needs periodic expert review.',
+          },
+          [
+            { id: 'R1.1', statement: 'Counterfactual ranking places the true disease higher than associative ranking', verification: 'clinical vignettes', validation: 'comparison with doctors', pFailure: 0.3, value: 9, status: 'validated', mitigation: 'keep associative ranking as a fallback' },
+            { id: 'P1.1', statement: 'Patient records stay on premises', category: 'privacy', verification: 'network audit', validation: 'hospital data-governance sign-off', pFailure: 0.1, value: 10, status: 'validated' },
+          ],
+        ),
+        steps: [
+          { climbTo: 1 },
+          { debrief: { level: 0, done: 'Causal structure elicited from doctors and reviewed; identifiability proved', learned: 'The causal question needs counterfactuals, not posteriors' } },
+          { climbTo: 9 },
+        ],
+      },
     ],
   },
 ];

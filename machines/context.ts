@@ -16,6 +16,7 @@ import {
   type Versions,
 } from './model.js';
 import type { Proposal, Role } from './levels.js';
+import type { ProfileName } from './profiles.js';
 
 export type SwitchbackKind = 'discovery' | 'review' | 'embedded';
 export type Verdict = 'approve' | 'request-changes' | 'switchback';
@@ -106,6 +107,8 @@ export interface EthicsAnswers {
 export type ScheduleState = 'absent' | 'active' | 'paused';
 
 export interface ResolvedPolicy {
+  /** The named profile the policy came from; absent means `default` (and every run begun before profiles). */
+  profile?: ProfileName;
   approvalsPerRole: number;
   remindEveryMs: number;
   escalateAfterMs: number;
@@ -205,6 +208,7 @@ export function patchedCard(card: CardContent, patch: CardPatch): CardContent {
 
 export function resolvePolicy(policy: Policy): ResolvedPolicy {
   return {
+    ...(policy.profile ? { profile: policy.profile } : {}),
     approvalsPerRole: policy.approvalsPerRole,
     remindEveryMs: durationMillis(policy.remindEvery),
     escalateAfterMs: durationMillis(policy.escalateAfter),

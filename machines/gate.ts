@@ -16,13 +16,25 @@ export interface Gate {
   panelGaps: Role[];
 }
 
-function hasText(card: CardContent, key: string): boolean {
-  const value = card[key];
+function isFilled(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value === 'string') return value.trim().length > 0;
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === 'object') return Object.keys(value).length > 0;
   return true;
+}
+
+/**
+ * Whether the card holds a deliverable: a card key, or (`key.part`, as profiles name the parts of
+ * a check) the named part of a card key written as an object of named texts. A plain text has no
+ * named parts, so each required part of it is reported missing by name.
+ */
+function hasText(card: CardContent, name: string): boolean {
+  const dot = name.indexOf('.');
+  if (dot < 0) return isFilled(card[name]);
+  const value = card[name.slice(0, dot)];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  return isFilled((value as Record<string, unknown>)[name.slice(dot + 1)]);
 }
 
 const hasRisk = (r: Requirement) => requirementRisk(r) !== undefined;

@@ -6,6 +6,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { MAX_ENTRY_LEVEL, MAX_LEVEL, ROLES, type Role } from './levels.js';
+import { PROFILE_NAMES, PROFILES, type PolicyProfile, type ProfileLevelKey } from './profiles.js';
 
 /** What a value is, in words, for error messages. */
 function kindOf(value: unknown): string {
@@ -100,16 +101,51 @@ export const LevelOverride = z.strictObject({
   deliverables: z.array(z.string().min(1).max(80)).optional(),
 });
 
-export const Policy = z.strictObject({
-  approvalsPerRole: z.number().int().min(1).max(10).default(1),
-  remindEvery: DurationText.default('2 days'),
-  escalateAfter: DurationText.default('7 days'),
-  rereviewEvery: DurationText.default('90 days'),
-  riskThreshold: z.number().min(0).max(10).default(3),
+const PolicyFields = z.strictObject({
+  /** A named set of the fields below (machines/profiles.ts); the fields a project sets apply on top. */
+  profile: z.enum(PROFILE_NAMES, { error: `must be one of ${PROFILE_NAMES.join(', ')}` }).optional(),
+  approvalsPerRole: z.number().int().min(1).max(10).optional(),
+  remindEvery: DurationText.optional(),
+  escalateAfter: DurationText.optional(),
+  rereviewEvery: DurationText.optional(),
+  riskThreshold: z.number().min(0).max(10).optional(),
   levels: z.partialRecord(LevelKey, LevelOverride).optional(),
   ethicsChecklist: z.array(EthicsItem).min(1).max(100).optional(),
 });
+type PolicyFields = z.infer<typeof PolicyFields>;
+
+/** A level's roles and deliverables: the profile's, each replaced by the project's own when it sets one. */
+function mergedLevels(profile: PolicyProfile, own: PolicyFields['levels']): PolicyFields['levels'] {
+  const base = profile.levels;
+  if (!base) return own;
+  const keys = new Set([...Object.keys(base), ...Object.keys(own ?? {})]) as Set<ProfileLevelKey>;
+  return Object.fromEntries([...keys].sort().map((key) => [key, { ...base[key], ...own?.[key] }]));
+}
+
+/**
+ * The policy a project runs under: its profile's values, then its own fields on top. Without a
+ * profile the result is field for field what the schema's defaults gave before profiles existed
+ * (no `profile` key, no `levels` unless set), so replayed inputs resolve exactly as they did; a
+ * resolved policy resolves to itself, so parsing it again inside a workflow changes nothing.
+ */
+function applyProfile(fields: PolicyFields) {
+  const profile = PROFILES[fields.profile ?? 'default'];
+  const levels = mergedLevels(profile, fields.levels);
+  return {
+    ...(fields.profile ? { profile: fields.profile } : {}),
+    approvalsPerRole: fields.approvalsPerRole ?? profile.approvalsPerRole,
+    remindEvery: fields.remindEvery ?? profile.remindEvery,
+    escalateAfter: fields.escalateAfter ?? profile.escalateAfter,
+    rereviewEvery: fields.rereviewEvery ?? profile.rereviewEvery,
+    riskThreshold: fields.riskThreshold ?? profile.riskThreshold,
+    ...(levels ? { levels } : {}),
+    ...(fields.ethicsChecklist ? { ethicsChecklist: fields.ethicsChecklist } : {}),
+  };
+}
+
+export const Policy = PolicyFields.transform(applyProfile);
 export type Policy = z.infer<typeof Policy>;
+export type PolicyInput = z.input<typeof Policy>;
 
 /** The policy durations an operator's floor applies to: each sets how often people hear from mltrl. */
 const FLOORED_DURATIONS = ['remindEvery', 'escalateAfter', 'rereviewEvery'] as const;
@@ -117,11 +153,14 @@ const FLOORED_DURATIONS = ['remindEvery', 'escalateAfter', 'rereviewEvery'] as c
 /**
  * Refusals for policy durations shorter than the operator's floor (MLTRL_MIN_POLICY_INTERVAL),
  * each naming the field, so no project file can make reminders or re-reviews fire every second.
+ * A duration the project's profile gave is floored like one the project wrote, and says so.
  */
 export function policyFloorRefusals(policy: Policy, floor: string, path = 'policy'): string[] {
   const floorMs = durationMillis(floor);
+  const fromProfile = (key: (typeof FLOORED_DURATIONS)[number]) =>
+    policy.profile && PROFILES[policy.profile][key] === policy[key] ? ` (from profile "${policy.profile}")` : '';
   return FLOORED_DURATIONS.filter((key) => durationMillis(policy[key]) < floorMs).map(
-    (key) => `${path}.${key}: "${policy[key]}" is shorter than this server's floor of ${floor} (MLTRL_MIN_POLICY_INTERVAL)`,
+    (key) => `${path}.${key}: "${policy[key]}"${fromProfile(key)} is shorter than this server's floor of ${floor} (MLTRL_MIN_POLICY_INTERVAL)`,
   );
 }
 
@@ -256,6 +295,12 @@ export const TEXT_DELIVERABLE_KEYS = [
   'unacceptableUses',
   'dataConsiderations',
   'caveats',
+  // The causal-inference profile's checks (machines/profiles.ts): any project may fill them.
+  'causalStructure',
+  'identifiability',
+  'confoundingAdjustment',
+  'sensitivityAnalysis',
+  'consistency',
 ] as const;
 
 const textFields = Object.fromEntries(TEXT_DELIVERABLE_KEYS.map((key) => [key, DeliverableText.nullable().optional()])) as Record<

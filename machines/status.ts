@@ -17,6 +17,7 @@ import {
   type Provenance,
   type Requirement,
 } from './model.js';
+import type { ProfileName } from './profiles.js';
 import { switchbackTargets, type LifecycleState } from './rules.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
@@ -46,6 +47,8 @@ export interface ComponentStatus {
   phase: Phase;
   state: PublicState;
   entryLevel: number;
+  /** The named policy profile the component runs under (machines/profiles.ts). */
+  profile: ProfileName;
   provenance?: Provenance;
   target?: TargetStatus;
   cardRevision: number;
@@ -121,6 +124,7 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
     phase: definition.phase,
     state: publicState(value),
     entryLevel: context.entryLevel,
+    profile: context.policy.profile ?? 'default',
     ...(context.provenance ? { provenance: context.provenance } : {}),
     ...(context.target ? { target: targetStatus(context, now) } : {}),
     cardRevision: context.cardRevision,
@@ -161,7 +165,10 @@ export interface CardView {
     levelName: string;
     phase: Phase;
     owners: Person[];
+    /** The current level's panel, as the policy (and its profile) seats it. */
     reviewers: Record<string, Person[]>;
+    /** The named policy profile the component runs under. */
+    profile: ProfileName;
     links: Record<string, string>;
     coupledComponents: string[];
     provenance?: Provenance;
@@ -193,7 +200,7 @@ export function cardView(context: ComponentContext): CardView {
     })
     .sort((a, b) => (b.risk ?? -1) - (a.risk ?? -1) || a.id.localeCompare(b.id));
   const reviewers: Record<string, Person[]> = {};
-  for (const role of definition.roles) reviewers[role] = context.roster[role] ?? [];
+  for (const role of requiredRoles(context, context.level)) reviewers[role] = context.roster[role] ?? [];
   return {
     summary: {
       techName: context.card.techName ?? context.name,
@@ -204,6 +211,7 @@ export function cardView(context: ComponentContext): CardView {
       phase: definition.phase,
       owners: [context.owner, ...context.projectOwners.filter((p) => p.email !== context.owner.email)],
       reviewers,
+      profile: context.policy.profile ?? 'default',
       links: context.card.links ?? {},
       coupledComponents: context.card.coupledComponents ?? [],
       ...(context.provenance ? { provenance: context.provenance } : {}),
@@ -230,6 +238,8 @@ export interface ProjectStatus {
   projectId: string;
   name: string;
   owners: Person[];
+  /** The named policy profile the project's components run under. */
+  profile: ProfileName;
   /** The lowest level over the components that are not retired; null while there are none. */
   systemLevel: number | null;
   components: ProjectComponentSummary[];

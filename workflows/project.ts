@@ -126,7 +126,14 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
 
   const portfolio = (): ProjectStatus => {
     const list = [...components.values()].sort((a, b) => a.componentId.localeCompare(b.componentId));
-    return { projectId: definition.id, name: definition.name, owners: definition.owners, systemLevel: systemLevel(list), components: list };
+    return {
+      projectId: definition.id,
+      name: definition.name,
+      owners: definition.owners,
+      profile: definition.policy.profile ?? 'default',
+      systemLevel: systemLevel(list),
+      components: list,
+    };
   };
   const status = (): ProjectStatus => {
     const whole = portfolio();

@@ -76,6 +76,7 @@ export function cardToMarkdown(card: CardView): string {
         ['Component', summary.componentId],
         ['Current level', `Level ${summary.level} — ${summary.levelName} (${summary.phase})`],
         ['Owners', people(summary.owners)],
+        ['Policy profile', summary.profile],
         ...Object.entries(summary.reviewers).map(([role, list]) => [`Reviewers: ${role}`, people(list) || '—']),
         ['Links', Object.entries(summary.links).map(([name, url]) => `${name}: ${url}`).join(', ')],
         ['Coupled components', summary.coupledComponents.join(', ')],

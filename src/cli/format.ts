@@ -54,6 +54,7 @@ export function componentStatusText(status: ComponentStatus): string {
         ['phase', status.phase],
         ['state', status.state],
         ['entry level', status.entryLevel],
+        ['policy profile', status.profile],
         ['owner', person(status.owner)],
         ['card', `revision ${status.cardRevision}, ${status.switchbacks} switchback${status.switchbacks === 1 ? '' : 's'}`],
         ...(status.provenance ? [['from', `${status.provenance.kind} from ${status.provenance.projectId}/${status.provenance.componentId} at Level ${status.provenance.level}`]] : []),
@@ -86,6 +87,7 @@ export function projectStatusText(status: ProjectStatus): string {
   return [
     `${status.projectId} — ${status.name}`,
     `system level: ${system}`,
+    `policy profile: ${status.profile}`,
     '',
     textTable(
       ['COMPONENT', 'LEVEL', 'NAME', 'PHASE', 'STATE'],
@@ -97,6 +99,7 @@ export function projectStatusText(status: ProjectStatus): string {
 export function startedText(definition: ProjectDefinition, workflowId: string, taskQueue: string, waiting: string[]): string {
   return [
     `started ${workflowId} (${definition.name}) on task queue ${taskQueue}`,
+    `policy profile: ${definition.policy.profile ?? 'default'}`,
     '',
     textTable(
       ['COMPONENT', 'ENTRY LEVEL', 'NAME', 'KIND'],

@@ -113,6 +113,28 @@ describe('the TRL card', () => {
     expect(html).toContain('<table>');
   });
 
+  it('names the policy profile, `default` when the project names none', () => {
+    expect(card.summary.profile).toBe('default');
+    expect(cardToMarkdown(card)).toContain('| Policy profile | default |');
+  });
+
+  it("lists the lean profile's panel as the current level's reviewers, and names the profile", () => {
+    const definition = ProjectDefinition.parse(
+      project({ policy: { profile: 'lean' }, components: [{ id: 'anomaly-model', name: 'Anomaly detector', kind: 'model', entryLevel: 4, owner: OWNER }] }),
+    );
+    const { snapshot } = begin({
+      projectId: definition.id,
+      component: definition.components[0],
+      projectOwners: definition.owners,
+      roster: definition.roster,
+      policy: definition.policy,
+      startedAt: Date.parse('2026-01-05T09:00:00Z'),
+    });
+    const md = cardToMarkdown(cardView(snapshot.context));
+    expect(md).toContain('| Policy profile | lean |');
+    expect(md.match(/\| Reviewers: [a-z-]+ \|/g)).toEqual(['| Reviewers: applied-ai |', '| Reviewers: product |']);
+  });
+
   it('round-trips as JSON', () => {
     expect(JSON.parse(JSON.stringify(card))).toEqual(card);
   });

@@ -78,7 +78,8 @@ describe('mltrl CLI against a running worker', () => {
     expect(missing.stderr).toBe(`error: status: component ${definition.id}/no-such-component not found\n`);
 
     const status = await statusOf(ref);
-    expect(status).toMatchObject({ level: 0, state: 'working', cardRevision: 0, openReview: null, switchbacks: 0 });
+    expect(status).toMatchObject({ level: 0, state: 'working', cardRevision: 0, openReview: null, switchbacks: 0, profile: 'default' });
+    expect(await ok('status', ref)).toMatch(/policy profile\s+default/);
     const history = JSON.parse(await ok('history', ref, '--json')) as AuditEntry[];
     expect(history.map((entry) => entry.what)).not.toContain('submit');
     expect(history.map((entry) => entry.what)).not.toContain('updateCard');
@@ -128,6 +129,7 @@ describe('mltrl CLI against a running worker', () => {
     await eventually(async () => {
       const projectStatus = await ok('status', definition.id);
       expect(projectStatus).toContain('system level: Level 0 First principles');
+      expect(projectStatus).toContain('policy profile: default');
       expect(projectStatus).toMatch(/anomaly-model\s+0\s+First principles\s+research\s+working/);
     });
   });

@@ -45,6 +45,7 @@ export function cardSections(card: CardView): Html {
 <dt>Technology</dt><dd>${summary.techName}</dd>
 <dt>Owners</dt><dd>${summary.owners.map((p, i) => html`${i ? ', ' : ''}${p.name} &lt;${p.email}&gt;`)}</dd>
 <dt>Card revision</dt><dd>${card.revision}</dd>
+<dt>Policy profile</dt><dd>${summary.profile}</dd>
 ${summary.provenance ? html`<dt>Provenance</dt><dd>${summary.provenance.kind} from ${summary.provenance.projectId}/${summary.provenance.componentId} at Level ${summary.provenance.level}</dd>` : ''}
 ${sections.map(([key, value]) =>
   key === 'links'

@@ -133,7 +133,7 @@ ${pagination('/', page, { project, owner, level })}`}`,
         project.name,
         html`<p><a href="/">All projects</a> › ${project.projectId}</p>
 <h1>${project.name} <span class="muted">(${project.projectId})</span></h1>
-<p>System level: ${project.systemLevel === null ? 'none (no live components)' : levelBadge(project.systemLevel)}. Owners: ${project.owners.map((o) => o.email).join(', ')}.</p>
+<p>System level: ${project.systemLevel === null ? 'none (no live components)' : levelBadge(project.systemLevel)}. Policy profile: ${project.profile}. Owners: ${project.owners.map((o) => o.email).join(', ')}.</p>
 <form method="get" action="/projects/${project.projectId}" class="filters" aria-label="Filter components">
 ${select('level', 'Level', LEVEL_NUMBERS, level)} ${select('phase', 'Phase', PHASES, phase)} ${select('state', 'State', STATES, state)}
 <label>Owner <input name="owner" type="email" value="${owner ?? ''}"></label>
