@@ -3,6 +3,7 @@
  * so renaming a machine state or a context field never breaks a client (CLI, web page, raw queries).
  */
 import type { ComponentSummary } from './summary.js';
+import type { SubsystemStatus } from './dependencies.js';
 import { approvalsByRole, missingRoles, requiredRoles } from './panel.js';
 import { flaggedRequirements, gateFor } from './gate.js';
 import { type ComponentContext, type EthicsAnswers, type Switchback, type TimelineEntry, type CardRevision, type ClosedReview, type GraduationSnapshot } from './context.js';
@@ -233,6 +234,8 @@ export interface ProjectStatus {
   /** The lowest level over the components that are not retired; null while there are none. */
   systemLevel: number | null;
   components: ProjectComponentSummary[];
+  /** Each subsystem's level (the minimum over its live components); only for projects that define subsystems. */
+  subsystems?: SubsystemStatus[];
 }
 
 export function systemLevel(components: readonly { level: number; state: PublicState }[]): number | null {
