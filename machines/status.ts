@@ -4,6 +4,7 @@
  */
 import type { ComponentSummary } from './summary.js';
 import type { SubsystemStatus } from './dependencies.js';
+import { dependencyFlagViews, type FlagView } from './dependencyFlags.js';
 import { approvalsByRole, missingRoles, requiredRoles } from './panel.js';
 import { flaggedRequirements, gateFor } from './gate.js';
 import { type ComponentContext, type EthicsAnswers, type Switchback, type TimelineEntry, type CardRevision, type ClosedReview, type GraduationSnapshot } from './context.js';
@@ -182,6 +183,10 @@ export interface CardView {
   timeline: TimelineEntry[];
   switchbacks: Switchback[];
   reviews: ClosedReview[];
+  /** The component's subsystem and dependencies, and the switchbacks of those flagged here: only when it has them. */
+  subsystem?: { id: string; name: string };
+  dependsOn?: string[];
+  dependencyFlags?: FlagView[];
 }
 
 export function cardView(context: ComponentContext): CardView {
@@ -221,6 +226,9 @@ export function cardView(context: ComponentContext): CardView {
     timeline: context.timeline,
     switchbacks: context.switchbacks,
     reviews: context.closedReviews,
+    ...(context.subsystem ? { subsystem: context.subsystem } : {}),
+    ...(context.dependsOn?.length ? { dependsOn: context.dependsOn } : {}),
+    ...(context.dependencyFlags?.length ? { dependencyFlags: dependencyFlagViews(context) } : {}),
   };
 }
 
