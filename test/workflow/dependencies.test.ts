@@ -86,8 +86,8 @@ describe('a system of subsystems', () => {
       if (!found[0]?.length || !found[1]?.length) throw new Error('b and c are not both flagged yet');
       return found;
     });
-    expect(b).toEqual([{ dependency: 'a', from: 3, to: 1, kind: 'discovery', reason: 'b depends on a', at: expect.any(Number), open: true }]);
-    expect(c).toEqual([{ dependency: 'a', from: 3, to: 1, kind: 'discovery', reason: 'c depends on b, which depends on a', at: expect.any(Number), open: true }]);
+    expect(b).toEqual([{ dependency: 'a', from: 3, to: 1, kind: 'discovery', reason: 'b depends on a', at: expect.any(Number) as number, open: true }]);
+    expect(c).toEqual([{ dependency: 'a', from: 3, to: 1, kind: 'discovery', reason: 'c depends on b, which depends on a', at: expect.any(Number) as number, open: true }]);
     expect(await flags('a')).toBeUndefined();
     expect(await flags('d')).toBeUndefined();
     const cCard = await handle('c').query(cardQuery);
@@ -100,7 +100,7 @@ describe('a system of subsystems', () => {
     for (const id of ['b', 'c']) {
       await whenDone(handle(id), 'notifyDependencyFlag');
       const history = await handle(id).query(historyQuery);
-      expect(history).toContainEqual(expect.objectContaining({ who: 'project', what: 'dependencyFlagged', outcome: 'accepted', why: expect.stringContaining('a switched back 3 → 1 (discovery)') }));
+      expect(history).toContainEqual(expect.objectContaining({ who: 'project', what: 'dependencyFlagged', outcome: 'accepted', why: expect.stringContaining('a switched back 3 → 1 (discovery)') as string }));
       const mails = sink.received.filter((m) => m.subject.startsWith('Dependency switched back') && m.text.includes(`(${definition.id}/${id})`));
       expect(mails).toHaveLength(1);
       expect(mails[0].to).toEqual([OWNER.email]);
