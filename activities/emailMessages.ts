@@ -41,6 +41,8 @@ export function subjectFor(n: Notification): string {
       return `Escalation: review ${n.reviewId} of ${n.componentName} is still waiting on ${n.waiting?.length ?? 0} reviewer${n.waiting?.length === 1 ? '' : 's'} — ${n.projectName}`;
     case 'review-closed':
       return `Review ${n.reviewId} of ${n.componentName} closed: ${OUTCOME_WORDS[n.outcome ?? ''] ?? n.outcome ?? 'closed'} — ${n.projectName}`;
+    case 'dependency-flag':
+      return `Dependency switched back: ${n.flag?.dependency ?? 'a dependency'} of ${n.componentName} went to Level ${n.flag?.to ?? '?'} — ${n.projectName}`;
   }
 }
 
@@ -53,6 +55,13 @@ function riskLine(r: Notification['topRisks'][number]): string {
   const flags = [r.flagged ? 'FLAGGED' : '', r.flagged && !r.mitigation ? 'no mitigation yet' : ''].filter(Boolean).join(', ');
   return `${r.id}  risk ${r.risk ?? '?'}${flags ? ` [${flags}]` : ''}  ${r.statement ?? ''}${r.mitigation ? ` — mitigation: ${r.mitigation}` : ''}`.trimEnd();
 }
+
+/** What a dependency flag asks of the owner, in one paragraph (text and HTML say the same). */
+const FLAG_ADVICE =
+  'Check whether the evidence this component rests on still holds. The flag stays open on the card, and is shown to the panel, until the next approved review of this component.';
+
+const flagWhat = (flag: NonNullable<Notification['flag']>) =>
+  `${flag.dependency} switched back from Level ${flag.from} to Level ${flag.to}${flag.kind ? ` (${flag.kind} switchback)` : ''}.`;
 
 function textBody(n: Notification, to: Person, links: EmailLinks): string {
   const lines = [`Hello ${to.name},`, ''];
@@ -67,6 +76,7 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
     if (n.note) lines.push(`  Note from the submitter: ${n.note}`);
     lines.push('', n.topRisks.length ? 'Top risks on the card (highest first):' : 'The card lists no requirements with a risk yet.');
     lines.push(...n.topRisks.map((r) => `  ${riskLine(r)}`));
+    if (n.openFlags?.length) lines.push('', 'Open dependency flags (a component this one depends on switched back):', ...n.openFlags.map((f) => `  - ${f}`));
     if (links.review) {
       lines.push(
         '',
@@ -88,6 +98,8 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
       '',
       `The component's page: ${links.component}`,
     );
+  } else if (n.kind === 'dependency-flag' && n.flag) {
+    lines.push(`A component ${n.componentName} depends on has switched back:`, '', ...about.map((l) => `  ${l}`), '', `  ${flagWhat(n.flag)}`, `  ${n.flag.reason}`, '', FLAG_ADVICE, '', `The component's page: ${links.component}`);
   } else {
     lines.push(`Review ${n.reviewId} is closed: ${OUTCOME_WORDS[n.outcome ?? ''] ?? n.outcome ?? 'closed'}.`, '', ...about.map((l) => `  ${l}`));
     if (n.tasks?.length) lines.push('', 'Tasks from the panel:', ...n.tasks.map((t) => `  - ${t}`));
@@ -121,12 +133,18 @@ function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: strin
       ${n.note ? html`<p>Note from the submitter: ${n.note}</p>` : ''}
       <h3>Top risks on the card</h3>
       ${risks}
+      ${n.openFlags?.length ? html`<h3>Open dependency flags</h3><p>A component this one depends on switched back:</p><ul>${n.openFlags.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
       <p><a href="${links.review.url}" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#fff;text-decoration:none;border-radius:6px">Open your review page</a></p>
       <p style="color:#555">This link is yours alone and works until ${utcDay(links.review.expiresAt)}. Or answer from the command line:<br />
       <code>${cliLine(n, to.email)}</code></p>`;
   } else if (n.kind === 'escalation') {
     main = html`<p>Review ${n.reviewId} has passed its escalation deadline.</p>${about}
       <p>Still waiting on:</p><ul>${(n.waiting ?? []).map((p) => html`<li>${p.name} &lt;${p.email}&gt;</li>`)}</ul>
+      <p><a href="${links.component}">The component's page</a></p>`;
+  } else if (n.kind === 'dependency-flag' && n.flag) {
+    main = html`<p>A component ${n.componentName} depends on has switched back.</p>${about}
+      <p><strong>${flagWhat(n.flag)}</strong><br />${n.flag.reason}</p>
+      <p>${FLAG_ADVICE}</p>
       <p><a href="${links.component}">The component's page</a></p>`;
   } else {
     main = html`<p>Review ${n.reviewId} is closed: <strong>${OUTCOME_WORDS[n.outcome ?? ''] ?? n.outcome ?? 'closed'}</strong>.</p>${about}

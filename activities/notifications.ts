@@ -4,10 +4,11 @@
  * tests hand in whatever they need to observe.
  */
 import { log } from '@temporalio/activity';
+import type { DependencyFlag } from '../machines/context.js';
 import type { Person } from '../machines/model.js';
 import { recipientLimit, type RecipientLimit } from './recipientLimit.js';
 
-export type NotificationKind = 'review-opened' | 'reminder' | 'escalation' | 'review-closed';
+export type NotificationKind = 'review-opened' | 'reminder' | 'escalation' | 'review-closed' | 'dependency-flag';
 
 export interface Notification {
   kind: NotificationKind;
@@ -31,6 +32,10 @@ export interface Notification {
   waiting?: Person[];
   outcome?: string;
   tasks?: string[];
+  /** `dependency-flag`: the switchback of a component this one depends on. */
+  flag?: DependencyFlag;
+  /** Review emails: the component's open dependency flags, one line each, for the panel to weigh. */
+  openFlags?: string[];
 }
 
 export interface Notifier {
@@ -40,7 +45,8 @@ export interface Notifier {
 /** One readable line per notification, for the log notifier. */
 export function notificationLine(notification: Notification): string {
   const to = notification.to.map((p) => p.email).join(', ');
-  return `mltrl notify ${notification.kind}: ${notification.projectId}/${notification.componentId} review ${notification.reviewId} (Level ${notification.level}) to ${to} [${notification.messageId}]`;
+  const about = notification.flag ? `dependency ${notification.flag.dependency} switched back` : `review ${notification.reviewId}`;
+  return `mltrl notify ${notification.kind}: ${notification.projectId}/${notification.componentId} ${about} (Level ${notification.level}) to ${to} [${notification.messageId}]`;
 }
 
 /**

@@ -27,6 +27,7 @@ export const LIST_BUDGET_BYTES = {
   switchbacks: 96_000,
   timeline: 64_000,
   revisions: 32_000,
+  dependencyFlags: 32_000,
 } as const;
 
 /** UTF-8 length of a string, as Temporal counts a payload. */

@@ -21,8 +21,9 @@ import {
   recordVerdict,
   switchBack,
 } from './changes.js';
+import { addDependencyFlag } from './dependencyFlags.js';
 import type { Effect } from './effects.js';
-import type { LifecycleEvent, ReportVersionsEvent, SwitchbackEvent, UpdateCardEvent, VerdictEvent } from './events.js';
+import type { DependencyFlagEvent, LifecycleEvent, ReportVersionsEvent, SwitchbackEvent, UpdateCardEvent, VerdictEvent } from './events.js';
 import { MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 import { panelFor, quorumReached, unansweredReviewers } from './panel.js';
 import { switchbackRefusal } from './rules.js';
@@ -100,6 +101,13 @@ export const componentLifecycle = setup({
       const withVersions = applyVersions(cancelOpenReview(context, report.at, enqueue), report);
       enqueue.assign(switchBack(withVersions, 7, 'embedded', report.by, `new version of a deployed component: ${what}`, report.at));
     }),
+    /** A dependency switched back: the flag goes on the card and the owner hears of it. */
+    flagDependency: enqueueActions(({ context, event, enqueue }) => {
+      const flagged = addDependencyFlag(context, event as DependencyFlagEvent);
+      enqueue.assign(flagged);
+      const flag = flagged.dependencyFlags!.at(-1)!;
+      enqueue.emit({ type: 'notifyDependencyFlag', level: context.level, flag, to: [context.owner] });
+    }),
     updateRoster: assign(({ event }) => (event.type === 'UPDATE_ROSTER' ? { roster: event.roster } : {})),
     recordBranch: assign(({ context, event }) => (event.type === 'BRANCH' ? { branches: [...context.branches, event.componentId] } : {})),
     retire: assign(({ context, event }) => closeReview(context, 'cancelled', event.at)),
@@ -174,6 +182,7 @@ export const componentLifecycle = setup({
     UPDATE_CARD: { actions: 'updateCard' },
     UPDATE_ROSTER: { actions: 'updateRoster' },
     BRANCH: { actions: 'recordBranch' },
+    DEPENDENCY_FLAG: { actions: 'flagDependency' },
   },
   states: {
     // Entering at Level 9 (an adopted deployed component) starts its schedule at once.
@@ -226,7 +235,7 @@ export const componentLifecycle = setup({
       type: 'final',
       entry: { type: 'syncSchedule', params: { whileHere: 'absent' } },
       // Taken here so the root's handlers never reach a retired component: it never changes again.
-      on: { UPDATE_CARD: {}, UPDATE_ROSTER: {}, BRANCH: {} },
+      on: { UPDATE_CARD: {}, UPDATE_ROSTER: {}, BRANCH: {}, DEPENDENCY_FLAG: {} },
     },
   },
 });

@@ -103,6 +103,19 @@ export interface EthicsAnswers {
   answers: Record<string, string>;
 }
 
+/** A dependency's switchback, as flagged on this component's card by its project. */
+export interface DependencyFlag {
+  /** The component that switched back. */
+  dependency: string;
+  from: number;
+  to: number;
+  /** Absent when the project could not tell the kind from the dependency's report. */
+  kind?: SwitchbackKind;
+  /** Why this component is flagged: the path of dependencies to the one that switched back. */
+  reason: string;
+  at: number;
+}
+
 /** Which re-review schedule state the workflow should make true for this component. */
 export type ScheduleState = 'absent' | 'active' | 'paused';
 
@@ -149,6 +162,11 @@ export interface ComponentContext {
    * it began with, so a history recorded under earlier rules replays exactly as it ran.
    */
   rulesEdition: number;
+  /** The components this one depends on, and its subsystem: absent for components without them. */
+  dependsOn?: string[];
+  subsystem?: { id: string; name: string };
+  /** Dependencies' switchbacks flagged by the project, latest last; absent until the first. */
+  dependencyFlags?: DependencyFlag[];
 }
 
 /**
@@ -168,6 +186,8 @@ export interface ComponentInput {
   policy: Policy;
   startedAt: number;
   card?: CardContent;
+  /** The subsystem of the project this component belongs to, if the project groups them. */
+  subsystem?: { id: string; name: string };
 }
 
 /** Closed reviews kept: for repeated verdicts (idempotency) and review-turnaround metrics. */
@@ -185,6 +205,8 @@ export const ETHICS_ANSWERS_KEPT = 20;
 /** Level timeline entries and switchbacks kept: decades of weekly changes; older ones are dropped. */
 export const TIMELINE_KEPT = 500;
 export const SWITCHBACKS_KEPT = 200;
+/** Dependency flags kept on the card: the latest; older ones are dropped (their switchbacks stay on the dependency's card). */
+export const DEPENDENCY_FLAGS_KEPT = 50;
 
 /** Entries of a list patched by key: an existing entry is merged with its change, a new one added. */
 function upsertBy<T, K extends keyof T>(key: K, existing: readonly T[], patch: readonly T[]): T[] {
@@ -247,6 +269,9 @@ export function initialContext(input: ComponentInput): ComponentContext {
     schedule: 'absent',
     target: component.target,
     rulesEdition: RULES_EDITION,
+    // Only for components that have them, so a component without them starts exactly as before.
+    ...(component.dependsOn?.length ? { dependsOn: component.dependsOn } : {}),
+    ...(input.subsystem ? { subsystem: input.subsystem } : {}),
   };
 }
 

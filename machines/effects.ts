@@ -2,7 +2,7 @@
  * Side effects the lifecycle machine asks for, as emitted events. The hosting workflow carries each
  * one out (email, schedule, child workflow); the machine only says what should happen.
  */
-import type { ReviewOutcome, ScheduleState } from './context.js';
+import type { DependencyFlag, ReviewOutcome, ScheduleState } from './context.js';
 import type { Person } from './model.js';
 
 export type Effect =
@@ -10,6 +10,7 @@ export type Effect =
   | { type: 'notifyReminder'; reviewId: string; level: number; to: Person[] }
   | { type: 'notifyEscalation'; reviewId: string; level: number; to: Person[]; waiting: Person[] }
   | { type: 'notifyReviewClosed'; reviewId: string; level: number; outcome: ReviewOutcome; to: Person[]; tasks: string[] }
+  | { type: 'notifyDependencyFlag'; level: number; flag: DependencyFlag; to: Person[] }
   | { type: 'reconcileSchedule'; desired: ScheduleState }
   | { type: 'startBranch'; componentId: string; level: number };
 

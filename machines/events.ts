@@ -2,7 +2,7 @@
  * Events of the lifecycle machine. The workflow turns every message into one of these, stamped with
  * the workflow's deterministic time (`at`, epoch milliseconds), so the machine never reads a clock.
  */
-import type { Verdict } from './context.js';
+import type { SwitchbackKind, Verdict } from './context.js';
 import type { CardPatch, Roster, Versions } from './model.js';
 
 interface Stamped {
@@ -64,6 +64,22 @@ export interface ReReviewDueEvent extends Stamped {
   scheduledAt?: string;
 }
 
+/**
+ * Sent by the project (a signal, never a person's update) when a component this one depends on,
+ * directly or through others, switched back: the evidence this one's level rests on may have moved.
+ */
+export interface DependencyFlagEvent extends Stamped {
+  type: 'DEPENDENCY_FLAG';
+  /** Who sent it: only `project` is taken (rules.ts). */
+  by: string;
+  /** The component that switched back. */
+  dependency: string;
+  from: number;
+  to: number;
+  kind?: SwitchbackKind;
+  reason: string;
+}
+
 /** Sent by the workflow when a deadline (reminder or escalation) may have passed. */
 export interface TickEvent extends Stamped {
   type: 'TICK';
@@ -84,4 +100,5 @@ export type LifecycleEvent =
   | BranchEvent
   | ReReviewDueEvent
   | TickEvent
-  | UpdateRosterEvent;
+  | UpdateRosterEvent
+  | DependencyFlagEvent;

@@ -5,6 +5,7 @@
  */
 import ms from 'ms';
 import { z } from 'zod';
+import { dependsOnIssues, graphIssues } from './dependencies.js';
 import { MAX_ENTRY_LEVEL, MAX_LEVEL, ROLES, type Role } from './levels.js';
 import { PROFILE_NAMES, PROFILES, type PolicyProfile, type ProfileLevelKey } from './profiles.js';
 
@@ -196,6 +197,8 @@ export const ComponentDefinition = z.strictObject({
   /** Set for components adopted from, or branched off, another component; lets them enter above 4. */
   provenance: Provenance.optional(),
   target: z.strictObject({ level: Level, date: CalendarDate }).optional(),
+  /** Components of the same project this one depends on: a switchback of any of them flags this one. */
+  dependsOn: z.array(Slug).max(50).optional(),
 });
 export type ComponentDefinition = z.infer<typeof ComponentDefinition>;
 
@@ -216,7 +219,21 @@ function checkEntryLevel(component: ComponentDefinition, ctx: z.RefinementCtx, p
   }
 }
 
-export const NewComponent = ComponentDefinition.superRefine((c, ctx) => checkEntryLevel(c, ctx, []));
+export const NewComponent = ComponentDefinition.superRefine((c, ctx) => {
+  checkEntryLevel(c, ctx, []);
+  // Which ids exist is the project's to say (workflows/project.ts); a component never depends on itself.
+  for (const issue of dependsOnIssues({ id: c.id, dependsOn: c.dependsOn }, new Set((c.dependsOn ?? []).filter((id) => id !== c.id)), [])) {
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  }
+});
+
+/** A group of a project's components that is assessed together: its level is the minimum of theirs. */
+export const Subsystem = z.strictObject({
+  id: Slug,
+  name: DisplayName,
+  components: z.array(Slug).min(1, 'a subsystem needs at least one component').max(200),
+});
+export type Subsystem = z.infer<typeof Subsystem>;
 
 export const ProjectDefinition = z
   .strictObject({
@@ -226,6 +243,7 @@ export const ProjectDefinition = z
     roster: Roster,
     components: z.array(ComponentDefinition).max(200),
     policy: Policy.default(Policy.parse({})),
+    subsystems: z.array(Subsystem).max(50).optional(),
   })
   .superRefine((project, ctx) => {
     const seen = new Set<string>();
@@ -236,6 +254,7 @@ export const ProjectDefinition = z
       seen.add(component.id);
       checkEntryLevel(component, ctx, ['components', index]);
     });
+    for (const issue of graphIssues(project.components, project.subsystems)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 export type ProjectDefinition = z.infer<typeof ProjectDefinition>;
 export type ProjectDefinitionInput = z.input<typeof ProjectDefinition>;

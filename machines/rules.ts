@@ -17,6 +17,7 @@ import type {
   VerdictEvent,
 } from './events.js';
 import { jsonBytes } from './budget.js';
+import { dependencyFlagRefusals } from './dependencyFlags.js';
 import { levelDefinition, MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 
 /** The states a component rests in (the machine's transient `deciding` never rests). */
@@ -167,6 +168,7 @@ const RULES: Rules = {
   REREVIEW_DUE: reReviewRefusals,
   TICK: () => [],
   UPDATE_ROSTER: () => [],
+  DEPENDENCY_FLAG: dependencyFlagRefusals,
 };
 
 /** Reasons the rules refuse the event; empty when they allow it. Each reason is one line. */

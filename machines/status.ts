@@ -3,6 +3,8 @@
  * so renaming a machine state or a context field never breaks a client (CLI, web page, raw queries).
  */
 import type { ComponentSummary } from './summary.js';
+import type { SubsystemStatus } from './dependencies.js';
+import { dependencyFlagViews, type FlagView } from './dependencyFlags.js';
 import { approvalsByRole, missingRoles, requiredRoles } from './panel.js';
 import { flaggedRequirements, gateFor } from './gate.js';
 import { type ComponentContext, type EthicsAnswers, type Switchback, type TimelineEntry, type CardRevision, type ClosedReview, type GraduationSnapshot } from './context.js';
@@ -188,6 +190,10 @@ export interface CardView {
   timeline: TimelineEntry[];
   switchbacks: Switchback[];
   reviews: ClosedReview[];
+  /** The component's subsystem and dependencies, and the switchbacks of those flagged here: only when it has them. */
+  subsystem?: { id: string; name: string };
+  dependsOn?: string[];
+  dependencyFlags?: FlagView[];
 }
 
 export function cardView(context: ComponentContext): CardView {
@@ -228,6 +234,9 @@ export function cardView(context: ComponentContext): CardView {
     timeline: context.timeline,
     switchbacks: context.switchbacks,
     reviews: context.closedReviews,
+    ...(context.subsystem ? { subsystem: context.subsystem } : {}),
+    ...(context.dependsOn?.length ? { dependsOn: context.dependsOn } : {}),
+    ...(context.dependencyFlags?.length ? { dependencyFlags: dependencyFlagViews(context) } : {}),
   };
 }
 
@@ -243,6 +252,8 @@ export interface ProjectStatus {
   /** The lowest level over the components that are not retired; null while there are none. */
   systemLevel: number | null;
   components: ProjectComponentSummary[];
+  /** Each subsystem's level (the minimum over its live components); only for projects that define subsystems. */
+  subsystems?: SubsystemStatus[];
 }
 
 export function systemLevel(components: readonly { level: number; state: PublicState }[]): number | null {

@@ -53,6 +53,8 @@ export interface ComponentSummary {
   levelSince?: number;
   /** Absent until the component reports a change with them (summaries kept by earlier versions). */
   figures?: ComponentFigures;
+  /** The components this one depends on (from its definition); absent when it depends on none. */
+  dependsOn?: string[];
 }
 
 /** A summary as people read it: the figures are for the portfolio's metrics. */

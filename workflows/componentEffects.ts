@@ -17,6 +17,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities, Notification } from '../activities/index.js';
 import { isNotification, type Effect, type NotifyEffect } from '../machines/effects.js';
+import { flagLine, openDependencyFlags } from '../machines/dependencyFlags.js';
 import { levelDefinition } from '../machines/levels.js';
 import { cardView, type ComponentStatus } from '../machines/status.js';
 import { figuresOf, levelSince } from '../machines/summary.js';
@@ -41,24 +42,38 @@ const NOTIFICATION_KIND = {
   notifyReminder: 'reminder',
   notifyEscalation: 'escalation',
   notifyReviewClosed: 'review-closed',
+  notifyDependencyFlag: 'dependency-flag',
 } as const satisfies Record<NotifyEffect['type'], Notification['kind']>;
+
+/** What a notification of this kind carries beyond the common part. */
+function extraFor(context: ComponentRun['context'], effect: NotifyEffect): Partial<Notification> {
+  // A review's panel sees the component's open dependency flags (only when there are some).
+  const openFlags = openDependencyFlags(context).map(flagLine);
+  const flagsForPanel = openFlags.length > 0 ? { openFlags } : {};
+  switch (effect.type) {
+    case 'notifyReviewOpened':
+      return { proposal: context.review?.proposal, note: context.review?.note, ...flagsForPanel };
+    case 'notifyReminder':
+      return flagsForPanel;
+    case 'notifyEscalation':
+      return { waiting: effect.waiting };
+    case 'notifyReviewClosed':
+      return { outcome: effect.outcome, tasks: effect.tasks };
+    case 'notifyDependencyFlag':
+      return { flag: effect.flag };
+  }
+}
 
 /** The email an effect stands for, with a message id stable across retries and replays. */
 export function notificationFor(run: ComponentRun, effect: NotifyEffect): Notification {
   const context = run.context;
   const definition = levelDefinition(effect.level);
   const kind = NOTIFICATION_KIND[effect.type];
-  const extra: Partial<Notification> =
-    effect.type === 'notifyReviewOpened'
-      ? { proposal: context.review?.proposal, note: context.review?.note }
-      : effect.type === 'notifyEscalation'
-        ? { waiting: effect.waiting }
-        : effect.type === 'notifyReviewClosed'
-          ? { outcome: effect.outcome, tasks: effect.tasks }
-          : {};
+  const extra = extraFor(context, effect);
+  const reviewId = effect.type === 'notifyDependencyFlag' ? `dependency-${effect.flag.dependency}` : effect.reviewId;
   return {
     kind,
-    messageId: `${workflowInfo().workflowId}/${effect.reviewId}/${kind}/${auditCount(run.audit)}`,
+    messageId: `${workflowInfo().workflowId}/${reviewId}/${kind}/${auditCount(run.audit)}`,
     projectId: context.projectId,
     projectName: run.input.projectName ?? context.projectId,
     componentId: context.componentId,
@@ -66,7 +81,7 @@ export function notificationFor(run: ComponentRun, effect: NotifyEffect): Notifi
     level: effect.level,
     levelName: definition.name,
     levelMeaning: definition.meaning,
-    reviewId: effect.reviewId,
+    reviewId,
     topRisks: cardView(context)
       .requirements.slice(0, TOP_RISKS)
       .map(({ id, statement, risk, flagged, mitigation }) => ({ id, statement, risk, flagged, mitigation })),
@@ -128,6 +143,8 @@ export function effectSummary(effect: Effect): string {
       return `re-review schedule ${effect.desired}`;
     case 'startBranch':
       return `branched ${effect.componentId} at Level ${effect.level}`;
+    case 'notifyDependencyFlag':
+      return `dependency ${effect.flag.dependency} switched back, to ${effect.to.map((p) => p.email).join(', ')}`;
     default:
       return `${effect.reviewId} to ${effect.to.map((p) => p.email).join(', ')}`;
   }

@@ -9,6 +9,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { Answer } from '../machines/accept.js';
 import type { LifecycleEvent } from '../machines/events.js';
+import { flagLine } from '../machines/dependencyFlags.js';
 import { approvalsByRole, missingRoles } from '../machines/panel.js';
 import { cardView, publicState, type ComponentStatus } from '../machines/status.js';
 import { checkInput } from '../machines/validation.js';
@@ -17,6 +18,7 @@ import type { ComponentRun } from './componentRun.js';
 import {
   Branch,
   Decision,
+  DependencyFlagged,
   DiscoverySwitchback,
   FailureType,
   LifecycleChange,
@@ -28,6 +30,7 @@ import {
   branchUpdate,
   cardQuery,
   decideUpdate,
+  dependencyFlaggedSignal,
   historyQuery,
   pauseUpdate,
   reReviewDueSignal,
@@ -194,6 +197,19 @@ export function listen(run: ComponentRun, startBranch: (payload: Branch) => Prom
     if (answer.kind !== 'accepted') return run.record('project', 'rosterChanged', 'refused', answer.kind === 'refused' ? answer.reasons.join('; ') : undefined);
     run.take(answer);
     run.record('project', 'rosterChanged', 'accepted');
+  });
+
+  // From the project only: a component this one depends on switched back. A bad payload or a
+  // refusal (e.g. the component is retired) is recorded, never a failed workflow task.
+  setHandler(dependencyFlaggedSignal, (raw) => {
+    const parsed = checkInput(DependencyFlagged, raw, 'dependencyFlagged');
+    if (!parsed.success) return run.record('project', 'dependencyFlagged', 'refused', parsed.message);
+    // `via` is for other readers of the signal; the reason already says the path in words.
+    const { via: _via, ...flag } = parsed.data;
+    const answer = run.ask({ type: 'DEPENDENCY_FLAG', at: Date.now(), by: 'project', ...flag });
+    if (answer.kind !== 'accepted') return run.record('project', 'dependencyFlagged', 'refused', answer.kind === 'refused' ? answer.reasons.join('; ') : undefined);
+    run.take(answer);
+    run.record('project', 'dependencyFlagged', 'accepted', flagLine(flag));
   });
 
   setHandler(statusQuery, () => run.status());

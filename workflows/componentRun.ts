@@ -42,8 +42,8 @@ export class ComponentRun {
     if (carried) {
       this.snapshot = restore(carried.snapshot.value as string, upgradeContext(carried.snapshot.context));
     } else {
-      const { projectId, component, projectOwners, roster, policy, card } = input;
-      const started = begin({ projectId, component, projectOwners, roster, policy, startedAt: Date.now(), ...(card ? { card } : {}) });
+      const { projectId, component, projectOwners, roster, policy, card, subsystem } = input;
+      const started = begin({ projectId, component, projectOwners, roster, policy, startedAt: Date.now(), ...(card ? { card } : {}), ...(subsystem ? { subsystem } : {}) });
       this.snapshot = started.snapshot;
       this.effects.push(...started.effects);
     }

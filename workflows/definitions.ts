@@ -124,6 +124,20 @@ export const UpdateRoster = z.strictObject({ by: Email, roster: Roster });
 export type UpdateRoster = z.input<typeof UpdateRoster>;
 
 export const AddComponent = NewComponent;
+
+/**
+ * What a project tells a component when a component it depends on (directly, or through the
+ * components in `via`) switched back. Signals from the project only; see machines/dependencyFlags.ts.
+ */
+export const DependencyFlagged = z.strictObject({
+  dependency: Slug,
+  from: Level,
+  to: Level,
+  kind: z.enum(['discovery', 'review', 'embedded']).optional(),
+  via: z.array(Slug).max(200).default([]),
+  reason: Reason,
+});
+export type DependencyFlagged = z.input<typeof DependencyFlagged>;
 export type AddComponent = z.input<typeof NewComponent>;
 
 // ---------------------------------------------------------------------------------------------
@@ -161,6 +175,8 @@ export interface ComponentWorkflowInput {
   roster: Roster;
   policy: Policy;
   card?: CardContent;
+  /** The project's subsystem this component belongs to (absent when the project has none). */
+  subsystem?: { id: string; name: string };
   /** Start a new run once history passes this many events (Temporal's own suggestion also counts). */
   historyLimit?: number;
 }
@@ -174,7 +190,14 @@ export function componentWorkflowInput(project: ProjectDefinition, component: Co
     projectOwners: project.owners,
     roster: project.roster,
     policy: project.policy,
+    ...subsystemInput(project, component.id),
   };
+}
+
+/** Only for a component of a subsystem, so a project without subsystems starts its components as before. */
+function subsystemInput(project: ProjectDefinition, componentId: string): Pick<ComponentWorkflowInput, 'subsystem'> {
+  const subsystem = project.subsystems?.find((s) => s.components.includes(componentId));
+  return subsystem ? { subsystem: { id: subsystem.id, name: subsystem.name } } : {};
 }
 
 const Millis = z.number().int().nonnegative();
@@ -225,6 +248,7 @@ export const cardQuery = defineQuery<CardView>('card');
 export const historyQuery = defineQuery<AuditEntry[]>('history');
 
 export const componentChangedSignal = defineSignal<[ComponentReport]>('componentChanged');
+export const dependencyFlaggedSignal = defineSignal<[DependencyFlagged]>('dependencyFlagged');
 export const addComponentUpdate = defineUpdate<ProjectStatus, [AddComponent]>('addComponent');
 export const updateRosterUpdate = defineUpdate<ProjectStatus, [UpdateRoster]>('updateRoster');
 export const projectStatusQuery = defineQuery<ProjectStatus>('status');

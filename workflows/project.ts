@@ -26,6 +26,8 @@ import type { ComponentDefinition, ProjectDefinition } from '../machines/model.j
 import { ProjectDefinition as ProjectSchema } from '../machines/model.js';
 import { systemLevel, type ProjectComponentSummary, type ProjectStatus } from '../machines/status.js';
 import { checkInput, parseInput } from '../machines/validation.js';
+import type { SwitchbackKind } from '../machines/context.js';
+import { dependencyPath, dependentsOf, dependsOnIssues, fieldPath, reportedSwitchback, subsystemStatuses } from '../machines/dependencies.js';
 import { componentWorkflow } from './component.js';
 import {
   AddComponent,
@@ -35,6 +37,7 @@ import {
   addComponentUpdate,
   componentChangedSignal,
   componentWorkflowId,
+  dependencyFlaggedSignal,
   componentWorkflowInput,
   projectPortfolioQuery,
   projectStatusQuery,
@@ -69,7 +72,9 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
   const components = new Map<string, ProjectComponentSummary>((carried?.components ?? []).map((c) => [c.componentId, c]));
 
   /** A component's summary: as it starts, or as its latest report has it. */
-  function summaryOf(component: ComponentDefinition, report?: ComponentReport): ProjectComponentSummary {
+  function summaryOf(component: ComponentDefinition, report?: ComponentReport, previous?: ProjectComponentSummary): ProjectComponentSummary {
+    // A report's definition is the component's own and leaves out `dependsOn`: the project keeps it.
+    const dependsOn = component.dependsOn ?? previous?.dependsOn;
     return {
       componentId: component.id,
       name: component.name,
@@ -82,6 +87,7 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
       ...(report?.levelSince !== undefined ? { levelSince: report.levelSince } : {}),
       // A report of an earlier version has no figures: the summary then has none until the next.
       ...(report?.figures ? { figures: report.figures } : {}),
+      ...(dependsOn?.length ? { dependsOn } : {}),
     };
   }
 
@@ -124,6 +130,26 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
     return overBudget(`project ${definition.id}`, total, PROJECT_BUDGET_BYTES, { ...next.definition, components: next.components });
   }
 
+  /**
+   * Tell every live component that depends on `dependency`, directly or through others, that it
+   * switched back. A dependent that cannot be reached (its workflow is gone) is logged and skipped:
+   * a flag is news for its owner, never a reason to stop the project.
+   */
+  async function flagDependents(dependency: string, switched: { from: number; to: number; kind?: SwitchbackKind }): Promise<void> {
+    const graph = [...components.values()].map((c) => ({ id: c.componentId, dependsOn: c.dependsOn }));
+    const dependents = dependentsOf(graph, dependency).filter((d) => components.get(d.componentId)?.state !== 'retired');
+    await Promise.all(
+      dependents.map(async (dependent) => {
+        const flag = { dependency, ...switched, via: dependent.via, reason: dependencyPath(dependent, dependency) };
+        try {
+          await getExternalWorkflowHandle(componentWorkflowId(definition.id, dependent.componentId)).signal(dependencyFlaggedSignal, flag);
+        } catch (error) {
+          log.warn('dependency flag not delivered', { componentId: dependent.componentId, dependency, error: String(error) });
+        }
+      }),
+    );
+  }
+
   const portfolio = (): ProjectStatus => {
     const list = [...components.values()].sort((a, b) => a.componentId.localeCompare(b.componentId));
     return {
@@ -133,6 +159,7 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
       profile: definition.policy.profile ?? 'default',
       systemLevel: systemLevel(list),
       components: list,
+      ...(definition.subsystems ? { subsystems: subsystemStatuses(definition.subsystems, list) } : {}),
     };
   };
   const status = (): ProjectStatus => {
@@ -162,7 +189,11 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
       log.warn('componentChanged ignored: the project holds its most components', { componentId: report.component.id, max: MAX_PROJECT_COMPONENTS });
       return;
     }
-    components.set(report.component.id, summaryOf(report.component, report));
+    const previous = components.get(report.component.id);
+    components.set(report.component.id, summaryOf(report.component, report, previous));
+    const switched = previous ? reportedSwitchback(previous, report) : undefined;
+    // Only a project whose components depend on others has dependents to tell: others send nothing.
+    if (switched) return flagDependents(report.component.id, switched);
   });
 
   setHandler(
@@ -177,6 +208,8 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
       validator: (raw) => {
         const component = parseOrRefuse(AddComponent, raw, 'addComponent');
         if (components.has(component.id)) refuse(FailureType.Refused, `id: component ${component.id} already exists in project ${definition.id}`);
+        const unknown = dependsOnIssues(component, new Set(components.keys()), []);
+        if (unknown.length > 0) refuse(FailureType.Refused, unknown.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`).join('; '));
         if (components.size >= MAX_PROJECT_COMPONENTS) refuse(FailureType.Refused, `id: project ${definition.id} holds ${MAX_PROJECT_COMPONENTS} components, the most one project keeps`);
         const full = budgetRefusal({ added: component });
         if (full) refuse(FailureType.Refused, full);

@@ -60,6 +60,28 @@ const NARRATIVE: [string, string][] = [
   ['Caveats, known edge cases, recommendations', 'caveats'],
 ];
 
+/**
+ * Switchbacks of the components this one depends on, flagged by the project: open until this
+ * component's next approved review. Only for a component with dependencies or flags.
+ */
+function dependencyFlagsSection(card: CardView): string[] {
+  const flags = card.dependencyFlags ?? [];
+  if (!card.dependsOn && flags.length === 0) return [];
+  const open = flags.filter((f) => f.open).length;
+  const intro = open > 0 ? `${open} open: a component this one depends on switched back; the next approved review closes them.` : 'None open.';
+  return [
+    `## Dependency flags
+
+${intro}
+
+` +
+      table(
+        ['When', 'Dependency', 'From', 'To', 'Kind', 'Why flagged', 'Status'],
+        flags.map((f) => [utcMinute(f.at), f.dependency, f.from, f.to, f.kind, f.reason, f.open ? mark('open') : `closed by review ${f.closedBy}`]),
+      ),
+  ];
+}
+
 export function cardToMarkdown(card: CardView): string {
   const { summary, content } = card;
   const narrativeKeys = new Set(NARRATIVE.map(([, key]) => key));
@@ -81,9 +103,12 @@ export function cardToMarkdown(card: CardView): string {
         ['Links', Object.entries(summary.links).map(([name, url]) => `${name}: ${url}`).join(', ')],
         ['Coupled components', summary.coupledComponents.join(', ')],
         ['Provenance', summary.provenance ? `${summary.provenance.kind} from ${summary.provenance.projectId}/${summary.provenance.componentId} at Level ${summary.provenance.level}` : ''],
+        ...(card.subsystem ? [['Subsystem', `${card.subsystem.name} (${card.subsystem.id})`]] : []),
+        ...(card.dependsOn ? [['Depends on', card.dependsOn.join(', ')]] : []),
         ['Revision', String(card.revision)],
       ],
     ),
+    ...dependencyFlagsSection(card),
     `## Versions\n\n${text(versions(content.versions))}`,
     `## Requirements, by risk\n\nRisk = pFailure × value; at or above ${card.riskThreshold} a requirement is flagged and needs a mitigation before the Level 5 and Level 8 reviews.\n\n` +
       table(

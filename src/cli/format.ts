@@ -7,6 +7,7 @@ import { levelDefinition } from '../../machines/levels.js';
 import type { Person, ProjectDefinition } from '../../machines/model.js';
 import type { AuditEntry, ComponentStatus, ProjectStatus, ReviewState } from '../../workflows/definitions.js';
 import { textTable } from '../render/tables.js';
+import { subsystemLines } from './holding.js';
 
 /**
  * Control characters (but line breaks and tabs), DEL, C1 controls, line separators and bidi
@@ -93,6 +94,7 @@ export function projectStatusText(status: ProjectStatus): string {
       ['COMPONENT', 'LEVEL', 'NAME', 'PHASE', 'STATE'],
       status.components.map((c) => [c.componentId, c.level, levelDefinition(c.level).name, c.phase, c.state]),
     ),
+    ...subsystemLines(status.subsystems),
   ].join('\n');
 }
 

@@ -11,7 +11,10 @@ import {
   updateRosterUpdate,
 } from '../../workflows/definitions.js';
 import { componentHandle, parseProject, startProject } from '../runtime/client.js';
-import { parseTarget, readJsonFile, slug } from './args.js';
+import { holdingBelow } from '../portfolio/holding.js';
+import { level, parseTarget, readJsonFile, slug } from './args.js';
+import { UsageError } from './errors.js';
+import { holdingText } from './holding.js';
 import { byOption, jsonOption, show, type Context } from './context.js';
 import { componentStatusText, projectStatusText, startedText } from './format.js';
 
@@ -77,9 +80,15 @@ export function registerProjectCommands(program: Command, ctx: Context): void {
     .command('status')
     .description("a project's system level and components, or one component's level, review and gate")
     .argument('<target>', '<projectId> or <projectId>/<componentId>', parseTarget)
+    .option('--below <level>', "a project's components below this level (0-9) and what each one's gate still misses", level('--below'))
     .addOption(jsonOption())
-    .action(async (target: ReturnType<typeof parseTarget>, opts: { json?: boolean }) => {
-      if ('componentId' in target) {
+    .action(async (target: ReturnType<typeof parseTarget>, opts: { json?: boolean; below?: number }) => {
+      if ('componentId' in target && opts.below !== undefined) throw new UsageError('--below: applies to a project (mltrl status <projectId> --below N), not to one component');
+      if (opts.below !== undefined) {
+        const below = opts.below;
+        const holding = await ctx.session.withClient('status', `project ${target.projectId}`, (client) => holdingBelow(client, target.projectId, below));
+        show(ctx, opts.json, holding, holdingText);
+      } else if ('componentId' in target) {
         const status = await ctx.session.withComponent(target, 'status', (handle) => handle.query(statusQuery));
         show(ctx, opts.json, status, componentStatusText);
       } else {

@@ -49,7 +49,7 @@ export interface PortfolioRead {
 }
 
 /** `fn` over `items`, at most CONCURRENCY at once, results in the items' order. */
-async function mapBounded<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -68,7 +68,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * One query with a deadline per attempt, retried while Temporal is unavailable (a worker
  * restarting, a server shedding load); the answer, or why there is none.
  */
-async function askWithRetries<T>(client: Client, ask: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; why: string }> {
+export async function askWithRetries<T>(client: Client, ask: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; why: string }> {
   let why = '';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {

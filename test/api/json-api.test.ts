@@ -169,4 +169,35 @@ describe('the JSON API', () => {
     expect(metrics.json.components).toBeGreaterThanOrEqual(6);
     expect(metrics.json.unreadable).toEqual([]);
   });
+  it('answers what holds a project below a level, with each subsystem\'s level, and refuses a bad level naming the field', async () => {
+    const lead = await tokenFromCli(LEAD.email);
+    const definition = project({
+      components: [
+        { id: 'low-model', name: 'Low model', kind: 'model', entryLevel: 1, owner: OWNER },
+        { id: 'high-model', name: 'High model', kind: 'model', entryLevel: 4, owner: OWNER, dependsOn: ['low-model'] },
+      ],
+      subsystems: [{ id: 'scoring', name: 'Scoring', components: ['low-model', 'high-model'] }],
+    });
+    expect((await api('POST', '/projects', { body: definition, token: lead })).status).toBe(201);
+    const holding = await eventually(async () => {
+      const { status, json } = await api<{ below: number; systemLevel: number; components: { componentId: string; level: number; subsystem?: string; gate?: { missingDeliverables: string[] } }[] }>(
+        'GET',
+        `/projects/${definition.id}/holding?level=3`,
+        { token: lead },
+      );
+      expect(status).toBe(200);
+      expect(json.components[0]?.gate).toBeDefined();
+      return json;
+    });
+    expect(holding).toMatchObject({ below: 3, systemLevel: 1 });
+    expect(holding.components.map((c) => [c.componentId, c.level, c.subsystem])).toEqual([['low-model', 1, 'scoring']]);
+    expect(holding.components[0].gate?.missingDeliverables.length).toBeGreaterThan(0);
+    const status = (await api<ProjectStatus>('GET', `/projects/${definition.id}`, { token: lead })).json;
+    expect(status.subsystems).toEqual([{ id: 'scoring', name: 'Scoring', components: ['low-model', 'high-model'], level: 1 }]);
+
+    for (const query of ['', '?level=12', '?level=two', '?level=3&colour=red']) {
+      const refused = await api<ErrorBody>('GET', `/projects/${definition.id}/holding${query}`, { token: lead });
+      expect([refused.status, refused.json.error.message], query).toEqual([400, expect.stringContaining(query.includes('colour') ? 'colour' : 'level')]);
+    }
+  });
 });

@@ -34,6 +34,7 @@ export const EFFECT_OF: Record<Notification['kind'], string> = {
   reminder: 'notifyReminder',
   escalation: 'notifyEscalation',
   'review-closed': 'notifyReviewClosed',
+  'dependency-flag': 'notifyDependencyFlag',
 };
 
 /** How many `what` effects (e.g. `notifyReminder`) the component has recorded as done. */

@@ -23,6 +23,7 @@ import {
 import { call, componentHandle, parseProject, projectHandle, startProject } from '../../runtime/client.js';
 import { DEFAULT_MIN_POLICY_INTERVAL } from '../../runtime/config.js';
 import { ComponentFilter, ProjectFilter, componentsPage, givenFilters, projectComponentsPage, projectsPage } from '../../portfolio/projects.js';
+import { HoldingQuery, holdingBelow } from '../../portfolio/holding.js';
 import { answering, componentGrant, personGrant } from '../core/auth.js';
 import type { AppDependencies } from '../core/dependencies.js';
 import { errorResponse, Forbidden, pathText } from '../core/problems.js';
@@ -88,6 +89,14 @@ export function apiRoutes(deps: AppDependencies): Hono {
     await personGrant(c, links);
     const projectId = parseInput(Slug, c.req.param('projectId'), 'projectId');
     return c.json(await call(() => projectHandle(client, projectId).query(projectStatusQuery)));
+  });
+
+  // What holds the system below Level N: asks the project, then only the components below N.
+  api.get('/projects/:projectId/holding', async (c) => {
+    await personGrant(c, links);
+    const projectId = parseInput(Slug, c.req.param('projectId'), 'projectId');
+    const { level } = parseInput(HoldingQuery, c.req.query(), 'query');
+    return c.json(await call(() => holdingBelow(client, projectId, level)));
   });
 
   api.get('/projects/:projectId/components', async (c) => {

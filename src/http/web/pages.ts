@@ -19,6 +19,9 @@ import type { Html } from '../../render/markup.js';
 import { htmlTable, type HtmlRow } from '../../render/tables.js';
 import { cardSections, componentPath, levelBadge, requirementsTable, reviewProgress, stateBadge, switchbacks, timeline } from './fragments.js';
 import { layout, messagePage } from './layout.js';
+import { holdingSection, subsystemsSection } from './holding.js';
+import { dependenciesSection } from './dependencies.js';
+import { LevelText, holdingBelow } from '../../portfolio/holding.js';
 
 const STATES = ['working', 'in-review', 'paused', 'retired'] as const;
 const LEVEL_NUMBERS = LEVELS.map((_, level) => level);
@@ -117,8 +120,13 @@ ${pagination('/', page, { project, owner, level })}`}`,
   web.get('/projects/:projectId', async (c) => {
     const projectId = Slug.safeParse(c.req.param('projectId'));
     if (!projectId.success) return c.html(messagePage('Not found', 'error', [html`There is no such project.`]), 404);
-    const filters = filtersOf(ComponentFilter, c);
-    if (!filters.ok) return badFilters(c, filters.message);
+    // `below` asks what holds the system back (./holding.ts); the rest are the list's filters.
+    const { below: belowText, ...query } = c.req.query();
+    const parsedFilters = checkInput(ComponentFilter, givenFilters(query), 'filters');
+    if (!parsedFilters.success) return badFilters(c, parsedFilters.message);
+    const filters = { value: parsedFilters.data };
+    const below = belowText === undefined || belowText === '' ? undefined : checkInput(LevelText, belowText, 'below');
+    if (below && !below.success) return badFilters(c, below.message);
     let project: ProjectStatus;
     try {
       project = await call(() => projectHandle(client, projectId.data).query(projectStatusQuery));
@@ -128,6 +136,7 @@ ${pagination('/', page, { project, owner, level })}`}`,
     }
     const { level, phase, state, owner } = filters.value;
     const page = projectComponentsPage(project, filters.value);
+    const holding = below ? await holdingBelow(client, project.projectId, below.data, project) : undefined;
     return c.html(
       layout(
         project.name,
@@ -140,7 +149,9 @@ ${select('level', 'Level', LEVEL_NUMBERS, level)} ${select('phase', 'Phase', PHA
 <button type="submit">Filter</button>
 </form>
 ${htmlTable(['Component', 'Level', 'State', 'Kind', 'Owner', 'At this level since'], page.items.map(componentRow), { rowHeaders: true })}
-${pagination(`/projects/${project.projectId}`, page, { level, phase, state, owner })}`,
+${pagination(`/projects/${project.projectId}`, page, { level, phase, state, owner })}
+${subsystemsSection(project)}
+${holdingSection(project, holding)}`,
       ),
     );
   });
@@ -179,6 +190,7 @@ ${reviewProgress(review)}
 <p class="muted">Next reminder ${utcMinute(review.nextReminder)}. Reviewers answer from the link in their email.</p>`
   : html`<p class="muted">No review is open.</p>`}
 </section>
+${dependenciesSection(card)}
 <section class="panel" aria-labelledby="timeline"><h2 id="timeline">Level timeline</h2>${timeline(card)}</section>
 <section class="panel" aria-labelledby="switchbacks"><h2 id="switchbacks">Switchbacks</h2>${switchbacks(card)}</section>
 </div>

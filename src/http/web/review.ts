@@ -21,6 +21,7 @@ import { ClientError, call, componentHandle } from '../../runtime/client.js';
 import type { HttpDependencies } from '../core/dependencies.js';
 import type { ReviewGrant, TokenRefusal } from '../core/links.js';
 import { problemFor } from '../core/problems.js';
+import { dependenciesSection } from './dependencies.js';
 import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reviewProgress } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 
@@ -131,6 +132,7 @@ ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
 <p class="muted">Submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}, for ${status.projectId}/${status.componentId} (${status.kind}). You are answering as <strong>${grant.reviewer}</strong>.</p>
 ${reviewProgress(review)}
 </section>
+${dependenciesSection(card)}
 <section class="panel" aria-labelledby="card"><h2 id="card">TRL card</h2>${cardSections(card)}</section>
 <section class="panel" aria-labelledby="ethics"><h2 id="ethics">Ethics answers for this review</h2>${ethicsAnswers(card, review.id)}</section>
 <section class="panel" aria-labelledby="requirements"><h2 id="requirements">Requirements by risk</h2>${requirementsTable(card)}</section>
