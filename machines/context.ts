@@ -16,6 +16,8 @@ import {
   type Versions,
 } from './model.js';
 import type { Proposal, Role } from './levels.js';
+import type { DebriefLedger } from './debriefs.js';
+import type { Confirmation } from './expectations.js';
 
 export type SwitchbackKind = 'discovery' | 'review' | 'embedded';
 export type Verdict = 'approve' | 'request-changes' | 'switchback';
@@ -28,6 +30,8 @@ export interface GivenVerdict {
   tasks?: string[];
   targetLevel?: number;
   at: number;
+  /** Edition 2: what an approve confirms, the code caliber and data considerations of the review's level. */
+  confirmed?: Confirmation;
 }
 
 export interface OpenReview {
@@ -58,6 +62,8 @@ export interface ClosedReview {
   closedAt: number;
   verdicts: { reviewer: string; verdict: Verdict }[];
   tasks: string[];
+  /** Edition 2, approved reviews: the level's code caliber and data considerations, and who confirmed them. */
+  confirmed?: Confirmation & { by: string[] };
 }
 
 export interface Switchback {
@@ -146,6 +152,8 @@ export interface ComponentContext {
    * it began with, so a history recorded under earlier rules replays exactly as it ran.
    */
   rulesEdition: number;
+  /** Edition 2: the stage debriefs asked for after graduations (machines/debriefs.ts); absent until the first. */
+  debriefs?: DebriefLedger;
 }
 
 /**

@@ -10,6 +10,8 @@ export type Effect =
   | { type: 'notifyReminder'; reviewId: string; level: number; to: Person[] }
   | { type: 'notifyEscalation'; reviewId: string; level: number; to: Person[]; waiting: Person[] }
   | { type: 'notifyReviewClosed'; reviewId: string; level: number; outcome: ReviewOutcome; to: Person[]; tasks: string[] }
+  | { type: 'notifyDebriefRequested'; reviewId: string; level: number; to: Person[] }
+  | { type: 'notifyDebriefReminder'; reviewId: string; level: number; to: Person[] }
   | { type: 'reconcileSchedule'; desired: ScheduleState }
   | { type: 'startBranch'; componentId: string; level: number };
 

@@ -41,6 +41,8 @@ const NOTIFICATION_KIND = {
   notifyReminder: 'reminder',
   notifyEscalation: 'escalation',
   notifyReviewClosed: 'review-closed',
+  notifyDebriefRequested: 'debrief-requested',
+  notifyDebriefReminder: 'debrief-reminder',
 } as const satisfies Record<NotifyEffect['type'], Notification['kind']>;
 
 /** The email an effect stands for, with a message id stable across retries and replays. */
@@ -92,7 +94,12 @@ function reportOf(run: ComponentRun, current: ComponentStatus): ComponentReport 
     state: current.state,
     phase: current.phase,
     ...(since !== undefined ? { levelSince: since } : {}),
-    figures: figuresOf({ timeline: run.context.timeline, reviews: run.context.closedReviews, switchbacks: run.context.switchbacks }),
+    figures: figuresOf({
+      timeline: run.context.timeline,
+      reviews: run.context.closedReviews,
+      switchbacks: run.context.switchbacks,
+      ...(run.context.debriefs ? { debriefLedger: run.context.debriefs } : {}),
+    }),
   };
 }
 

@@ -185,6 +185,11 @@ export const ComponentFigures = z.strictObject({
   turnarounds: z.array(Millis).max(FIGURE_SAMPLES),
   switchbacks: z.array(z.strictObject({ from: Level, to: Level, kind: z.enum(['discovery', 'review', 'embedded']), count: z.number().int().positive() })).max(FIGURE_PATHS),
   leftOut: z.strictObject({ stays: z.number().int().nonnegative(), turnarounds: z.number().int().nonnegative(), switchbacks: z.number().int().nonnegative() }),
+  /** Absent from the reports of components that were never asked for a debrief (and of earlier versions). */
+  debriefs: z
+    .strictObject({ asked: z.number().int().nonnegative(), written: z.number().int().nonnegative() })
+    .refine((d) => d.written <= d.asked, { message: 'written: must not exceed asked', path: ['written'] })
+    .optional(),
 });
 
 /** What a component tells its project on every change of level, state or figures. */
