@@ -6,7 +6,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { utcDay } from '../machines/dates.js';
-import { caliberLabel, expectationsFor } from '../machines/expectations.js';
+import { expectationsFor } from '../machines/expectations.js';
 import type { Person } from '../machines/model.js';
 import type { Notification } from './notifications.js';
 
@@ -69,7 +69,7 @@ function expectationLines(n: Notification): string[] {
 function expectationsHtml(n: Notification) {
   const expected = expectationsFor(n.level);
   return html`<h3>What Level ${n.level} expects</h3>
-    <p><strong>${caliberLabel(expected.codeCaliber)}</strong>: ${expected.codeCaliberMeaning}</p>
+    <p><strong>Code</strong>: ${expected.codeCaliberMeaning}</p>
     <p><strong>Data considerations</strong>:</p><ul>${expected.dataConsiderations.map((line) => html`<li>${line}</li>`)}</ul>
     <p>Approving confirms that the component meets these; if it does not, request changes.</p>`;
 }

@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ClosedReview } from '../machines/context.js';
+import type { Confirmation } from '../machines/expectations.js';
 import { PHASES } from '../machines/levels.js';
 import { FIGURE_PATHS, FIGURE_SAMPLES } from '../machines/summary.js';
 import {
@@ -140,6 +141,8 @@ export interface ReviewState {
   missingRoles: string[];
   level: number;
   state: ComponentStatus['state'];
+  /** Rules edition 2, an approve: the code caliber and data considerations it confirmed. */
+  confirmed?: Confirmation;
 }
 
 export interface AuditEntry {
