@@ -4,6 +4,7 @@
  * with a page that says why, and nothing changes.
  */
 import { describe, expect, it } from 'vitest';
+import { expectationsFor } from '../../machines/expectations.js';
 import { cardQuery, historyQuery, statusQuery, updateCardUpdate } from '../../workflows/definitions.js';
 import { OWNER, project, reviewer } from '../support/fixtures.js';
 import { useReviewStack } from '../support/reviewStack.js';
@@ -68,7 +69,7 @@ describe('the review page behind an emailed link', () => {
     expect((await component.query(cardQuery)).reviews.at(-1)).toMatchObject({
       id: review.id,
       outcome: 'approved',
-      confirmed: { level: 0, codeCaliber: 'none', dataConsiderations: expect.arrayContaining([expect.stringMatching(/data readiness/)]), by: [RL1] },
+      confirmed: { level: 0, codeCaliber: 'none', dataConsiderations: expectationsFor(0).dataConsiderations, by: [RL1] },
     });
 
     // The same link again: spent, whether opened or posted.
