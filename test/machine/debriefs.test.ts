@@ -10,6 +10,7 @@ import { CODE_CALIBER_MEANING, confirmationOf, DATA_CONSIDERATIONS, expectations
 import { LEVELS } from '../../machines/levels.js';
 import { cardView, componentStatus } from '../../machines/status.js';
 import { figuresOf } from '../../machines/summary.js';
+import { componentStatusText } from '../../src/cli/format.js';
 import { DAY, email, OWNER, start, type Lifecycle } from './helpers.js';
 
 const debrief = (level: number) => ({ level, done: `Level ${level} work`, punted: 'nothing', learned: 'a lot', debt: 'none' });
@@ -94,6 +95,18 @@ describe('edition 2: a stage debrief is asked for after each graduation', () => 
     expect(componentStatus(c.state, c.context).debriefsOwed).toEqual([]);
     c.send({ type: 'TICK', at: askedAt + 10 * DAY });
     expect(debriefEffects(c)).toEqual([]);
+  });
+
+  it('`mltrl status` shows the debrief still owed, with the command that writes it, and the gate\'s expectations', () => {
+    const c = start({ entryLevel: 0 }).fillGate().submit().approveAll();
+    const text = componentStatusText(componentStatus(c.state, c.context));
+    expect(text).toMatch(/^debrief owed for Level 0 First principles \(graduated with review r1, asked 2026-01-05 \d\d:\d\d:\d\d UTC; next reminder 2026-01-07 \d\d:\d\d:\d\d UTC\)$/m);
+    expect(text).toContain(`write it with: mltrl card update neuro-copilot/anomaly-model --by <email> --patch '{"debriefs":[{"level":0,`);
+    expect(text).toContain(`  code: ${CODE_CALIBER_MEANING.research}`);
+    expect(text).toContain('  data considerations (the panel confirms these and the code caliber by approving):');
+    expect(text).toContain(`    - ${DATA_CONSIDERATIONS[1][0]}`);
+    c.updateCard({ debriefs: [debrief(0)] });
+    expect(componentStatusText(componentStatus(c.state, c.context))).not.toContain('debrief owed');
   });
 
   it('a debrief of another level does not settle the one owed', () => {
