@@ -100,7 +100,7 @@ export function start(options: FixtureOptions = {}): Lifecycle {
   const project = ProjectDefinition.parse(projectInput({ ...options, ...(provenance ? { provenance } : {}) }));
   const lifecycle = new Lifecycle(project);
   // A run recorded under earlier rules: the context it carries says which edition it follows.
-  if (options.rulesEdition !== undefined) lifecycle.snapshot = restore(lifecycle.snapshot.value as string, { ...lifecycle.context, rulesEdition: options.rulesEdition });
+  if (options.rulesEdition !== undefined) lifecycle.snapshot = restore(lifecycle.snapshot.value, { ...lifecycle.context, rulesEdition: options.rulesEdition });
   return lifecycle;
 }
 
