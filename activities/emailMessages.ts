@@ -6,6 +6,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { utcDay } from '../machines/dates.js';
+import { expectationsFor } from '../machines/expectations.js';
 import type { Person } from '../machines/model.js';
 import type { Notification } from './notifications.js';
 
@@ -43,8 +44,45 @@ export function subjectFor(n: Notification): string {
       return `Review ${n.reviewId} of ${n.componentName} closed: ${OUTCOME_WORDS[n.outcome ?? ''] ?? n.outcome ?? 'closed'} — ${n.projectName}`;
     case 'dependency-flag':
       return `Dependency switched back: ${n.flag?.dependency ?? 'a dependency'} of ${n.componentName} went to Level ${n.flag?.to ?? '?'} — ${n.projectName}`;
+    case 'debrief-requested':
+      return `Debrief requested: ${n.componentName} graduated from ${levelLabel(n)} — ${n.projectName}`;
+    case 'debrief-reminder':
+      return `Reminder: the ${levelLabel(n)} debrief of ${n.componentName} is still to write — ${n.projectName}`;
   }
 }
+
+/** The command an owner can paste to write the debrief of `n.level` (each text replaced by their own). */
+export function debriefCliLine(n: Notification, owner: string): string {
+  const patch = JSON.stringify({ debriefs: [{ level: n.level, done: '…', by: [owner], punted: '…', learned: '…', debt: '…' }] });
+  return `npx mltrl card update ${n.projectId}/${n.componentId} --by ${owner} --patch '${patch}'`;
+}
+
+/** What a panelist confirms by approving: the code caliber and data considerations of the review's level. */
+function expectationLines(n: Notification): string[] {
+  const expected = expectationsFor(n.level);
+  return [
+    `What Level ${n.level} expects (approving confirms it; if you cannot, request changes):`,
+    `  Code: ${expected.codeCaliberMeaning}`,
+    '  Data:',
+    ...expected.dataConsiderations.map((line) => `    - ${line}`),
+  ];
+}
+
+function expectationsHtml(n: Notification) {
+  const expected = expectationsFor(n.level);
+  return html`<h3>What Level ${n.level} expects</h3>
+    <p><strong>Code</strong>: ${expected.codeCaliberMeaning}</p>
+    <p><strong>Data considerations</strong>:</p><ul>${expected.dataConsiderations.map((line) => html`<li>${line}</li>`)}</ul>
+    <p>Approving confirms that the component meets these; if it does not, request changes.</p>`;
+}
+
+/** What a stage debrief holds, as the framework asks for it. */
+const DEBRIEF_ASKS = [
+  'what was done, and by whom',
+  'what was punted',
+  'what was learned',
+  'the technical debt taken on (or paid)',
+];
 
 /** The command a reviewer can paste instead of following the link. */
 export function cliLine(n: Notification, reviewer: string): string {
@@ -74,6 +112,7 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
     );
     if (n.proposal) lines.push(`  Proposal: ${n.proposal}`);
     if (n.note) lines.push(`  Note from the submitter: ${n.note}`);
+    lines.push('', ...expectationLines(n));
     lines.push('', n.topRisks.length ? 'Top risks on the card (highest first):' : 'The card lists no requirements with a risk yet.');
     lines.push(...n.topRisks.map((r) => `  ${riskLine(r)}`));
     if (n.openFlags?.length) lines.push('', 'Open dependency flags (a component this one depends on switched back):', ...n.openFlags.map((f) => `  - ${f}`));
@@ -100,6 +139,22 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
     );
   } else if (n.kind === 'dependency-flag' && n.flag) {
     lines.push(`A component ${n.componentName} depends on has switched back:`, '', ...about.map((l) => `  ${l}`), '', `  ${flagWhat(n.flag)}`, `  ${n.flag.reason}`, '', FLAG_ADVICE, '', `The component's page: ${links.component}`);
+  } else if (n.kind === 'debrief-requested' || n.kind === 'debrief-reminder') {
+    lines.push(
+      n.kind === 'debrief-requested'
+        ? `${n.componentName} graduated from ${levelLabel(n)} with review ${n.reviewId}. Please write the stage debrief of that level on its TRL card:`
+        : `The stage debrief of ${levelLabel(n)} (graduated with review ${n.reviewId}) is not on the card yet. Please write it:`,
+      ...DEBRIEF_ASKS.map((ask) => `  - ${ask}`),
+      '',
+      `${n.projectName} — ${componentLabel(n)}`,
+      '',
+      'From the command line (replace each … with your words; punted, learned and debt may be left out):',
+      `  ${debriefCliLine(n, to.email)}`,
+      '',
+      `The component's page: ${links.component}`,
+      '',
+      'Reminders come until the debrief of this level is written.',
+    );
   } else {
     lines.push(`Review ${n.reviewId} is closed: ${OUTCOME_WORDS[n.outcome ?? ''] ?? n.outcome ?? 'closed'}.`, '', ...about.map((l) => `  ${l}`));
     if (n.tasks?.length) lines.push('', 'Tasks from the panel:', ...n.tasks.map((t) => `  - ${t}`));
@@ -131,6 +186,7 @@ function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: strin
       ${about}
       ${n.proposal ? html`<p>Proposal: <strong>${n.proposal}</strong></p>` : ''}
       ${n.note ? html`<p>Note from the submitter: ${n.note}</p>` : ''}
+      ${expectationsHtml(n)}
       <h3>Top risks on the card</h3>
       ${risks}
       ${n.openFlags?.length ? html`<h3>Open dependency flags</h3><p>A component this one depends on switched back:</p><ul>${n.openFlags.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
@@ -146,6 +202,17 @@ function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: strin
       <p><strong>${flagWhat(n.flag)}</strong><br />${n.flag.reason}</p>
       <p>${FLAG_ADVICE}</p>
       <p><a href="${links.component}">The component's page</a></p>`;
+  } else if (n.kind === 'debrief-requested' || n.kind === 'debrief-reminder') {
+    main = html`<p>${
+      n.kind === 'debrief-requested'
+        ? `${n.componentName} graduated from ${levelLabel(n)} with review ${n.reviewId}. Please write the stage debrief of that level on its TRL card:`
+        : `The stage debrief of ${levelLabel(n)} (graduated with review ${n.reviewId}) is not on the card yet. Please write it:`
+    }</p>
+      <ul>${DEBRIEF_ASKS.map((ask) => html`<li>${ask}</li>`)}</ul>
+      <p><strong>${n.projectName}</strong> — ${componentLabel(n)}</p>
+      <p>From the command line (replace each … with your words; punted, learned and debt may be left out):<br /><code>${debriefCliLine(n, to.email)}</code></p>
+      <p><a href="${links.component}">The component's page</a></p>
+      <p style="color:#555">Reminders come until the debrief of this level is written.</p>`;
   } else {
     main = html`<p>Review ${n.reviewId} is closed: <strong>${OUTCOME_WORDS[n.outcome ?? ''] ?? n.outcome ?? 'closed'}</strong>.</p>${about}
       ${n.tasks?.length ? html`<p>Tasks from the panel:</p><ul>${n.tasks.map((t) => html`<li>${t}</li>`)}</ul>` : ''}

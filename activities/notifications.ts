@@ -1,6 +1,6 @@
 /**
  * Telling people that something needs them: a review opened, a reminder, an escalation, a review's
- * outcome. The transport is a dependency (a log for now, SMTP through nodemailer in production), so
+ * outcome, a stage debrief asked for after a graduation (and its reminders). The transport is a dependency (a log for now, SMTP through nodemailer in production), so
  * tests hand in whatever they need to observe.
  */
 import { log } from '@temporalio/activity';
@@ -8,7 +8,14 @@ import type { DependencyFlag } from '../machines/context.js';
 import type { Person } from '../machines/model.js';
 import { recipientLimit, type RecipientLimit } from './recipientLimit.js';
 
-export type NotificationKind = 'review-opened' | 'reminder' | 'escalation' | 'review-closed' | 'dependency-flag';
+export type NotificationKind =
+  | 'review-opened'
+  | 'reminder'
+  | 'escalation'
+  | 'review-closed'
+  | 'dependency-flag'
+  | 'debrief-requested'
+  | 'debrief-reminder';
 
 export interface Notification {
   kind: NotificationKind;
@@ -22,6 +29,7 @@ export interface Notification {
   levelName: string;
   /** What the level is for, in the framework's words. */
   levelMeaning: string;
+  /** The review the message is about; for a debrief, the review that graduated the component from `level`. */
   reviewId: string;
   proposal?: string;
   /** The submitter's note on the review. */

@@ -22,6 +22,14 @@ import type { ReportVersionsEvent, UpdateCardEvent, VerdictEvent } from './event
 import { keepLatest, LIST_BUDGET_BYTES } from './budget.js';
 import { MAX_LEVEL, PROPOSAL_OUTCOMES, type Proposal } from './levels.js';
 import { requiredRoles, rolesOf } from './panel.js';
+import { confirmationOf } from './expectations.js';
+
+/** What the approvals of a review confirmed (edition 2 verdicts carry it), once, with who confirmed it. */
+function confirmedOn(review: OpenReview): Pick<ClosedReview, 'confirmed'> {
+  const approvals = review.verdicts.filter((v) => v.verdict === 'approve' && v.confirmed);
+  const first = approvals[0]?.confirmed;
+  return first ? { confirmed: { ...first, by: approvals.map((v) => v.reviewer) } } : {};
+}
 
 /** What opens a review: a person's submit, or (`reReview`) a Level 9 schedule's fire. */
 export interface ReviewRequest {
@@ -68,6 +76,7 @@ export function closeReview(context: ComponentContext, outcome: ReviewOutcome, a
     closedAt: at,
     verdicts: review.verdicts.map((v) => ({ reviewer: v.reviewer, verdict: v.verdict })),
     tasks,
+    ...(outcome === 'approved' ? confirmedOn(review) : {}),
   };
   return { ...context, review: null, closedReviews: keepLatest([...context.closedReviews, closed], CLOSED_REVIEWS_KEPT, LIST_BUDGET_BYTES.closedReviews) };
 }
@@ -94,6 +103,8 @@ export function recordVerdict(context: ComponentContext, event: VerdictEvent): C
     ...(event.comment ? { comment: event.comment } : {}),
     ...(event.tasks?.length ? { tasks: event.tasks } : {}),
     ...(event.targetLevel !== undefined ? { targetLevel: event.targetLevel } : {}),
+    // Edition 2: approving confirms the level's code caliber and data considerations (machines/expectations.ts).
+    ...(event.verdict === 'approve' && context.rulesEdition >= 2 ? { confirmed: confirmationOf(review.level) } : {}),
   };
   return { ...context, review: { ...review, verdicts: [...review.verdicts, given] } };
 }

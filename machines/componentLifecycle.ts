@@ -27,6 +27,7 @@ import type { DependencyFlagEvent, LifecycleEvent, ReportVersionsEvent, Switchba
 import { MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 import { panelFor, quorumReached, unansweredReviewers } from './panel.js';
 import { switchbackRefusal } from './rules.js';
+import { askDebrief, asksForDebriefs, debriefsWritten, dueReminders, restartReminders } from './debriefs.js';
 
 type Emit = { emit: (effect: Effect) => void };
 
@@ -93,6 +94,32 @@ export const componentLifecycle = setup({
       enqueue.assign(switchBack(cancelOpenReview(context, at, enqueue), targetLevel, 'discovery', by, reason, at));
     }),
     updateCard: assign(({ context, event }) => applyCardPatch(context, event as UpdateCardEvent)),
+    /** Edition 2: a debrief written for a level whose debrief is owed settles it (machines/debriefs.ts). */
+    noteDebriefsWritten: assign(({ context, event }) => {
+      const levels = (event as UpdateCardEvent).patch.debriefs?.map((d) => d.level) ?? [];
+      if (!context.debriefs || levels.length === 0) return {};
+      const debriefs = debriefsWritten(context.debriefs, levels);
+      return debriefs === context.debriefs ? {} : { debriefs };
+    }),
+    /** Edition 2: after a graduation, the owner is asked for the debrief of the level just completed. */
+    askForDebrief: enqueueActions(({ context, enqueue }) => {
+      const closed = context.closedReviews.at(-1);
+      if (!asksForDebriefs(context) || closed?.outcome !== 'approved' || PROPOSAL_OUTCOMES[closed.proposal].kind !== 'raise') return;
+      enqueue.assign({ debriefs: askDebrief(context.debriefs, closed.level, closed.id, closed.closedAt, context.policy.remindEveryMs) });
+      enqueue.emit({ type: 'notifyDebriefRequested', reviewId: closed.id, level: closed.level, to: [context.owner] });
+    }),
+    /** Edition 2: the owner is reminded of each debrief still owed, every `remindEvery`. */
+    remindDebriefs: enqueueActions(({ context, event, enqueue }) => {
+      if (!context.debriefs) return;
+      const { due, ledger } = dueReminders(context.debriefs, event.at, context.policy.remindEveryMs);
+      if (due.length === 0) return;
+      enqueue.assign({ debriefs: ledger });
+      for (const owed of due) enqueue.emit({ type: 'notifyDebriefReminder', reviewId: owed.reviewId, level: owed.level, to: [context.owner] });
+    }),
+    /** Reminders of owed debriefs wait while paused; a resumed component gets a full period to write them. */
+    restartDebriefReminders: assign(({ context, event }) =>
+      context.debriefs && context.debriefs.owed.length > 0 ? { debriefs: restartReminders(context.debriefs, event.at, context.policy.remindEveryMs) } : {},
+    ),
     reportVersions: assign(({ context, event }) => applyVersions(context, event as ReportVersionsEvent)),
     /** 9→7: a deployed component with a new code, model or data version goes back to integration. */
     versionSwitchback: enqueueActions(({ context, event, enqueue }) => {
@@ -179,7 +206,7 @@ export const componentLifecycle = setup({
   context: ({ input }) => (input ? initialContext(input) : NO_COMPONENT),
   initial: 'working',
   on: {
-    UPDATE_CARD: { actions: 'updateCard' },
+    UPDATE_CARD: { actions: ['updateCard', 'noteDebriefsWritten'] },
     UPDATE_ROSTER: { actions: 'updateRoster' },
     BRANCH: { actions: 'recordBranch' },
     DEPENDENCY_FLAG: { actions: 'flagDependency' },
@@ -195,13 +222,15 @@ export const componentLifecycle = setup({
         REPORT_VERSIONS: [{ guard: 'leavesDeployment', target: 'working', reenter: true, actions: 'versionSwitchback' }, { actions: 'reportVersions' }],
         PAUSE: { target: 'paused' },
         RETIRE: { target: 'retired' },
+        // Only owed debriefs set a deadline while working (edition 2); an edition 1 run never ticks here.
+        TICK: { actions: 'remindDebriefs' },
       },
     },
     inReview: {
       entry: { type: 'syncSchedule', params: { whileHere: 'active' } },
       on: {
         VERDICT: { target: 'deciding', actions: 'recordVerdict' },
-        TICK: { actions: 'remindOrEscalate' },
+        TICK: { actions: ['remindOrEscalate', 'remindDebriefs'] },
         SWITCHBACK: { target: 'working', actions: 'discoverySwitchback' },
         REPORT_VERSIONS: [{ guard: 'leavesDeployment', target: 'working', actions: 'versionSwitchback' }, { actions: 'reportVersions' }],
         PAUSE: { target: 'paused' },
@@ -217,14 +246,17 @@ export const componentLifecycle = setup({
         { guard: 'lastVerdictRequestsChanges', target: 'working', actions: ['closeWithChanges', 'announceOutcome'] },
         { guard: 'lastVerdictSwitchesBack', target: 'working', actions: ['closeWithSwitchback', 'announceOutcome'] },
         { guard: 'quorumWithPause', target: 'paused', actions: ['applyQuorum', 'announceOutcome'] },
-        { guard: 'quorum', target: 'working', actions: ['applyQuorum', 'announceOutcome', 'branchIfBoth'] },
+        { guard: 'quorum', target: 'working', actions: ['applyQuorum', 'announceOutcome', 'branchIfBoth', 'askForDebrief'] },
         { target: 'inReview' },
       ],
     },
     paused: {
       entry: { type: 'syncSchedule', params: { whileHere: 'paused' } },
       on: {
-        RESUME: [{ guard: 'reviewWasOpen', target: 'inReview', actions: 'restartDeadlines' }, { target: 'working' }],
+        RESUME: [
+          { guard: 'reviewWasOpen', target: 'inReview', actions: ['restartDeadlines', 'restartDebriefReminders'] },
+          { target: 'working', actions: 'restartDebriefReminders' },
+        ],
         // A paused component still takes switchbacks and versions; it stays paused at the new level.
         SWITCHBACK: { target: 'paused', reenter: true, actions: 'discoverySwitchback' },
         REPORT_VERSIONS: [{ guard: 'leavesDeployment', target: 'paused', reenter: true, actions: 'versionSwitchback' }, { actions: 'reportVersions' }],

@@ -17,6 +17,8 @@ import {
 } from './model.js';
 import type { Proposal, Role } from './levels.js';
 import type { ProfileName } from './profiles.js';
+import type { DebriefLedger } from './debriefs.js';
+import type { Confirmation } from './expectations.js';
 
 export type SwitchbackKind = 'discovery' | 'review' | 'embedded';
 export type Verdict = 'approve' | 'request-changes' | 'switchback';
@@ -29,6 +31,8 @@ export interface GivenVerdict {
   tasks?: string[];
   targetLevel?: number;
   at: number;
+  /** Edition 2: what an approve confirms, the code caliber and data considerations of the review's level. */
+  confirmed?: Confirmation;
 }
 
 export interface OpenReview {
@@ -59,6 +63,8 @@ export interface ClosedReview {
   closedAt: number;
   verdicts: { reviewer: string; verdict: Verdict }[];
   tasks: string[];
+  /** Edition 2, approved reviews: the level's code caliber and data considerations, and who confirmed them. */
+  confirmed?: Confirmation & { by: string[] };
 }
 
 export interface Switchback {
@@ -167,6 +173,8 @@ export interface ComponentContext {
   subsystem?: { id: string; name: string };
   /** Dependencies' switchbacks flagged by the project, latest last; absent until the first. */
   dependencyFlags?: DependencyFlag[];
+  /** Edition 2: the stage debriefs asked for after graduations (machines/debriefs.ts); absent until the first. */
+  debriefs?: DebriefLedger;
 }
 
 /**

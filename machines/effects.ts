@@ -11,6 +11,8 @@ export type Effect =
   | { type: 'notifyEscalation'; reviewId: string; level: number; to: Person[]; waiting: Person[] }
   | { type: 'notifyReviewClosed'; reviewId: string; level: number; outcome: ReviewOutcome; to: Person[]; tasks: string[] }
   | { type: 'notifyDependencyFlag'; level: number; flag: DependencyFlag; to: Person[] }
+  | { type: 'notifyDebriefRequested'; reviewId: string; level: number; to: Person[] }
+  | { type: 'notifyDebriefReminder'; reviewId: string; level: number; to: Person[] }
   | { type: 'reconcileSchedule'; desired: ScheduleState }
   | { type: 'startBranch'; componentId: string; level: number };
 

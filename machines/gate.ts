@@ -7,6 +7,7 @@ import { levelDefinition, DELIVERABLE_CHECKS, type DeliverableCheck, type Role }
 import { requirementKind, requirementRisk, type CardContent, type Requirement } from './model.js';
 import type { ComponentContext } from './context.js';
 import { levelDeliverables, panelGaps } from './panel.js';
+import { expectationsFor, type LevelExpectations } from './expectations.js';
 
 export interface Gate {
   level: number;
@@ -14,6 +15,8 @@ export interface Gate {
   unmitigatedRisks: string[];
   ethicsItems: string[];
   panelGaps: Role[];
+  /** The level's code caliber and data considerations: what the panel confirms by approving. */
+  expectations: LevelExpectations;
 }
 
 function isFilled(value: unknown): boolean {
@@ -109,6 +112,7 @@ export function gateFor(context: ComponentContext, submitter?: string): Gate {
     unmitigatedRisks: unmitigatedRisks(context, level),
     ethicsItems: ethicsItemIds(context, level),
     panelGaps: panelGaps(context, level, submitter),
+    expectations: expectationsFor(level),
   };
 }
 

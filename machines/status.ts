@@ -21,6 +21,8 @@ import {
 } from './model.js';
 import type { ProfileName } from './profiles.js';
 import { switchbackTargets, type LifecycleState } from './rules.js';
+import { expectationsFor, type LevelExpectations } from './expectations.js';
+import type { DebriefLedger } from './debriefs.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
 
@@ -82,7 +84,10 @@ export interface ComponentStatus {
     unmitigatedRisks: string[];
     ethicsItems: string[];
     panelGaps: string[];
+    expectations: LevelExpectations;
   };
+  /** Stage debriefs the owner was asked for after graduations and has not written (rules edition 2). */
+  debriefsOwed: { level: number; reviewId: string; askedAt: string; nextReminder: string }[];
 }
 
 /** A component's objective: reach `level` by `date`; `at-risk` when its own pace says it will not. */
@@ -155,7 +160,19 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
       ready:
         gate.missingDeliverables.length === 0 && gate.unmitigatedRisks.length === 0 && gate.panelGaps.length === 0 && !review,
     },
+    // A retired component is asked for nothing more.
+    debriefsOwed: publicState(value) === 'retired' ? [] : (context.debriefs?.owed ?? []).map((owed) => ({
+      level: owed.level,
+      reviewId: owed.reviewId,
+      askedAt: iso(owed.askedAt),
+      nextReminder: iso(owed.nextReminderAt),
+    })),
   };
+}
+
+/** The levels a component has worked at (entered, graduated to or been sent back to), lowest first. */
+export function levelsReached(timeline: readonly TimelineEntry[], current: number): number[] {
+  return [...new Set([...timeline.map((entry) => entry.to), current])].sort((a, b) => a - b);
 }
 
 export interface CardView {
@@ -185,6 +202,10 @@ export interface CardView {
   ethicsChecklist: EthicsItem[];
   ethics: EthicsAnswers[];
   debriefs: Debrief[];
+  /** Debriefs asked for after graduations: counts, and the ones still owed (rules edition 2; absent before the first). */
+  debriefLedger?: DebriefLedger;
+  /** What each level the component has worked at expected of its code and data. */
+  expectations: LevelExpectations[];
   /** The card as it stood at each graduation. */
   graduations: GraduationSnapshot[];
   timeline: TimelineEntry[];
@@ -230,6 +251,8 @@ export function cardView(context: ComponentContext): CardView {
     ethicsChecklist: context.policy.ethicsChecklist,
     ethics: context.ethicsAnswers,
     debriefs: context.card.debriefs ?? [],
+    ...(context.debriefs ? { debriefLedger: context.debriefs } : {}),
+    expectations: levelsReached(context.timeline, context.level).map(expectationsFor),
     graduations: context.graduations,
     timeline: context.timeline,
     switchbacks: context.switchbacks,

@@ -8,6 +8,7 @@
  */
 import type { ClosedReview, Switchback, SwitchbackKind, TimelineEntry } from './context.js';
 import type { PublicState } from './status.js';
+import type { DebriefLedger } from './debriefs.js';
 
 /**
  * Samples of each kind a summary carries per component: the latest ones. Older stays and reviews
@@ -36,6 +37,8 @@ export interface ComponentFigures {
   switchbacks: SwitchbackCount[];
   /** What the component's card holds beyond the caps above: counted, not carried. */
   leftOut: { stays: number; turnarounds: number; switchbacks: number };
+  /** Graduations whose stage debrief was asked for, and of those the ones written (rules edition 2; absent before the first ask). */
+  debriefs?: { asked: number; written: number };
 }
 
 /** A component as its project keeps it. */
@@ -71,7 +74,12 @@ export function levelStays(timeline: readonly TimelineEntry[]): { level: number;
 const pathKey = (s: { from: number; to: number; kind: SwitchbackKind }) => `${s.from}>${s.to}:${s.kind}`;
 
 /** The figures of a card: its stays, review turnarounds and switchback paths, within the caps. */
-export function figuresOf(card: { timeline: readonly TimelineEntry[]; reviews: readonly ClosedReview[]; switchbacks: readonly Switchback[] }): ComponentFigures {
+export function figuresOf(card: {
+  timeline: readonly TimelineEntry[];
+  reviews: readonly ClosedReview[];
+  switchbacks: readonly Switchback[];
+  debriefLedger?: DebriefLedger;
+}): ComponentFigures {
   const stays = levelStays(card.timeline).map((stay): [number, number] => [stay.level, stay.ms]);
   const turnarounds = card.reviews.filter((review) => review.outcome !== 'cancelled').map((review) => review.closedAt - review.submittedAt);
   const paths = new Map<string, SwitchbackCount>();
@@ -92,6 +100,7 @@ export function figuresOf(card: { timeline: readonly TimelineEntry[]; reviews: r
       turnarounds: Math.max(0, turnarounds.length - FIGURE_SAMPLES),
       switchbacks: counted.slice(FIGURE_PATHS).reduce((sum, path) => sum + path.count, 0),
     },
+    ...(card.debriefLedger ? { debriefs: { asked: card.debriefLedger.asked, written: card.debriefLedger.written } } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { FIRST_RULES_EDITION, RULES_EDITION } from '../machines/context.js';
+import { nextDebriefReminder } from '../machines/debriefs.js';
 import type { ComponentStatus } from '../machines/status.js';
 import { oneActivityPerTurn, startBranchWorkflow, type EffectRunner } from './componentEffects.js';
 import { listen } from './componentMessages.js';
@@ -58,9 +59,13 @@ export async function componentWorkflow(input: ComponentWorkflowInput, carried?:
   }
 }
 
-/** The next reminder or escalation time of an open, unpaused review. */
+/** The next reminder or escalation time of an open, unpaused review, or of a debrief owed (edition 2). */
 function nextDeadline(run: ComponentRun): number | undefined {
   const review = run.context.review;
-  if (!review || run.state !== 'inReview') return undefined;
-  return review.escalated ? review.nextReminderAt : Math.min(review.nextReminderAt, review.escalateAt);
+  const reviewDeadline =
+    review && run.state === 'inReview' ? (review.escalated ? review.nextReminderAt : Math.min(review.nextReminderAt, review.escalateAt)) : undefined;
+  // Debrief reminders wait while paused; an edition 1 run has no ledger, so its deadlines are as before.
+  const debriefDeadline = run.state === 'working' || run.state === 'inReview' ? nextDebriefReminder(run.context.debriefs) : undefined;
+  if (debriefDeadline === undefined) return reviewDeadline;
+  return reviewDeadline === undefined ? debriefDeadline : Math.min(reviewDeadline, debriefDeadline);
 }

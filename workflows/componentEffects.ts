@@ -43,6 +43,8 @@ const NOTIFICATION_KIND = {
   notifyEscalation: 'escalation',
   notifyReviewClosed: 'review-closed',
   notifyDependencyFlag: 'dependency-flag',
+  notifyDebriefRequested: 'debrief-requested',
+  notifyDebriefReminder: 'debrief-reminder',
 } as const satisfies Record<NotifyEffect['type'], Notification['kind']>;
 
 /** What a notification of this kind carries beyond the common part. */
@@ -61,6 +63,9 @@ function extraFor(context: ComponentRun['context'], effect: NotifyEffect): Parti
       return { outcome: effect.outcome, tasks: effect.tasks };
     case 'notifyDependencyFlag':
       return { flag: effect.flag };
+    case 'notifyDebriefRequested':
+    case 'notifyDebriefReminder':
+      return {};
   }
 }
 
@@ -107,7 +112,12 @@ function reportOf(run: ComponentRun, current: ComponentStatus): ComponentReport 
     state: current.state,
     phase: current.phase,
     ...(since !== undefined ? { levelSince: since } : {}),
-    figures: figuresOf({ timeline: run.context.timeline, reviews: run.context.closedReviews, switchbacks: run.context.switchbacks }),
+    figures: figuresOf({
+      timeline: run.context.timeline,
+      reviews: run.context.closedReviews,
+      switchbacks: run.context.switchbacks,
+      ...(run.context.debriefs ? { debriefLedger: run.context.debriefs } : {}),
+    }),
   };
 }
 

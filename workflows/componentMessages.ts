@@ -107,6 +107,8 @@ function reviewState(run: ComponentRun, decision: Decision, acknowledged: Review
   const context = run.context;
   const open = context.review?.id === decision.reviewId ? context.review : null;
   const closed = context.closedReviews.find((r) => r.id === decision.reviewId);
+  const reviewer = decision.reviewer.toLowerCase();
+  const confirmed = open ? open.verdicts.find((v) => v.reviewer === reviewer)?.confirmed : closed?.confirmed?.by.includes(reviewer) ? closed.confirmed : undefined;
   return {
     reviewId: decision.reviewId,
     acknowledged,
@@ -116,6 +118,7 @@ function reviewState(run: ComponentRun, decision: Decision, acknowledged: Review
     missingRoles: open ? missingRoles(context, open) : [],
     level: context.level,
     state: publicState(run.snapshot.value),
+    ...(confirmed ? { confirmed: { level: confirmed.level, codeCaliber: confirmed.codeCaliber, dataConsiderations: confirmed.dataConsiderations } } : {}),
   };
 }
 

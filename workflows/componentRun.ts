@@ -48,7 +48,7 @@ export class ComponentRun {
       this.effects.push(...started.effects);
     }
     if (this.snapshot.context.rulesEdition !== rulesEdition) {
-      this.snapshot = restore(this.snapshot.value as string, { ...this.snapshot.context, rulesEdition });
+      this.snapshot = restore(this.snapshot.value, { ...this.snapshot.context, rulesEdition });
     }
     this.inputBytes = jsonBytes(input);
     this.limits = { budget: (next) => this.budgetRefusal(next) };
@@ -74,8 +74,10 @@ export class ComponentRun {
   reportKey(figures = false): string {
     const key = `${this.context.level}/${publicState(this.snapshot.value)}`;
     if (!figures) return key;
-    const { timeline, closedReviews, switchbacks } = this.context;
-    return `${key}/${timeline.length}@${timeline.at(-1)?.at}/${closedReviews.length}@${closedReviews.at(-1)?.closedAt}/${switchbacks.length}@${switchbacks.at(-1)?.at}`;
+    const { timeline, closedReviews, switchbacks, debriefs } = this.context;
+    // Debrief counts only where the run keeps them (edition 2): an edition 1 run reports exactly as before.
+    const asked = debriefs ? `/${debriefs.asked}:${debriefs.written}` : '';
+    return `${key}/${timeline.length}@${timeline.at(-1)?.at}/${closedReviews.length}@${closedReviews.at(-1)?.closedAt}/${switchbacks.length}@${switchbacks.at(-1)?.at}${asked}`;
   }
 
   /** What the machine would do with `event`, checked as an entry checks it (limits on), or as a replay does (off). */

@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ClosedReview } from '../machines/context.js';
+import type { Confirmation } from '../machines/expectations.js';
 import { PHASES } from '../machines/levels.js';
 import { FIGURE_PATHS, FIGURE_SAMPLES } from '../machines/summary.js';
 import {
@@ -154,6 +155,8 @@ export interface ReviewState {
   missingRoles: string[];
   level: number;
   state: ComponentStatus['state'];
+  /** Rules edition 2, an approve: the code caliber and data considerations it confirmed. */
+  confirmed?: Confirmation;
 }
 
 export interface AuditEntry {
@@ -208,6 +211,11 @@ export const ComponentFigures = z.strictObject({
   turnarounds: z.array(Millis).max(FIGURE_SAMPLES),
   switchbacks: z.array(z.strictObject({ from: Level, to: Level, kind: z.enum(['discovery', 'review', 'embedded']), count: z.number().int().positive() })).max(FIGURE_PATHS),
   leftOut: z.strictObject({ stays: z.number().int().nonnegative(), turnarounds: z.number().int().nonnegative(), switchbacks: z.number().int().nonnegative() }),
+  /** Absent from the reports of components that were never asked for a debrief (and of earlier versions). */
+  debriefs: z
+    .strictObject({ asked: z.number().int().nonnegative(), written: z.number().int().nonnegative() })
+    .refine((d) => d.written <= d.asked, { message: 'written: must not exceed asked', path: ['written'] })
+    .optional(),
 });
 
 /** What a component tells its project on every change of level, state or figures. */

@@ -82,6 +82,14 @@ ${intro}
   ];
 }
 
+/** How many debriefs were asked for after graduations, how many written, and which are still owed. */
+function debriefLedger(card: CardView): string {
+  const ledger = card.debriefLedger;
+  if (!ledger) return '';
+  const owed = ledger.owed.map((o) => `Level ${o.level} (graduated with review ${text(o.reviewId)}, asked ${utcMinute(o.askedAt)})`);
+  return `Asked after ${ledger.asked} graduation${ledger.asked === 1 ? '' : 's'}, written for ${ledger.written}.${owed.length ? ` **Still owed**: ${owed.join(', ')}.` : ''}\n\n`;
+}
+
 export function cardToMarkdown(card: CardView): string {
   const { summary, content } = card;
   const narrativeKeys = new Set(NARRATIVE.map(([, key]) => key));
@@ -128,7 +136,15 @@ export function cardToMarkdown(card: CardView): string {
     ...NARRATIVE.map(([title, key]) => `## ${title}\n\n${content[key] === undefined ? '_Not written yet._' : deliverable(content[key])}`),
     `## Level deliverables\n\n` +
       (deliverables.length ? deliverables.map((key) => `### ${key}\n\n${deliverable(content[key])}`).join('\n\n') : '_None yet._'),
+    `## Code and data expectations\n\nWhat each level this component has worked at expected of its code and data; a panel's approval confirms them.\n\n` +
+      (card.expectations ?? [])
+        .map(
+          (e) =>
+            `### Level ${e.level} — ${levelDefinition(e.level).name}\n\n- **Code**: ${text(e.codeCaliberMeaning)}\n- **Data**:\n${e.dataConsiderations.map((line) => `  - ${text(line)}`).join('\n')}`,
+        )
+        .join('\n\n'),
     `## Stage debriefs\n\n` +
+      debriefLedger(card) +
       (card.debriefs.length
         ? card.debriefs
             .map(

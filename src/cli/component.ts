@@ -77,7 +77,7 @@ export function registerComponentCommands(program: Command, ctx: Context): void 
       ctx.io.out(submittedText(await updateComponent(ctx, ref, 'submit', submitUpdate, Submit, payload)));
     });
 
-  componentCommand(program, 'review', 'give a verdict: approve, request-changes or switchback')
+  componentCommand(program, 'review', "give a verdict: approve (confirming the level's code caliber and data considerations), request-changes or switchback")
     .argument('<verdict>', 'approve | request-changes | switchback')
     .requiredOption('--review <id>', 'the open review, e.g. r3')
     .addOption(new Option('--as <email>', 'the reviewer').argParser(email('--as')).makeOptionMandatory())

@@ -4,6 +4,7 @@
  */
 import { utcDay, utcSecond } from '../../machines/dates.js';
 import { levelDefinition } from '../../machines/levels.js';
+import { caliberLabel } from '../../machines/expectations.js';
 import type { Person, ProjectDefinition } from '../../machines/model.js';
 import type { AuditEntry, ComponentStatus, ProjectStatus, ReviewState } from '../../workflows/definitions.js';
 import { textTable } from '../render/tables.js';
@@ -42,7 +43,30 @@ export function gateLines(status: ComponentStatus): string[] {
   if (gate.panelGaps.length) lines.push(`roles without enough eligible reviewers: ${list(gate.panelGaps)}`);
   if (lines.length === 0) lines.push('ready to submit');
   lines.push(`ethics items to answer on submit: ${list(gate.ethicsItems)}`);
+  lines.push(...expectationLines(status));
   return lines;
+}
+
+/** The level's code caliber and data considerations: what the panel confirms by approving. */
+export function expectationLines(status: ComponentStatus): string[] {
+  const expected = status.gate.expectations;
+  if (!expected) return [];
+  return [
+    `code: ${expected.codeCaliberMeaning}`,
+    'data considerations (the panel confirms these and the code caliber by approving):',
+    ...expected.dataConsiderations.map((line) => `  - ${line}`),
+  ];
+}
+
+/** Stage debriefs still owed after graduations, with the command that writes one. */
+export function debriefLines(status: ComponentStatus): string[] {
+  const owed = status.debriefsOwed ?? [];
+  if (owed.length === 0) return [];
+  const ref = `${status.projectId}/${status.componentId}`;
+  return [
+    ...owed.map((o) => `debrief owed for Level ${o.level} ${levelDefinition(o.level).name} (graduated with review ${o.reviewId}, asked ${utcSecond(o.askedAt)}; next reminder ${utcSecond(o.nextReminder)})`),
+    `  write it with: mltrl card update ${ref} --by <email> --patch '{"debriefs":[{"level":${owed[0].level},"done":"…","punted":"…","learned":"…","debt":"…"}]}'`,
+  ];
 }
 
 export function componentStatusText(status: ComponentStatus): string {
@@ -80,6 +104,8 @@ export function componentStatusText(status: ComponentStatus): string {
     );
   }
   out.push('', `gate for Level ${status.gate.level}:`, ...gateLines(status).map((line) => `  ${line}`));
+  const debriefs = debriefLines(status);
+  if (debriefs.length > 0) out.push('', ...debriefs);
   return out.join('\n');
 }
 
@@ -119,6 +145,9 @@ export function reviewStateText(state: ReviewState, reviewer: string, verdict: s
     lines.push(`review closed: ${state.outcome}`);
   }
   lines.push(`component: ${levelLabel(state.level)}, ${state.state}`);
+  if (state.confirmed) {
+    lines.push(`confirmed for Level ${state.confirmed.level}: ${caliberLabel(state.confirmed.codeCaliber)}; data: ${state.confirmed.dataConsiderations.join(' ')}`);
+  }
   return lines.join('\n');
 }
 
@@ -130,6 +159,7 @@ export function submittedText(status: ComponentStatus): string {
     `review ${review.id} opened for ${levelLabel(review.level)} (proposal ${review.proposal})`,
     `panel: ${list(review.requiredRoles)}, ${review.approvalsPerRole} approval${review.approvalsPerRole === 1 ? '' : 's'} per role`,
     `reviewers answer with: mltrl review ${ref} --review ${review.id} --as <email> approve`,
+    `approving confirms Level ${review.level}'s code caliber and data considerations (see \`mltrl status ${ref}\`); a reviewer who cannot confirm them requests changes`,
   ].join('\n');
 }
 

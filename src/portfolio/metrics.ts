@@ -60,6 +60,15 @@ export interface SwitchbackPath {
   count: number;
 }
 
+export interface DebriefCoverage {
+  projectId: string;
+  asked: number;
+  written: number;
+  coverage: number | null;
+}
+
+const coverageOf = (asked: number, written: number) => ({ asked, written, coverage: asked === 0 ? null : written / asked });
+
 export interface PortfolioMetrics {
   projects: number;
   components: number;
@@ -72,6 +81,11 @@ export interface PortfolioMetrics {
   /** From submit to the verdict that closed the review (cancelled reviews left out). */
   reviewTurnaround: Spread;
   switchbacks: { total: number; byKind: Record<SwitchbackKind, number>; paths: SwitchbackPath[] };
+  /**
+   * Stage debriefs per project, and over the portfolio: graduations whose debrief was asked for
+   * (rules edition 2) and of those the ones written; `coverage` is written / asked, null before any ask.
+   */
+  debriefCoverage: { projects: DebriefCoverage[]; total: Omit<DebriefCoverage, 'projectId'> };
   /** Older samples the components' summaries counted but did not carry (machines/summary.ts): the figures above leave them out. */
   leftOut: { stays: number; turnarounds: number; switchbacks: number };
   /** What the read behind these figures could not reach: they describe the rest. */
@@ -108,8 +122,15 @@ export function computeMetrics(components: readonly ComponentRecord[], projects:
   const byKind: Record<SwitchbackKind, number> = { discovery: 0, review: 0, embedded: 0 };
   const paths = new Map<string, SwitchbackPath>();
   const leftOut = { stays: 0, turnarounds: 0, switchbacks: 0 };
+  // Every project read has a row, asked or not, so a project that was never asked shows as such.
+  const debriefs = new Map<string, { asked: number; written: number }>(projects.map((p) => [p.projectId, { asked: 0, written: 0 }]));
 
   for (const component of components) {
+    const counted = debriefs.get(component.projectId) ?? { asked: 0, written: 0 };
+    debriefs.set(component.projectId, {
+      asked: counted.asked + (component.figures.debriefs?.asked ?? 0),
+      written: counted.written + (component.figures.debriefs?.written ?? 0),
+    });
     componentsPerState[component.state] += 1;
     if (component.state !== 'retired') {
       componentsPerLevel[component.level] += 1;
@@ -142,6 +163,13 @@ export function computeMetrics(components: readonly ComponentRecord[], projects:
       total: byKind.discovery + byKind.review + byKind.embedded + leftOut.switchbacks,
       byKind,
       paths: [...paths.values()].sort((a, b) => b.count - a.count || b.from - a.from || a.to - b.to),
+    },
+    debriefCoverage: {
+      projects: [...debriefs.entries()].map(([projectId, d]) => ({ projectId, ...coverageOf(d.asked, d.written) })).sort((a, b) => a.projectId.localeCompare(b.projectId)),
+      total: coverageOf(
+        [...debriefs.values()].reduce((sum, d) => sum + d.asked, 0),
+        [...debriefs.values()].reduce((sum, d) => sum + d.written, 0),
+      ),
     },
     leftOut,
     unreadable: [...unreadable],

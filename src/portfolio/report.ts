@@ -10,6 +10,11 @@ import { htmlTable, textTable } from '../render/tables.js';
 import { humanDuration, levelDistributionChart, switchbackPathsChart, timeInLevelChart } from './charts.js';
 import type { PortfolioMetrics, Spread, Unreadable } from './metrics.js';
 
+/** "3 of 4 (75%)", or "none asked yet". */
+export function coverageText(d: { asked: number; written: number; coverage: number | null }): string {
+  return d.coverage === null ? 'none asked yet' : `${d.written} of ${d.asked} (${Math.round(d.coverage * 100)}%)`;
+}
+
 const duration = (ms: number | null) => (ms === null ? '-' : humanDuration(ms));
 const spreadText = (s: Spread) => (s.samples === 0 ? 'no data yet' : `median ${duration(s.medianMs)}, middle half ${duration(s.p25Ms)}–${duration(s.p75Ms)}, n=${s.samples}`);
 
@@ -48,10 +53,17 @@ export function metricsText(metrics: PortfolioMetrics): string {
     `review turnaround: ${spreadText(metrics.reviewTurnaround)}`,
     `switchbacks: ${switchbacks.total} (discovery ${switchbacks.byKind.discovery}, review ${switchbacks.byKind.review}, embedded ${switchbacks.byKind.embedded})` +
       (switchbacks.paths.length ? `; most frequent: ${switchbacks.paths.slice(0, 5).map((p) => `${p.path} ×${p.count}`).join(', ')}` : ''),
+    `stage debriefs written after graduations: ${coverageText(metrics.debriefCoverage.total)}`,
     '',
-    textTable(['PROJECT', 'SYSTEM LEVEL', 'NAME'], metrics.systemLevels.map((p) => [p.projectId, p.systemLevel, p.name])),
+    textTable(
+      ['PROJECT', 'SYSTEM LEVEL', 'DEBRIEFS WRITTEN', 'NAME'],
+      metrics.systemLevels.map((p) => [p.projectId, p.systemLevel, coverageText(debriefsOf(metrics, p.projectId)), p.name]),
+    ),
   ].join('\n');
 }
+
+const debriefsOf = (metrics: PortfolioMetrics, projectId: string) =>
+  metrics.debriefCoverage.projects.find((d) => d.projectId === projectId) ?? { asked: 0, written: 0, coverage: null };
 
 /** The metrics as an HTML section: three charts and the figures behind them. */
 export function metricsSection(metrics: PortfolioMetrics): Html {
@@ -62,7 +74,11 @@ ${caveats(metrics).map((line) => html`<p class="notice" role="status">${line}</p
 <figure><figcaption>Components per level</figcaption>${levelDistributionChart(metrics)}</figure>
 <figure><figcaption>Time at each level</figcaption>${timeInLevelChart(metrics)}</figure>
 <figure><figcaption>Switchback paths (${metrics.switchbacks.total})</figcaption>${switchbackPathsChart(metrics.switchbacks.paths)}</figure>
-${htmlTable(['Project', 'System level'], metrics.systemLevels.map((p) => [`${p.name} (${p.projectId})`, p.systemLevel ?? '-']))}
+<p>Stage debriefs written after graduations: ${coverageText(metrics.debriefCoverage.total)}.</p>
+${htmlTable(
+  ['Project', 'System level', 'Debriefs written'],
+  metrics.systemLevels.map((p) => [`${p.name} (${p.projectId})`, p.systemLevel ?? '-', coverageText(debriefsOf(metrics, p.projectId))]),
+)}
 </section>`;
 }
 

@@ -4,7 +4,8 @@
  * with a page that says why, and nothing changes.
  */
 import { describe, expect, it } from 'vitest';
-import { historyQuery, statusQuery, updateCardUpdate } from '../../workflows/definitions.js';
+import { expectationsFor } from '../../machines/expectations.js';
+import { cardQuery, historyQuery, statusQuery, updateCardUpdate } from '../../workflows/definitions.js';
 import { OWNER, project, reviewer } from '../support/fixtures.js';
 import { useReviewStack } from '../support/reviewStack.js';
 import { decide, fillCard, startAndReach, submit } from '../workflow/steps.js';
@@ -46,13 +47,30 @@ describe('the review page behind an emailed link', () => {
     expect(body.indexOf('R1.2')).toBeLessThan(body.indexOf('R1.1'));
     expect(body).toContain('Works on &lt;b&gt;both&lt;/b&gt; sites');
 
-    const result = await fetch(link, form({ verdict: 'approve', comment: 'Solid hypotheses.' }));
+    // The approve form states the level's code and data expectations and asks to confirm them.
+    expect(body).toContain('What Level 0 expects of the code and the data');
+    expect(body).toContain('Conclusions about data readiness');
+    expect(body).toMatch(/<input type="checkbox" id="confirm" name="confirm" value="yes" required \/>/);
+    const unconfirmed = await fetch(link, form({ verdict: 'approve', comment: 'Solid hypotheses.' }));
+    expect(unconfirmed.status).toBe(400);
+    const unconfirmedText = await unconfirmed.text();
+    expect(unconfirmedText).toContain('confirm: tick the box to confirm the level&#39;s code caliber and data considerations, or request changes');
+    expect(unconfirmedText).toContain('Solid hypotheses.'); // the comment is kept for the second try
+    expect((await component.query(statusQuery)).openReview?.answered).toEqual([]);
+
+    const result = await fetch(link, form({ verdict: 'approve', confirm: 'yes', comment: 'Solid hypotheses.' }));
     expect(result.status).toBe(200);
     const resultText = await result.text();
     expect(resultText).toContain('Thank you: your verdict is in');
     expect(resultText).toContain('is closed: <strong>approved</strong>');
     expect(resultText).toContain('Level 1 · Goal-oriented research');
     expect(await component.query(statusQuery)).toMatchObject({ level: 1, state: 'working', openReview: null });
+    // The approved review records what the approval confirmed, and who confirmed it.
+    expect((await component.query(cardQuery)).reviews.at(-1)).toMatchObject({
+      id: review.id,
+      outcome: 'approved',
+      confirmed: { level: 0, codeCaliber: 'none', dataConsiderations: expectationsFor(0).dataConsiderations, by: [RL1] },
+    });
 
     // The same link again: spent, whether opened or posted.
     const again = await fetch(link);
@@ -60,18 +78,18 @@ describe('the review page behind an emailed link', () => {
     const spent = await again.text();
     expect(spent).toContain('This review is closed');
     expect(spent).toContain('(approved), so this link is spent. Your verdict was <strong>approve</strong>.');
-    const repost = await fetch(link, form({ verdict: 'approve' }));
+    const repost = await fetch(link, form({ verdict: 'approve', confirm: 'yes' }));
     expect(repost.status).toBe(409);
     expect((await component.query(statusQuery)).level).toBe(1);
   });
 
   it('says "already answered" while the review waits on others, and never counts the link twice', async () => {
     const { component, review, link } = await openReview(RL1, { policy: { approvalsPerRole: 2 } });
-    const first = await fetch(link, form({ verdict: 'approve' }));
+    const first = await fetch(link, form({ verdict: 'approve', confirm: 'yes' }));
     expect(first.status).toBe(200);
     expect(await first.text()).toContain('The review stays open');
 
-    const again = await fetch(link, form({ verdict: 'approve' }));
+    const again = await fetch(link, form({ verdict: 'approve', confirm: 'yes' }));
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('You have already answered this review');
     const status = await component.query(statusQuery);
@@ -91,14 +109,14 @@ describe('the review page behind an emailed link', () => {
     // Someone edits the reviewer in the payload and keeps the signature.
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     const tampered = Buffer.from(JSON.stringify({ ...claims, sub: reviewer('research-lead', 2).email })).toString('base64url');
-    const tamperedPage = await fetch(`${base}${header}.${tampered}.${signature}`, form({ verdict: 'approve' }));
+    const tamperedPage = await fetch(`${base}${header}.${tampered}.${signature}`, form({ verdict: 'approve', confirm: 'yes' }));
     expect(tamperedPage.status).toBe(403);
 
     const garbage = await fetch(`${base}not-a-token`);
     expect(garbage.status).toBe(403);
 
     const expiredToken = await stack().links.sign({ kind: 'review', reviewer: RL1, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id, expiresAt: Date.now() - 1_000 });
-    const expired = await fetch(`${base}${expiredToken}`, form({ verdict: 'approve' }));
+    const expired = await fetch(`${base}${expiredToken}`, form({ verdict: 'approve', confirm: 'yes' }));
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('This review link has expired');
 
@@ -113,7 +131,7 @@ describe('the review page behind an emailed link', () => {
     const { definition, component, review } = await openReview();
     for (const who of [OWNER.email, reviewer('qa', 1).email]) {
       const { url } = await stack().links.reviewUrl({ reviewer: who, projectId: definition.id, componentId: 'anomaly-model', reviewId: review.id });
-      const refused = await fetch(url, form({ verdict: 'approve' }));
+      const refused = await fetch(url, form({ verdict: 'approve', confirm: 'yes' }));
       expect(refused.status).toBe(403);
       const text = await refused.text();
       expect(text).toContain('Your verdict was refused');

@@ -61,6 +61,7 @@ const SECTIONS = [
   '## Data considerations',
   '## Caveats, known edge cases, recommendations',
   '## Level deliverables',
+  '## Code and data expectations',
   '## Stage debriefs',
   '## Ethics checklist',
   '## Level timeline',
@@ -133,6 +134,25 @@ describe('the TRL card', () => {
     const md = cardToMarkdown(cardView(snapshot.context));
     expect(md).toContain('| Policy profile | lean |');
     expect(md.match(/\| Reviewers: [a-z-]+ \|/g)).toEqual(['| Reviewers: applied-ai |', '| Reviewers: product |']);
+  });
+
+  it('states what each level reached expected of the code and the data', () => {
+    expect(card.expectations.map((e) => [e.level, e.codeCaliber])).toEqual([[0, 'none'], [1, 'research'], [2, 'research']]);
+    const md = cardToMarkdown(card);
+    const section = md.slice(md.indexOf('## Code and data expectations'), md.indexOf('## Stage debriefs'));
+    expect(section).toContain('### Level 0 — First principles');
+    expect(section).toContain('### Level 1 — Goal-oriented research');
+    expect(section).toContain('- **Code**: Research-caliber code: quick and dirty');
+    expect(section).toContain('  - Sample data representative of downstream real datasets');
+    expect(section).not.toContain('Level 3');
+    expect(cardToHtml(card)).toContain('<li>Sample data representative of downstream real datasets: a subset of real data, synthetic data, or both.</li>');
+  });
+
+  it('says how many debriefs the graduations asked for, how many were written, and which are owed', () => {
+    // Graduations from 0 and 1 asked for two; the debrief of Level 1 was written after its asking.
+    expect(card.debriefLedger).toMatchObject({ asked: 2, written: 1, owed: [{ level: 0, reviewId: 'r1' }] });
+    const md = cardToMarkdown(card);
+    expect(md).toMatch(/Asked after 2 graduations, written for 1\. \*\*Still owed\*\*: Level 0 \(graduated with review r1, asked 2026-01-\d\d \d\d:\d\d UTC\)\./);
   });
 
   it('round-trips as JSON', () => {

@@ -8,7 +8,7 @@
 import { ethicsItemIds, gateFor, type Gate } from '../../machines/gate.js';
 import { panelFor, quorumReached, requiredRoles } from '../../machines/panel.js';
 import { type ComponentContext, type OpenReview, type Verdict } from '../../machines/context.js';
-import { accept, begin, type Answer, type LifecycleSnapshot } from '../../machines/accept.js';
+import { accept, begin, restore, type Answer, type LifecycleSnapshot } from '../../machines/accept.js';
 import type { Effect } from '../../machines/effects.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { ROLES, type Role } from '../../machines/levels.js';
@@ -63,6 +63,8 @@ export interface FixtureOptions {
   /** Roles the component's owner also holds on the roster (none by default). */
   ownerRoles?: Role[];
   componentId?: string;
+  /** The edition of the rules the component follows (machines/context.ts); the current one by default. */
+  rulesEdition?: number;
 }
 
 export function projectInput(options: FixtureOptions = {}): ProjectDefinitionInput {
@@ -96,7 +98,10 @@ export function start(options: FixtureOptions = {}): Lifecycle {
   const entryLevel = options.entryLevel ?? 0;
   const provenance = options.provenance ?? (entryLevel > 4 ? adoptedAt(entryLevel) : undefined);
   const project = ProjectDefinition.parse(projectInput({ ...options, ...(provenance ? { provenance } : {}) }));
-  return new Lifecycle(project);
+  const lifecycle = new Lifecycle(project);
+  // A run recorded under earlier rules: the context it carries says which edition it follows.
+  if (options.rulesEdition !== undefined) lifecycle.snapshot = restore(lifecycle.snapshot.value, { ...lifecycle.context, rulesEdition: options.rulesEdition });
+  return lifecycle;
 }
 
 export function stateOf(snapshot: Snapshot): LifecycleState {

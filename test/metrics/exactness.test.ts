@@ -67,6 +67,10 @@ async function generatedProject(client: Client, taskQueue: string): Promise<stri
 
   const reason = { by: LEAD.email, reason: 'Generated portfolio: exercising the metrics' };
   await climb(climber, 3);
+  // Two of the three debriefs its graduations asked for are written: coverage is neither 0 nor 1.
+  await climber.executeUpdate(updateCardUpdate, {
+    args: [{ by: OWNER.email, patch: { debriefs: [{ level: 0, done: 'Hypotheses stated' }, { level: 2, done: 'Research requirements written' }] } }],
+  });
   const changes = await submit(climber);
   await decide(climber, changes.id, reviewer(changes.requiredRoles[0] as 'researcher', 1).email, 'request-changes', { tasks: ['Tighten the evaluation protocol'] });
   const back = await submit(climber);
@@ -138,6 +142,11 @@ describe('portfolio metrics from project summaries', () => {
     expect(fromSummaries.componentsPerState.retired).toBeGreaterThanOrEqual(2);
     expect(fromSummaries.reviewTurnaround.samples).toBeGreaterThan(40);
     expect(fromSummaries.leftOut).toEqual({ stays: 0, turnarounds: 0, switchbacks: 0 });
+    // Debrief coverage per project is in them too, and not trivially 0 or 1.
+    const generated = fromSummaries.debriefCoverage.projects.find((d) => d.projectId === first)!;
+    expect(generated.written).toBeGreaterThan(0);
+    expect(generated.written).toBeLessThan(generated.asked);
+    expect(fromSummaries.debriefCoverage.total.asked).toBeGreaterThan(generated.asked);
     const status = await client.workflow.getHandle(`project/${first}`).query(projectStatusQuery);
     expect(status.components.map((c) => [c.componentId, c.level, c.state])).toEqual([
       ['climber', 1, 'working'],

@@ -134,3 +134,52 @@ describe('portfolio metrics on a seeded portfolio', () => {
     expect(page).toContain('P &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot; (p)');
   });
 });
+
+describe('stage debrief coverage per project', () => {
+  const ledger = (asked: number, written: number) => ({ asked, written, owed: [] });
+  const withDebriefs = (projectId: string, componentId: string, asked?: number, written?: number): ComponentRecord => {
+    const base = record(componentId, [[0, 0], [10, 1]]);
+    const figures = figuresOf({ timeline: [], switchbacks: [], reviews: [], ...(asked !== undefined ? { debriefLedger: ledger(asked, written ?? 0) } : {}) });
+    return { ...base, projectId, figures: { ...base.figures, ...(figures.debriefs ? { debriefs: figures.debriefs } : {}) } };
+  };
+  const projects = [
+    { projectId: 'alpha', name: 'Alpha', systemLevel: 1 },
+    { projectId: 'beta', name: 'Beta', systemLevel: 1 },
+    { projectId: 'gamma', name: 'Gamma', systemLevel: 1 },
+  ];
+  // alpha: 3 of 4 over two components; beta: 0 of 2; gamma: never asked (edition 1 or no graduation).
+  const metrics = computeMetrics(
+    [withDebriefs('alpha', 'a1', 3, 2), withDebriefs('alpha', 'a2', 1, 1), withDebriefs('beta', 'b1', 2, 0), withDebriefs('gamma', 'g1')],
+    projects,
+  );
+
+  it('counts graduations asked and debriefs written per project, with coverage, and over the portfolio', () => {
+    expect(metrics.debriefCoverage.projects).toEqual([
+      { projectId: 'alpha', asked: 4, written: 3, coverage: 0.75 },
+      { projectId: 'beta', asked: 2, written: 0, coverage: 0 },
+      { projectId: 'gamma', asked: 0, written: 0, coverage: null },
+    ]);
+    expect(metrics.debriefCoverage.total).toEqual({ asked: 6, written: 3, coverage: 0.5 });
+  });
+
+  it('shows coverage per project in the terminal and on the page', () => {
+    const text = metricsText(metrics);
+    expect(text).toContain('stage debriefs written after graduations: 3 of 6 (50%)');
+    expect(text).toMatch(/alpha\s+1\s+3 of 4 \(75%\)\s+Alpha/);
+    expect(text).toMatch(/beta\s+1\s+0 of 2 \(0%\)\s+Beta/);
+    expect(text).toMatch(/gamma\s+1\s+none asked yet\s+Gamma/);
+    const page = metricsPage(metrics);
+    expect(page).toContain('<th scope="col">Debriefs written</th>');
+    expect(page).toContain('3 of 4 (75%)');
+  });
+
+  it('a summary kept before debriefs were counted still parses, and one that says more were written than asked does not', async () => {
+    const { ComponentFigures } = await import('../../workflows/definitions.js');
+    const old = record('old', [[0, 0], [10, 1]]).figures;
+    expect(old).not.toHaveProperty('debriefs');
+    expect(ComponentFigures.safeParse(old).success).toBe(true);
+    const bad = ComponentFigures.safeParse({ ...old, debriefs: { asked: 1, written: 2 } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]).toMatchObject({ path: ['debriefs', 'written'], message: 'written: must not exceed asked' });
+  });
+});

@@ -35,6 +35,8 @@ export const EFFECT_OF: Record<Notification['kind'], string> = {
   escalation: 'notifyEscalation',
   'review-closed': 'notifyReviewClosed',
   'dependency-flag': 'notifyDependencyFlag',
+  'debrief-requested': 'notifyDebriefRequested',
+  'debrief-reminder': 'notifyDebriefReminder',
 };
 
 /** How many `what` effects (e.g. `notifyReminder`) the component has recorded as done. */

@@ -34,12 +34,13 @@ afterAll(async () => {
 
 const PRODUCT = reviewer('product', 1);
 
-/** Tab through the page until `name` has focus; fails if it never does (not reachable by keyboard). */
+/** Tab through the page until `name` (its text, or `#id`) has focus; fails if it never does (not reachable by keyboard). */
 async function tabTo(page: Page, name: string): Promise<void> {
+  // A string expression: it runs in the page, and the test's TypeScript has no DOM types.
+  const probe = name.startsWith('#') ? "'#' + (document.activeElement?.id ?? '')" : "document.activeElement?.textContent?.trim() ?? ''";
   for (let presses = 0; presses < 80; presses++) {
     await page.keyboard.press('Tab');
-    // A string expression: it runs in the page, and the test's TypeScript has no DOM types.
-    const focused = await page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''");
+    const focused = await page.evaluate<string>(probe);
     if (focused === name) return;
   }
   throw new Error(`"${name}" cannot be reached with the Tab key`);
@@ -98,6 +99,12 @@ describe('a reviewer in the browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    // Approving confirms the level's code caliber and data considerations: the box is ticked first.
+    expect(text).toContain('What Level 4 expects of the code and the data');
+    expect(text).toContain('Prototype-caliber code');
+    expect(text).toContain('Real-world, representative data of the use-case');
+    await tabTo(page, '#confirm');
+    await page.keyboard.press('Space');
     await tabTo(page, 'Approve');
     await Promise.all([page.waitForURL(link), page.keyboard.press('Enter')]);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Thank you: your verdict is in');

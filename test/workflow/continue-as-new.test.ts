@@ -121,8 +121,11 @@ describe('continue-as-new keeps a component whole', () => {
       expect(found.map((n) => [n.kind, n.reviewId])).toEqual([
         ['review-opened', 'r1'],
         ['review-closed', 'r1'],
+        // Each graduation asks the owner for the stage debrief of the level completed.
+        ['debrief-requested', 'r1'],
         ['review-opened', 'r2'],
         ['review-closed', 'r2'],
+        ['debrief-requested', 'r2'],
       ]);
       return found;
     });

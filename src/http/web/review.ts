@@ -14,6 +14,7 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import { utcMinute } from '../../../machines/dates.js';
 import { levelDefinition, PROPOSAL_OUTCOMES, type Proposal } from '../../../machines/levels.js';
+import { expectationsFor } from '../../../machines/expectations.js';
 import { InputError, parseInput } from '../../../machines/validation.js';
 import { Decision, cardQuery, decideUpdate, statusQuery, type CardView, type ComponentStatus, type ReviewState } from '../../../workflows/definitions.js';
 import type { Html } from '../../render/markup.js';
@@ -31,7 +32,12 @@ const Comment = z.string().max(5_000).optional();
 const ReviewForm = z.discriminatedUnion(
   'verdict',
   [
-    z.object({ verdict: z.literal('approve'), comment: Comment }),
+    z.object({
+      verdict: z.literal('approve'),
+      // Approving confirms the level's code caliber and data considerations: the page asks for it in so many words.
+      confirm: z.literal('yes', { error: "tick the box to confirm the level's code caliber and data considerations, or request changes" }),
+      comment: Comment,
+    }),
     z.object({ verdict: z.literal('request-changes'), tasks: z.string().max(25_000).default(''), comment: Comment }),
     z.object({
       verdict: z.literal('switchback'),
@@ -115,6 +121,7 @@ function proposalText(proposal: Proposal, level: number): string {
 function reviewPage(token: string, { grant, status, card }: Loaded, error?: string, form: Partial<Record<string, string>> = {}): Html {
   const review = status.openReview!;
   const definition = levelDefinition(review.level);
+  const expected = expectationsFor(review.level);
   const action = `/review/${token}`;
   // The levels the rules allow this review's switchback verdict to choose, as the status reports them.
   const targets = status.openReview?.switchbackTargets ?? [];
@@ -132,6 +139,13 @@ ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
 <p class="muted">Submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}, for ${status.projectId}/${status.componentId} (${status.kind}). You are answering as <strong>${grant.reviewer}</strong>.</p>
 ${reviewProgress(review)}
 </section>
+<section class="panel" aria-labelledby="expected">
+<h2 id="expected">What Level ${review.level} expects of the code and the data</h2>
+<p><strong>Code</strong>: ${expected.codeCaliberMeaning}</p>
+<p><strong>Data considerations</strong>:</p>
+<ul>${expected.dataConsiderations.map((line) => html`<li>${line}</li>`)}</ul>
+<p class="muted">Approving confirms these. If the component does not meet them, request changes and say what is missing.</p>
+</section>
 ${dependenciesSection(card)}
 <section class="panel" aria-labelledby="card"><h2 id="card">TRL card</h2>${cardSections(card)}</section>
 <section class="panel" aria-labelledby="ethics"><h2 id="ethics">Ethics answers for this review</h2>${ethicsAnswers(card, review.id)}</section>
@@ -143,6 +157,8 @@ ${dependenciesSection(card)}
 <h3 id="approve-title">Approve</h3>
 <p class="muted">Counts toward the quorum of every role you hold on this level's panel.</p>
 <input type="hidden" name="verdict" value="approve" />
+<p><input type="checkbox" id="confirm" name="confirm" value="yes" required${form['verdict'] === 'approve' && form['confirm'] === 'yes' ? ' checked' : ''} />
+<label for="confirm">I confirm the component meets Level ${review.level}'s code caliber and data considerations above</label></p>
 <label for="approve-comment">Comment (optional)</label>
 <textarea id="approve-comment" name="comment">${form['verdict'] === 'approve' ? (form['comment'] ?? '') : ''}</textarea>
 <button type="submit" class="approve">Approve</button>
