@@ -7,7 +7,16 @@ import { log } from '@temporalio/activity';
 import type { Person } from '../machines/model.js';
 import { recipientLimit, type RecipientLimit } from './recipientLimit.js';
 
-export type NotificationKind = 'review-opened' | 'reminder' | 'escalation' | 'review-closed';
+export type NotificationKind = 'review-opened' | 'reminder' | 'escalation' | 'review-closed' | 'ethics-requested' | 'ethics-reminder';
+
+/** A requested change as a review's panel sees it: how the submit resolved it, or that it is still carried. */
+export interface TaskLine {
+  id: string;
+  level: number;
+  text: string;
+  status: 'open' | 'done' | 'carried';
+  note?: string;
+}
 
 export interface Notification {
   kind: NotificationKind;
@@ -31,6 +40,12 @@ export interface Notification {
   waiting?: Person[];
   outcome?: string;
   tasks?: string[];
+  /** Rules edition 2: the ethics answers given for this review, each under its question. */
+  ethics?: { id: string; question: string; answer: string }[];
+  /** Rules edition 2: the tasks resolved with this review, then those still carried from earlier ones. */
+  taskResolutions?: TaskLine[];
+  /** The checklist the owner is asked to answer (`ethics-requested`, `ethics-reminder`). */
+  ethicsQuestions?: { id: string; question: string }[];
 }
 
 export interface Notifier {

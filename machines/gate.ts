@@ -7,12 +7,15 @@ import { levelDefinition, DELIVERABLE_CHECKS, type DeliverableCheck, type Role }
 import { requirementKind, requirementRisk, type CardContent, type Requirement } from './model.js';
 import type { ComponentContext } from './context.js';
 import { levelDeliverables, panelGaps } from './panel.js';
+import { openTasksAt } from './tasks.js';
 
 export interface Gate {
   level: number;
   missingDeliverables: string[];
   unmitigatedRisks: string[];
   ethicsItems: string[];
+  /** Open work items of this level (rules edition 2): the submit resolves each, done or carried. */
+  openTasks: string[];
   panelGaps: Role[];
 }
 
@@ -96,6 +99,7 @@ export function gateFor(context: ComponentContext, submitter?: string): Gate {
     missingDeliverables: missingDeliverables(context, level),
     unmitigatedRisks: unmitigatedRisks(context, level),
     ethicsItems: ethicsItemIds(context, level),
+    openTasks: openTasksAt(context, level).map((task) => task.id),
     panelGaps: panelGaps(context, level, submitter),
   };
 }

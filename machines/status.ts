@@ -18,6 +18,7 @@ import {
   type Requirement,
 } from './model.js';
 import { switchbackTargets, type LifecycleState } from './rules.js';
+import { tasksOf, type WorkTask } from './tasks.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
 
@@ -59,6 +60,8 @@ export interface ComponentStatus {
     note?: string;
     submittedAt: string;
     reReview: boolean;
+    /** A re-review waiting for the owner's ethics answers: the panel's verdicts count once they are in. */
+    awaitingEthics: boolean;
     requiredRoles: string[];
     approvals: Record<string, number>;
     approvalsPerRole: number;
@@ -76,6 +79,7 @@ export interface ComponentStatus {
     missingDeliverables: string[];
     unmitigatedRisks: string[];
     ethicsItems: string[];
+    openTasks: string[];
     panelGaps: string[];
   };
 }
@@ -134,6 +138,7 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
           ...(review.note ? { note: review.note } : {}),
           submittedAt: iso(review.submittedAt),
           reReview: review.reReview,
+          awaitingEthics: review.awaitingEthics === true,
           requiredRoles: requiredRoles(context, review.level),
           approvals: approvalsByRole(context, review),
           approvalsPerRole: context.policy.approvalsPerRole,
@@ -175,6 +180,8 @@ export interface CardView {
   /** The checklist the reviews answer, and the answers given at each review. */
   ethicsChecklist: EthicsItem[];
   ethics: EthicsAnswers[];
+  /** Requested changes as work items: open, done or carried, with how each was resolved. */
+  tasks: WorkTask[];
   debriefs: Debrief[];
   /** The card as it stood at each graduation. */
   graduations: GraduationSnapshot[];
@@ -215,6 +222,7 @@ export function cardView(context: ComponentContext): CardView {
     riskThreshold: context.policy.riskThreshold,
     ethicsChecklist: context.policy.ethicsChecklist,
     ethics: context.ethicsAnswers,
+    tasks: tasksOf(context),
     debriefs: context.card.debriefs ?? [],
     graduations: context.graduations,
     timeline: context.timeline,

@@ -34,6 +34,8 @@ export const EFFECT_OF: Record<Notification['kind'], string> = {
   reminder: 'notifyReminder',
   escalation: 'notifyEscalation',
   'review-closed': 'notifyReviewClosed',
+  'ethics-requested': 'notifyEthicsRequested',
+  'ethics-reminder': 'notifyEthicsReminder',
 };
 
 /** How many `what` effects (e.g. `notifyReminder`) the component has recorded as done. */
