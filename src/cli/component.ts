@@ -58,7 +58,7 @@ function resolutionsFrom(done: Record<string, string> = {}, carry: Record<string
     if (!/^t[0-9]{1,9}$/.test(id)) throw new UsageError(`${flag}: ${JSON.stringify(id)} must be a task id such as t3 (see mltrl status or mltrl card)`);
     if (!note.trim()) throw new UsageError(`${flag}: ${id} needs ${status === 'done' ? 'a note of what was done' : 'the reason it is carried forward'} after =`);
   }
-  return entries.length ? (Object.fromEntries(entries) as Resolutions) : undefined;
+  return entries.length ? Object.fromEntries<Resolutions[string]>(entries) : undefined;
 }
 
 export function registerComponentCommands(program: Command, ctx: Context): void {
