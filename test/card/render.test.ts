@@ -134,7 +134,7 @@ describe('the TRL card', () => {
     send({ type: 'UPDATE_CARD', by: OWNER.email, patch: FULL_CARD });
     send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS });
     const [role] = levelDefinition(0).roles;
-    send({ type: 'VERDICT', reviewId: 'r1', reviewer: reviewer(role!).email, verdict: 'request-changes', tasks: ['Add a third site', 'Report <b>stain</b> statistics'] });
+    send({ type: 'VERDICT', reviewId: 'r1', reviewer: reviewer(role).email, verdict: 'request-changes', tasks: ['Add a third site', 'Report <b>stain</b> statistics'] });
     expect(cardToMarkdown(cardView(snapshot.context))).toMatch(/\| t1 \| 0 \| r1 \| Add a third site \| <mark>open<\/mark> \| — \| — \|/);
     send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS, resolutions: { t1: { status: 'done', note: 'site C added' }, t2: { status: 'carried', note: 'after the pilot' } } });
     const md = cardToMarkdown(cardView(snapshot.context));
