@@ -23,6 +23,7 @@ import type { ProfileName } from './profiles.js';
 import { switchbackTargets, type LifecycleState } from './rules.js';
 import { expectationsFor, type LevelExpectations } from './expectations.js';
 import type { DebriefLedger } from './debriefs.js';
+import { tasksOf, type WorkTask } from './tasks.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
 
@@ -66,6 +67,8 @@ export interface ComponentStatus {
     note?: string;
     submittedAt: string;
     reReview: boolean;
+    /** A re-review waiting for the owner's ethics answers: the panel's verdicts count once they are in. */
+    awaitingEthics: boolean;
     requiredRoles: string[];
     approvals: Record<string, number>;
     approvalsPerRole: number;
@@ -83,6 +86,7 @@ export interface ComponentStatus {
     missingDeliverables: string[];
     unmitigatedRisks: string[];
     ethicsItems: string[];
+    openTasks: string[];
     panelGaps: string[];
     expectations: LevelExpectations;
   };
@@ -145,6 +149,7 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
           ...(review.note ? { note: review.note } : {}),
           submittedAt: iso(review.submittedAt),
           reReview: review.reReview,
+          awaitingEthics: review.awaitingEthics === true,
           requiredRoles: requiredRoles(context, review.level),
           approvals: approvalsByRole(context, review),
           approvalsPerRole: context.policy.approvalsPerRole,
@@ -201,6 +206,8 @@ export interface CardView {
   /** The checklist the reviews answer, and the answers given at each review. */
   ethicsChecklist: EthicsItem[];
   ethics: EthicsAnswers[];
+  /** Requested changes as work items: open, done or carried, with how each was resolved. */
+  tasks: WorkTask[];
   debriefs: Debrief[];
   /** Debriefs asked for after graduations: counts, and the ones still owed (rules edition 2; absent before the first). */
   debriefLedger?: DebriefLedger;
@@ -250,6 +257,7 @@ export function cardView(context: ComponentContext): CardView {
     riskThreshold: context.policy.riskThreshold,
     ethicsChecklist: context.policy.ethicsChecklist,
     ethics: context.ethicsAnswers,
+    tasks: tasksOf(context),
     debriefs: context.card.debriefs ?? [],
     ...(context.debriefs ? { debriefLedger: context.debriefs } : {}),
     expectations: levelsReached(context.timeline, context.level).map(expectationsFor),

@@ -165,6 +165,19 @@ export function cardToMarkdown(card: CardView): string {
             )
             .join('\n\n')
         : '_No review has answered it yet._'),
+    `## Requested changes\n\nWhat review panels asked for, as work items: each is resolved by the next submit at its level, done (with what was done) or carried forward (with the reason); carried items stay here until a later submit marks them done.\n\n` +
+      table(
+        ['Task', 'Level', 'Asked in', 'What', 'Status', 'Resolution', 'Resolved in'],
+        card.tasks.map((t) => [
+          t.id,
+          t.level,
+          t.reviewId,
+          t.text,
+          t.status === 'open' ? mark('open') : t.status === 'carried' ? mark('carried forward') : 'done',
+          t.resolution ? `${t.resolution.note} (${t.resolution.by}, ${utcMinute(t.resolution.at)})` : '',
+          t.resolution?.reviewId,
+        ]),
+      ),
     `## Level timeline\n\n` +
       table(
         ['When', 'From', 'To', 'How', 'Review', 'Versions'],

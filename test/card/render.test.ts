@@ -64,6 +64,7 @@ const SECTIONS = [
   '## Code and data expectations',
   '## Stage debriefs',
   '## Ethics checklist',
+  '## Requested changes',
   '## Level timeline',
   '## Switchbacks',
   '## Graduation snapshots',
@@ -153,6 +154,35 @@ describe('the TRL card', () => {
     expect(card.debriefLedger).toMatchObject({ asked: 2, written: 1, owed: [{ level: 0, reviewId: 'r1' }] });
     const md = cardToMarkdown(card);
     expect(md).toMatch(/Asked after 2 graduations, written for 1\. \*\*Still owed\*\*: Level 0 \(graduated with review r1, asked 2026-01-\d\d \d\d:\d\d UTC\)\./);
+  });
+
+  it('lists requested changes as work items with their resolutions (rules edition 2)', () => {
+    const definition = ProjectDefinition.parse(project());
+    let { snapshot } = begin({
+      projectId: definition.id,
+      component: definition.components[0],
+      projectOwners: definition.owners,
+      roster: definition.roster,
+      policy: definition.policy,
+      startedAt: Date.parse('2026-01-05T09:00:00Z'),
+    });
+    let at = Date.parse('2026-01-05T10:00:00Z');
+    const send = (event: { type: LifecycleEvent['type'] } & Record<string, unknown>) => {
+      at += 3_600_000;
+      const answer = accept(snapshot, { ...event, at } as unknown as LifecycleEvent);
+      if (answer.kind !== 'accepted') throw new Error(`${event.type} not accepted: ${JSON.stringify(answer)}`);
+      snapshot = answer.snapshot;
+    };
+    send({ type: 'UPDATE_CARD', by: OWNER.email, patch: FULL_CARD });
+    send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS });
+    const [role] = levelDefinition(0).roles;
+    send({ type: 'VERDICT', reviewId: 'r1', reviewer: reviewer(role).email, verdict: 'request-changes', tasks: ['Add a third site', 'Report <b>stain</b> statistics'] });
+    expect(cardToMarkdown(cardView(snapshot.context))).toMatch(/\| t1 \| 0 \| r1 \| Add a third site \| <mark>open<\/mark> \| — \| — \|/);
+    send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS, resolutions: { t1: { status: 'done', note: 'site C added' }, t2: { status: 'carried', note: 'after the pilot' } } });
+    const md = cardToMarkdown(cardView(snapshot.context));
+    expect(md).toMatch(/\| t1 \| 0 \| r1 \| Add a third site \| done \| site C added \(lead@[^|]+\) \| r2 \|/);
+    expect(md).toMatch(/\| t2 \| 0 \| r1 \| Report &lt;b&gt;stain&lt;\/b&gt; statistics \| <mark>carried forward<\/mark> \| after the pilot/);
+    expect(cardToHtml(cardView(snapshot.context))).not.toContain('<b>stain');
   });
 
   it('round-trips as JSON', () => {

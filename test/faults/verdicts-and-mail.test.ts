@@ -46,7 +46,7 @@ describe('duplicate and out-of-order verdicts', () => {
     // r1 is closed by a blocking verdict from one reviewer; r2 opens at the same level.
     const r1 = await submit(component);
     await decide(component, r1.id, RL1, 'request-changes', { tasks: ['add a second site'] });
-    const r2 = await submit(component);
+    const r2 = await submit(component, undefined, undefined, { t1: { status: 'done', note: 'second site added' } });
     expect(r2).toMatchObject({ id: 'r2', level: 0, approvals: {} });
 
     // A verdict for r1 from the reviewer who had not answered it arrives after r2 opened: by

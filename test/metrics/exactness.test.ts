@@ -73,7 +73,7 @@ async function generatedProject(client: Client, taskQueue: string): Promise<stri
   });
   const changes = await submit(climber);
   await decide(climber, changes.id, reviewer(changes.requiredRoles[0] as 'researcher', 1).email, 'request-changes', { tasks: ['Tighten the evaluation protocol'] });
-  const back = await submit(climber);
+  const back = await submit(climber, undefined, undefined, { t1: { status: 'done', note: 'Protocol tightened' } });
   await decide(climber, back.id, reviewer(back.requiredRoles[0] as 'researcher', 1).email, 'switchback', { targetLevel: 1, comment: 'Baselines missing' });
   await climb(climber, 2);
   await climber.executeUpdate(switchbackUpdate, { args: [{ by: LEAD.email, kind: 'discovery', targetLevel: 0, reason: 'A data leak found upstream' }] });

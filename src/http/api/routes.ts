@@ -1,5 +1,6 @@
 /**
- * The JSON API: projects, components, status, card, history, submit, verdicts and switchbacks,
+ * The JSON API: projects, components, status, card, history, submit, verdicts, a re-review's
+ * ethics answers and switchbacks,
  * over the same client calls and zod schemas as the CLI. Bodies are validated before anything
  * reaches Temporal; who is acting comes from the bearer token (src/http/core/auth.ts).
  */
@@ -9,9 +10,11 @@ import { z } from 'zod';
 import { Slug } from '../../../machines/model.js';
 import { InputError, parseInput } from '../../../machines/validation.js';
 import {
+  AnswerEthics,
   Decision,
   DiscoverySwitchback,
   Submit,
+  answerEthicsUpdate,
   cardQuery,
   decideUpdate,
   historyQuery,
@@ -33,6 +36,7 @@ const SubmitBody = Submit.omit({ by: true });
 const { reviewer: _reviewer, reviewId: decisionReviewId, ...verdictFields } = Decision.shape;
 const VerdictBody = z.strictObject({ ...verdictFields, reviewId: decisionReviewId.optional() });
 const SwitchbackBody = DiscoverySwitchback.omit({ by: true, kind: true });
+const EthicsAnswersBody = AnswerEthics.omit({ by: true });
 
 async function jsonBody(c: Context): Promise<unknown> {
   try {
@@ -140,6 +144,15 @@ export function apiRoutes(deps: AppDependencies): Hono {
     const body = parseInput(VerdictBody, await jsonBody(c), 'verdict');
     const decision = parseInput(Decision, { ...body, ...answering(grant, body.reviewId) }, 'verdict');
     return c.json(await call(() => componentHandle(client, projectId, componentId).executeUpdate(decideUpdate, { args: [decision] })));
+  });
+
+  // A re-review waiting for the owner's ethics answers (rules edition 2): the token's person answers.
+  api.post('/projects/:projectId/components/:componentId/ethics-answers', async (c) => {
+    const { email } = await personGrant(c, links);
+    const { projectId, componentId } = ids(c);
+    const body = parseInput(EthicsAnswersBody, await jsonBody(c), 'ethics-answers');
+    const payload = parseInput(AnswerEthics, { ...body, by: email }, 'ethics-answers');
+    return c.json(await call(() => componentHandle(client, projectId, componentId).executeUpdate(answerEthicsUpdate, { args: [payload] })));
   });
 
   api.post('/projects/:projectId/components/:componentId/switchbacks', async (c) => {
