@@ -20,6 +20,7 @@ import {
   type Requirement,
 } from './model.js';
 import type { ProfileName } from './profiles.js';
+import { riskMatrix, type RiskMatrix } from './riskMatrix.js';
 import { switchbackTargets, type LifecycleState } from './rules.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
@@ -181,6 +182,8 @@ export interface CardView {
   /** Requirements ordered by risk, highest first; `flagged` at or above the policy's threshold. */
   requirements: (Requirement & { risk?: number; flagged: boolean })[];
   riskThreshold: number;
+  /** The requirements placed by pFailure × value (machines/riskMatrix.ts). */
+  riskMatrix: RiskMatrix;
   /** The checklist the reviews answer, and the answers given at each review. */
   ethicsChecklist: EthicsItem[];
   ethics: EthicsAnswers[];
@@ -227,6 +230,7 @@ export function cardView(context: ComponentContext): CardView {
     content: context.card,
     requirements,
     riskThreshold: context.policy.riskThreshold,
+    riskMatrix: riskMatrix([{ componentId: context.componentId, riskThreshold: context.policy.riskThreshold, requirements }]),
     ethicsChecklist: context.policy.ethicsChecklist,
     ethics: context.ethicsAnswers,
     debriefs: context.card.debriefs ?? [],
