@@ -133,7 +133,8 @@ describe("a project's risk matrix", () => {
     expect(section).toContain('Retired components are left out: legacy.');
     expect(section).not.toContain('NOT READ');
 
-    // A project that does not exist is a 404, in JSON.
+    // Without a person token, nothing; a project that does not exist is a 404, in JSON.
+    expect((await fetch(`${stack().http.url}/api/projects/${definition.id}/risks`)).status).toBe(401);
     const missing = await fetch(`${stack().http.url}/api/projects/no-such-project/risks`, { headers: { authorization: `Bearer ${token}` } });
     expect(missing.status).toBe(404);
   });
