@@ -53,10 +53,10 @@ export interface RiskSource {
   requirements: readonly RatedRequirement[];
 }
 
+/** A requirement in a cell: ids and figures only, so a card's query answer stays small (its texts are on the card). */
 export interface RiskEntry {
   componentId: string;
   requirementId: string;
-  statement?: string;
   status: string;
   pFailure?: number;
   value?: number;
@@ -65,6 +65,11 @@ export interface RiskEntry {
   flagged: boolean;
   /** Flagged and without a mitigation: what the Level 5 and Level 8 gates refuse. */
   unmitigated: boolean;
+}
+
+/** A flagged requirement in the lists a review reads: with its statement and mitigation. */
+export interface FlaggedRisk extends RiskEntry {
+  statement?: string;
   mitigation?: string;
 }
 
@@ -87,9 +92,9 @@ export interface RiskMatrix {
   rows: RiskRow[];
   counts: { total: number; placed: number; notPlaced: number; flagged: number; unmitigated: number };
   /** Every flagged requirement, highest risk first; unmitigated ones included and marked. */
-  flagged: RiskEntry[];
+  flagged: FlaggedRisk[];
   /** Flagged requirements without a mitigation, highest risk first. */
-  unmitigated: RiskEntry[];
+  unmitigated: FlaggedRisk[];
   /** Requirements without pFailure or value: they cannot be placed until they are rated. */
   notPlaced: RiskEntry[];
 }
@@ -108,15 +113,17 @@ function entryOf(componentId: string, r: RatedRequirement): RiskEntry {
   return {
     componentId,
     requirementId: r.id,
-    ...(r.statement !== undefined ? { statement: r.statement } : {}),
     status: r.status ?? 'open',
     ...(r.pFailure !== undefined ? { pFailure: r.pFailure } : {}),
     ...(r.value !== undefined ? { value: r.value } : {}),
     ...(r.risk !== undefined ? { risk: r.risk } : {}),
     flagged: r.flagged,
     unmitigated: r.flagged && !r.mitigation,
-    ...(r.mitigation !== undefined ? { mitigation: r.mitigation } : {}),
   };
+}
+
+function flaggedOf(entry: RiskEntry, r: RatedRequirement): FlaggedRisk {
+  return { ...entry, ...(r.statement !== undefined ? { statement: r.statement } : {}), ...(r.mitigation !== undefined ? { mitigation: r.mitigation } : {}) };
 }
 
 /** Highest risk first, then by component and requirement id, so every reader sees the same order. */
@@ -126,12 +133,14 @@ function byRisk(a: RiskEntry, b: RiskEntry): number {
 
 export function riskMatrix(sources: readonly RiskSource[]): RiskMatrix {
   const rows: RiskRow[] = PFAILURE_BANDS.map((pFailure) => ({ pFailure, cells: VALUE_BANDS.map((value) => ({ value, entries: [] as RiskEntry[] })) }));
-  const all: RiskEntry[] = [];
+  let total = 0;
+  const flagged: FlaggedRisk[] = [];
   const notPlaced: RiskEntry[] = [];
   for (const source of sources) {
     for (const requirement of source.requirements) {
       const entry = entryOf(source.componentId, requirement);
-      all.push(entry);
+      total++;
+      if (entry.flagged) flagged.push(flaggedOf(entry, requirement));
       const row = requirement.pFailure === undefined ? -1 : pFailureRow(requirement.pFailure);
       const column = requirement.value === undefined ? -1 : valueColumn(requirement.value);
       if (row < 0 || column < 0) notPlaced.push(entry);
@@ -139,14 +148,14 @@ export function riskMatrix(sources: readonly RiskSource[]): RiskMatrix {
     }
   }
   for (const row of rows) for (const cell of row.cells) cell.entries.sort(byRisk);
-  const flagged = all.filter((e) => e.flagged).sort(byRisk);
+  flagged.sort(byRisk);
   const unmitigated = flagged.filter((e) => e.unmitigated);
   notPlaced.sort(byRisk);
   return {
     riskThresholds: [...new Set(sources.map((s) => s.riskThreshold))].sort((a, b) => a - b),
     columns: VALUE_BANDS,
     rows,
-    counts: { total: all.length, placed: all.length - notPlaced.length, notPlaced: notPlaced.length, flagged: flagged.length, unmitigated: unmitigated.length },
+    counts: { total, placed: total - notPlaced.length, notPlaced: notPlaced.length, flagged: flagged.length, unmitigated: unmitigated.length },
     flagged,
     unmitigated,
     notPlaced,

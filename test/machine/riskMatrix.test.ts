@@ -55,7 +55,7 @@ describe('riskMatrix', () => {
 
   it('marks flagged and flagged-but-unmitigated entries, lists them by risk, and lists what it could not place', () => {
     const matrix = riskMatrix([
-      { componentId: 'model', riskThreshold: 3, requirements: [rated('R1.1', 0.5, 8, { mitigation: 'second reader' }), rated('R1.2', 0.9, 9), rated('R1.3', 0.1, 2), rated('R1.4', undefined, 5)] },
+      { componentId: 'model', riskThreshold: 3, requirements: [rated('R1.1', 0.5, 8, { mitigation: 'second reader' }), rated('R1.2', 0.9, 9, { statement: 'Finds rare tumours' }), rated('R1.3', 0.1, 2), rated('R1.4', undefined, 5)] },
       { componentId: 'pipeline', riskThreshold: 3, requirements: [rated('P2.1', 0.4, 10), rated('P2.2')] },
     ]);
     expect(matrix.counts).toEqual({ total: 6, placed: 4, notPlaced: 2, flagged: 3, unmitigated: 2 });
@@ -65,11 +65,13 @@ describe('riskMatrix', () => {
       ['pipeline/P2.1', 4, true],
     ]);
     expect(matrix.unmitigated.map((e) => e.requirementId)).toEqual(['R1.2', 'P2.1']);
+    expect(matrix.unmitigated[0]).toMatchObject({ statement: 'Finds rare tumours', unmitigated: true });
+    expect(matrix.unmitigated[0]).not.toHaveProperty('mitigation');
     expect(matrix.notPlaced.map((e) => `${e.componentId}/${e.requirementId}`)).toEqual(['model/R1.4', 'pipeline/P2.2']);
     const cell = matrix.rows[2].cells[3]; // 0.4–0.6 × 7–8
-    expect(cell.entries).toEqual([
-      { componentId: 'model', requirementId: 'R1.1', status: 'open', pFailure: 0.5, value: 8, risk: 4, flagged: true, unmitigated: false, mitigation: 'second reader' },
-    ]);
+    // A cell holds ids and figures; the flagged list adds the texts a review reads.
+    expect(cell.entries).toEqual([{ componentId: 'model', requirementId: 'R1.1', status: 'open', pFailure: 0.5, value: 8, risk: 4, flagged: true, unmitigated: false }]);
+    expect(matrix.flagged[1]).toEqual({ ...cell.entries[0], mitigation: 'second reader' });
     expect(matrix.rows[4].cells[0].entries[0]).toMatchObject({ requirementId: 'R1.3', flagged: false, unmitigated: false });
     expect(thresholdText(matrix)).toBe('risk ≥ 3');
   });
