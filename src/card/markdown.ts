@@ -52,18 +52,17 @@ function deliverable(value: unknown): string {
 }
 
 /** One requirement in a matrix cell: its id and risk, and in words whether it is flagged and mitigated. */
-function riskEntry(entry: RiskEntry, withComponent: boolean): string {
-  const name = `${withComponent ? `${entry.componentId}/` : ''}${entry.requirementId} (${entry.risk ?? '—'})`;
+function riskEntry(entry: RiskEntry): string {
+  const name = `${entry.requirementId} (${entry.risk ?? '—'})`;
   if (!entry.flagged) return text(name);
   return `<mark>${text(`${name} ⚠ flagged${entry.unmitigated ? ', no mitigation' : ''}`)}</mark>`;
 }
 
 /**
- * The risk matrix as Markdown: pFailure bands down (highest first), value bands across, each cell
+ * A card's risk matrix as Markdown: pFailure bands down (highest first), value bands across, each cell
  * listing its requirements; the marks are words, so they survive print, plain text and screen readers.
  */
-export function riskMatrixMarkdown(matrix: RiskMatrix, options: { withComponent?: boolean } = {}): string {
-  const withComponent = options.withComponent ?? false;
+export function riskMatrixMarkdown(matrix: RiskMatrix): string {
   const { counts } = matrix;
   if (counts.total === 0) return '_No requirements yet._';
   const lines = [
@@ -76,13 +75,13 @@ export function riskMatrixMarkdown(matrix: RiskMatrix, options: { withComponent?
         ['pFailure ↓ / value →', ...matrix.columns.map((c) => c.label)],
         matrix.rows.map((row) => [
           new Markup(`**${text(row.pFailure.label)}**`),
-          ...row.cells.map((cell) => (cell.entries.length ? new Markup(cell.entries.map((e) => riskEntry(e, withComponent)).join('<br>')) : '')),
+          ...row.cells.map((cell) => (cell.entries.length ? new Markup(cell.entries.map((e) => riskEntry(e)).join('<br>')) : '')),
         ]),
       ),
     );
   }
   if (counts.notPlaced > 0) {
-    lines.push(`Not placed (no pFailure or value yet): ${matrix.notPlaced.map((e) => riskEntry(e, withComponent)).join(', ')}.`);
+    lines.push(`Not placed (no pFailure or value yet): ${matrix.notPlaced.map((e) => riskEntry(e)).join(', ')}.`);
   }
   return lines.join('\n\n');
 }

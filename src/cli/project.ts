@@ -80,7 +80,7 @@ export function registerProjectCommands(program: Command, ctx: Context): void {
 
   program
     .command('status')
-    .description("a project's system level and components, or one component's level, review and gate")
+    .description("a project's system level, components and risk matrix, or one component's level, review and gate")
     .argument('<target>', '<projectId> or <projectId>/<componentId>', parseTarget)
     .option('--below <level>', "a project's components below this level (0-9) and what each one's gate still misses", level('--below'))
     .addOption(jsonOption())
