@@ -20,6 +20,7 @@ import {
   type Requirement,
 } from './model.js';
 import type { ProfileName } from './profiles.js';
+import { riskMatrix, type RiskMatrix } from './riskMatrix.js';
 import { switchbackTargets, type LifecycleState } from './rules.js';
 import { expectationsFor, type LevelExpectations } from './expectations.js';
 import type { DebriefLedger } from './debriefs.js';
@@ -203,6 +204,8 @@ export interface CardView {
   /** Requirements ordered by risk, highest first; `flagged` at or above the policy's threshold. */
   requirements: (Requirement & { risk?: number; flagged: boolean })[];
   riskThreshold: number;
+  /** The requirements placed by pFailure × value (machines/riskMatrix.ts). */
+  riskMatrix: RiskMatrix;
   /** The checklist the reviews answer, and the answers given at each review. */
   ethicsChecklist: EthicsItem[];
   ethics: EthicsAnswers[];
@@ -255,6 +258,7 @@ export function cardView(context: ComponentContext): CardView {
     content: context.card,
     requirements,
     riskThreshold: context.policy.riskThreshold,
+    riskMatrix: riskMatrix([{ componentId: context.componentId, riskThreshold: context.policy.riskThreshold, requirements }]),
     ethicsChecklist: context.policy.ethicsChecklist,
     ethics: context.ethicsAnswers,
     tasks: tasksOf(context),

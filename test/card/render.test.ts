@@ -8,6 +8,7 @@ import { accept, begin } from '../../machines/accept.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { levelDefinition } from '../../machines/levels.js';
 import { ProjectDefinition, type CardPatch } from '../../machines/model.js';
+import { riskMatrix } from '../../machines/riskMatrix.js';
 import { cardView } from '../../machines/status.js';
 import { cardToHtml } from '../../src/card/html.js';
 import { cardToMarkdown } from '../../src/card/markdown.js';
@@ -54,6 +55,7 @@ const SECTIONS = [
   '# TRL card',
   '## Versions',
   '## Requirements, by risk',
+  '## Risk matrix',
   '## Model / algorithm',
   '## Intended use',
   '## Unacceptable uses',
@@ -183,6 +185,43 @@ describe('the TRL card', () => {
     expect(md).toMatch(/\| t1 \| 0 \| r1 \| Add a third site \| done \| site C added \(lead@[^|]+\) \| r2 \|/);
     expect(md).toMatch(/\| t2 \| 0 \| r1 \| Report &lt;b&gt;stain&lt;\/b&gt; statistics \| <mark>carried forward<\/mark> \| after the pilot/);
     expect(cardToHtml(cardView(snapshot.context))).not.toContain('<b>stain');
+  });
+
+  it('carries its own risk matrix in the JSON view: each requirement in its pFailure × value cell, flags and missing mitigations marked', () => {
+    const matrix = card.riskMatrix;
+    const cells = matrix.rows.flatMap((row) => row.cells.filter((c) => c.entries.length).map((c) => [row.pFailure.label, c.value.label, c.entries.map((e) => [e.requirementId, e.flagged, e.unmitigated])]));
+    expect(cells).toEqual([
+      ['0.8–1', '9–10', [['R2.1', true, true]]],
+      ['0.4–0.6', '7–8', [['R2.3', true, false]]],
+      ['0.2–0.4', '5–6', [['R1.1', false, false]]],
+      ['0–0.2', '1–2', [['R2.2', false, false]]],
+      ['0–0.2', '7–8', [['P1.1', false, false]]],
+    ]);
+    expect(matrix.counts).toEqual({ total: 5, placed: 5, notPlaced: 0, flagged: 2, unmitigated: 1 });
+    expect(matrix.unmitigated.map((e) => e.requirementId)).toEqual(['R2.1']);
+  });
+
+  it('renders the risk matrix in Markdown and HTML, bands as rows and columns and the marks in words', () => {
+    const md = cardToMarkdown(card);
+    const section = md.slice(md.indexOf('## Risk matrix'), md.indexOf('## Model / algorithm'));
+    expect(section).toContain('⚠ flagged: risk ≥ 3');
+    expect(section).toContain('5 requirements: 5 placed, 0 not placed; 2 flagged, 1 of them without a mitigation.');
+    expect(section).toContain('| pFailure ↓ / value → | 1–2 | 3–4 | 5–6 | 7–8 | 9–10 |');
+    expect(section).toContain('| **0.8–1** | — | — | — | — | <mark>R2.1 (8.1) ⚠ flagged, no mitigation</mark> |');
+    expect(section).toContain('| **0.4–0.6** | — | — | — | <mark>R2.3 (4) ⚠ flagged</mark> | — |');
+    expect(section).toContain('| **0–0.2** | R2.2 (0.2) | — | — | P1.1 (0.8) | — |');
+    const html = cardToHtml(card);
+    expect(html).toContain('<h2>Risk matrix</h2>');
+    expect(html).toMatch(/<td><strong>0\.8–1<\/strong><\/td>\s*<td>—<\/td>\s*<td>—<\/td>\s*<td>—<\/td>\s*<td>—<\/td>\s*<td><mark>R2\.1 \(8\.1\) ⚠ flagged, no mitigation<\/mark><\/td>/);
+  });
+
+  it('lists requirements the matrix cannot place, and says so when a card has none', () => {
+    const unrated = { ...card, riskMatrix: riskMatrix([{ componentId: 'anomaly-model', riskThreshold: 3, requirements: [{ id: 'R9.1', statement: 'Not rated', flagged: false }] }]) };
+    const md = cardToMarkdown(unrated);
+    expect(md).toContain('1 requirement: 0 placed, 1 not placed; 0 flagged, 0 of them without a mitigation.');
+    expect(md).toContain('Not placed (no pFailure or value yet): R9.1 (—).');
+    expect(md).not.toContain('pFailure ↓ / value →');
+    expect(cardToMarkdown({ ...card, riskMatrix: riskMatrix([]) })).toContain('## Risk matrix\n\n_No requirements yet._');
   });
 
   it('round-trips as JSON', () => {

@@ -25,6 +25,7 @@ import {
 } from '../../../workflows/definitions.js';
 import { call, componentHandle, parseProject, projectHandle, startProject } from '../../runtime/client.js';
 import { DEFAULT_MIN_POLICY_INTERVAL } from '../../runtime/config.js';
+import { readProjectRisks } from '../../portfolio/risks.js';
 import { ComponentFilter, ProjectFilter, componentsPage, givenFilters, projectComponentsPage, projectsPage } from '../../portfolio/projects.js';
 import { HoldingQuery, holdingBelow } from '../../portfolio/holding.js';
 import { answering, componentGrant, personGrant } from '../core/auth.js';
@@ -110,6 +111,13 @@ export function apiRoutes(deps: AppDependencies): Hono {
     const status = await call(() => projectHandle(client, projectId).query(projectStatusQuery));
     const { items, ...page } = projectComponentsPage(status, filter);
     return c.json({ components: items, ...page });
+  });
+
+  // One project's risk matrix, read from its components' cards (src/portfolio/risks.ts).
+  api.get('/projects/:projectId/risks', async (c) => {
+    await personGrant(c, links);
+    const projectId = parseInput(Slug, c.req.param('projectId'), 'projectId');
+    return c.json(await readProjectRisks(client, projectId));
   });
 
   /** The three reads of one component take a person token, or a review link of this component. */
