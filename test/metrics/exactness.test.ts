@@ -134,7 +134,7 @@ describe('portfolio metrics from project summaries', () => {
     expect(fromSummaries).toEqual(fromCards);
     expect(read.unreadable).toEqual([]);
     expect(read.componentsAsked).toBe(0);
-    expect(read.components).toHaveLength(9 + 3 + 3 + 1);
+    expect(read.components).toHaveLength(11 + 3 + 3 + 1);
 
     // The figures are not trivially equal: every kind of change is in them.
     const { byKind } = fromSummaries.switchbacks;
