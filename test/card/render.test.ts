@@ -14,9 +14,11 @@ import { cardToHtml } from '../../src/card/html.js';
 import { cardToMarkdown } from '../../src/card/markdown.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 
-/** A component that graduates 0→1→2, gets a debrief, then has its card edited after the graduations. */
-function builtCard() {
-  const definition = ProjectDefinition.parse(project());
+type SentEvent = { type: LifecycleEvent['type'] } & Record<string, unknown>;
+
+/** A component of `project(overrides)` driven through the machine, each event an hour after the last. */
+function drive(overrides: Parameters<typeof project>[0] = {}) {
+  const definition = ProjectDefinition.parse(project(overrides));
   let { snapshot } = begin({
     projectId: definition.id,
     component: definition.components[0],
@@ -26,17 +28,26 @@ function builtCard() {
     startedAt: Date.parse('2026-01-05T09:00:00Z'),
   });
   let at = Date.parse('2026-01-05T10:00:00Z');
-  const send = (event: { type: LifecycleEvent['type'] } & Record<string, unknown>) => {
-    at += 86_400_000;
-    const answer = accept(snapshot, { ...event, at } as unknown as LifecycleEvent);
-    if (answer.kind !== 'accepted') throw new Error(`${event.type} not accepted: ${JSON.stringify(answer)}`);
-    snapshot = answer.snapshot;
+  return {
+    send: (event: SentEvent): void => {
+      at += 3_600_000;
+      const answer = accept(snapshot, { ...event, at } as unknown as LifecycleEvent);
+      if (answer.kind !== 'accepted') throw new Error(`${event.type} not accepted: ${JSON.stringify(answer)}`);
+      snapshot = answer.snapshot;
+    },
+    card: () => cardView(snapshot.context),
+    review: () => snapshot.context.review!,
   };
+}
+
+/** A component that graduates 0→1→2, gets a debrief, then has its card edited after the graduations. */
+function builtCard() {
+  const { send, card, review: openReview } = drive();
   const patch = (p: CardPatch) => send({ type: 'UPDATE_CARD', by: OWNER.email, patch: p });
   patch(FULL_CARD);
   for (let level = 0; level < 2; level++) {
     send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS });
-    const review = snapshot.context.review!;
+    const review = openReview();
     for (const role of levelDefinition(level).roles) send({ type: 'VERDICT', reviewId: review.id, reviewer: reviewer(role).email, verdict: 'approve' });
   }
   patch({
@@ -48,7 +59,7 @@ function builtCard() {
     ],
     versions: { code: '0.9.0', model: '0.5.0', data: '1.1.0' },
   });
-  return cardView(snapshot.context);
+  return card();
 }
 
 const SECTIONS = [
@@ -123,18 +134,8 @@ describe('the TRL card', () => {
   });
 
   it("lists the lean profile's panel as the current level's reviewers, and names the profile", () => {
-    const definition = ProjectDefinition.parse(
-      project({ policy: { profile: 'lean' }, components: [{ id: 'anomaly-model', name: 'Anomaly detector', kind: 'model', entryLevel: 4, owner: OWNER }] }),
-    );
-    const { snapshot } = begin({
-      projectId: definition.id,
-      component: definition.components[0],
-      projectOwners: definition.owners,
-      roster: definition.roster,
-      policy: definition.policy,
-      startedAt: Date.parse('2026-01-05T09:00:00Z'),
-    });
-    const md = cardToMarkdown(cardView(snapshot.context));
+    const lean = drive({ policy: { profile: 'lean' }, components: [{ id: 'anomaly-model', name: 'Anomaly detector', kind: 'model', entryLevel: 4, owner: OWNER }] });
+    const md = cardToMarkdown(lean.card());
     expect(md).toContain('| Policy profile | lean |');
     expect(md.match(/\| Reviewers: [a-z-]+ \|/g)).toEqual(['| Reviewers: applied-ai |', '| Reviewers: product |']);
   });
@@ -159,32 +160,17 @@ describe('the TRL card', () => {
   });
 
   it('lists requested changes as work items with their resolutions (rules edition 2)', () => {
-    const definition = ProjectDefinition.parse(project());
-    let { snapshot } = begin({
-      projectId: definition.id,
-      component: definition.components[0],
-      projectOwners: definition.owners,
-      roster: definition.roster,
-      policy: definition.policy,
-      startedAt: Date.parse('2026-01-05T09:00:00Z'),
-    });
-    let at = Date.parse('2026-01-05T10:00:00Z');
-    const send = (event: { type: LifecycleEvent['type'] } & Record<string, unknown>) => {
-      at += 3_600_000;
-      const answer = accept(snapshot, { ...event, at } as unknown as LifecycleEvent);
-      if (answer.kind !== 'accepted') throw new Error(`${event.type} not accepted: ${JSON.stringify(answer)}`);
-      snapshot = answer.snapshot;
-    };
+    const { send, card: current } = drive();
     send({ type: 'UPDATE_CARD', by: OWNER.email, patch: FULL_CARD });
     send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS });
     const [role] = levelDefinition(0).roles;
     send({ type: 'VERDICT', reviewId: 'r1', reviewer: reviewer(role).email, verdict: 'request-changes', tasks: ['Add a third site', 'Report <b>stain</b> statistics'] });
-    expect(cardToMarkdown(cardView(snapshot.context))).toMatch(/\| t1 \| 0 \| r1 \| Add a third site \| <mark>open<\/mark> \| — \| — \|/);
+    expect(cardToMarkdown(current())).toMatch(/\| t1 \| 0 \| r1 \| Add a third site \| <mark>open<\/mark> \| — \| — \|/);
     send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS, resolutions: { t1: { status: 'done', note: 'site C added' }, t2: { status: 'carried', note: 'after the pilot' } } });
-    const md = cardToMarkdown(cardView(snapshot.context));
+    const md = cardToMarkdown(current());
     expect(md).toMatch(/\| t1 \| 0 \| r1 \| Add a third site \| done \| site C added \(lead@[^|]+\) \| r2 \|/);
     expect(md).toMatch(/\| t2 \| 0 \| r1 \| Report &lt;b&gt;stain&lt;\/b&gt; statistics \| <mark>carried forward<\/mark> \| after the pilot/);
-    expect(cardToHtml(cardView(snapshot.context))).not.toContain('<b>stain');
+    expect(cardToHtml(current())).not.toContain('<b>stain');
   });
 
   it('carries its own risk matrix in the JSON view: each requirement in its pFailure × value cell, flags and missing mitigations marked', () => {

@@ -5,6 +5,7 @@
  * effects the last event emitted, and knows how to fill a level's gate, answer the ethics checklist,
  * submit and have the panel approve.
  */
+import { expect } from 'vitest';
 import { ethicsItemIds, gateFor, type Gate } from '../../machines/gate.js';
 import { panelFor, quorumReached, requiredRoles } from '../../machines/panel.js';
 import { type ComponentContext, type OpenReview, type Verdict } from '../../machines/context.js';
@@ -107,6 +108,15 @@ export function start(options: FixtureOptions = {}): Lifecycle {
     lifecycle.snapshot = restore(lifecycle.snapshot.value, { ...lifecycle.context, rulesEdition: options.rulesEdition });
   }
   return lifecycle;
+}
+
+/** Snapshot the context, run `act`, and check nothing in it changed. */
+export function expectUnchanged(c: Lifecycle, act: () => void): void {
+  const before = structuredClone(c.context);
+  const state = c.state;
+  act();
+  expect(c.context).toEqual(before);
+  expect(c.state).toBe(state);
 }
 
 export function stateOf(snapshot: Snapshot): LifecycleState {

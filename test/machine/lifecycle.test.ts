@@ -11,6 +11,7 @@ import {
   adoptedAt,
   DAY,
   email,
+  expectUnchanged,
   HOUR,
   ethicsAnswers,
   fullRoster,
@@ -25,14 +26,6 @@ import {
   type Lifecycle,
 } from './helpers.js';
 
-/** Snapshot the context, run `act`, and check nothing in it changed. */
-function expectUnchanged(c: Lifecycle, act: () => void): void {
-  const before = structuredClone(c.context);
-  const state = c.state;
-  act();
-  expect(c.context).toEqual(before);
-  expect(c.state).toBe(state);
-}
 
 const TEXT_KEYS = new Set<string>(TEXT_DELIVERABLE_KEYS);
 

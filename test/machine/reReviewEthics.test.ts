@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { accept } from '../../machines/accept.js';
 import { componentStatus } from '../../machines/status.js';
-import { DAY, email, ethicsAnswers, OWNER, PROJECT_OWNER, reasonsOf, start, STRANGER, type Lifecycle } from './helpers.js';
+import { DAY, email, ethicsAnswers, expectUnchanged, OWNER, PROJECT_OWNER, reasonsOf, start, STRANGER, type Lifecycle } from './helpers.js';
 
 const PANEL = (['product', 'applied-ai', 'qa'] as const).flatMap((role) => [1, 2, 3].map((n) => email(role, n))).sort();
 
@@ -17,11 +17,6 @@ function reReviewOpened(options: { rulesEdition?: number } = {}): Lifecycle {
   return c.accept({ type: 'REREVIEW_DUE', scheduledAt: new Date(c.now).toISOString() });
 }
 
-function expectUnchanged(c: Lifecycle, act: () => void): void {
-  const before = structuredClone(c.context);
-  act();
-  expect(c.context).toEqual(before);
-}
 
 describe('a re-review waits for the owner\'s ethics answers', () => {
   it('opens waiting, and asks the owner (not the panel) for the Level 9 checklist', () => {

@@ -8,7 +8,7 @@ import { accept } from '../../machines/accept.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { cardView, componentStatus } from '../../machines/status.js';
 import { keepTasks, TASKS_KEPT, type WorkTask } from '../../machines/tasks.js';
-import { email, OWNER, PROJECT_OWNER, reasonsOf, start, type Lifecycle } from './helpers.js';
+import { email, expectUnchanged, OWNER, PROJECT_OWNER, reasonsOf, start, type Lifecycle } from './helpers.js';
 
 const TASKS = ['Add the second cohort', 'Pin the data version'];
 
@@ -18,13 +18,6 @@ function changesRequested(options: { rulesEdition?: number } = {}): Lifecycle {
   return c.verdict(email('researcher', 2), 'request-changes', { tasks: TASKS });
 }
 
-function expectUnchanged(c: Lifecycle, act: () => void): void {
-  const before = structuredClone(c.context);
-  const state = c.state;
-  act();
-  expect(c.context).toEqual(before);
-  expect(c.state).toBe(state);
-}
 
 /** What a submit with these resolutions gets at entry (limits on, as the workflow's validator asks). */
 function atEntry(c: Lifecycle, resolutions: Record<string, { status: 'done' | 'carried'; note: string }>): string[] {
