@@ -3,6 +3,7 @@
  * questions (who depends on whom, subsystem levels, what a report says about a switchback), and
  * the DEPENDENCY_FLAG event a project sends a component whose dependency switched back.
  */
+import { gapLines } from '../../src/portfolio/holding.js';
 import { describe, expect, it } from 'vitest';
 import { dependencyPath, dependentsOf, findCycle, reportedSwitchback, subsystemStatuses } from '../../machines/dependencies.js';
 import { dependencyFlagViews, openDependencyFlags } from '../../machines/dependencyFlags.js';
@@ -187,5 +188,20 @@ describe('DEPENDENCY_FLAG', () => {
     for (let i = 0; i < 60; i++) c.accept(flag({ reason: `flag ${i}` }));
     expect(c.context.dependencyFlags).toHaveLength(50);
     expect(c.context.dependencyFlags!.at(-1)!.reason).toBe('flag 59');
+  });
+});
+
+describe('what holds a component back, in words', () => {
+  const below = { componentId: 'b', name: 'B', level: 3, levelName: 'System development', state: 'working' as const };
+  const gate = { level: 3, ready: false, missingDeliverables: ['testingStatus'], unmitigatedRisks: [], panelGaps: [], openTasks: ['t1', 't2'] };
+
+  it('names missing deliverables and the open tasks the next submit must resolve', () => {
+    expect(gapLines({ ...below, gate })).toEqual(['missing deliverables: testingStatus', 'open tasks the submit must resolve: t1, t2']);
+  });
+
+  it("says a re-review waits for the owner's ethics answers rather than for roles", () => {
+    const openReview = { id: 'r9', level: 9, missingRoles: ['qa'], awaitingEthics: true as const };
+    expect(gapLines({ ...below, level: 9, gate: { ...gate, openTasks: [] }, openReview })).toEqual(["re-review r9 is waiting for the owner's ethics answers"]);
+    expect(gapLines({ ...below, level: 9, gate, openReview: { id: 'r9', level: 9, missingRoles: ['qa'] } })).toEqual(['review r9 is open, waiting on qa']);
   });
 });
