@@ -3,13 +3,13 @@
  * questions (who depends on whom, subsystem levels, what a report says about a switchback), and
  * the DEPENDENCY_FLAG event a project sends a component whose dependency switched back.
  */
-import { gapLines } from '../../src/portfolio/holding.js';
 import { describe, expect, it } from 'vitest';
 import { dependencyPath, dependentsOf, findCycle, reportedSwitchback, subsystemStatuses } from '../../machines/dependencies.js';
 import { dependencyFlagViews, openDependencyFlags } from '../../machines/dependencyFlags.js';
 import { NewComponent, ProjectDefinition, type ProjectDefinitionInput } from '../../machines/model.js';
 import { cardView } from '../../machines/status.js';
 import { cardToMarkdown } from '../../src/card/markdown.js';
+import { gapLines } from '../../src/portfolio/holding.js';
 import { OWNER, projectInput, raisingProposal, start, type EventInput } from './helpers.js';
 
 const component = (id: string, dependsOn?: string[]) => ({
