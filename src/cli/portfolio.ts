@@ -71,7 +71,7 @@ export function registerMetricsCommand(program: Command, ctx: Context): void {
     .action(async (opts: { json?: boolean; html?: boolean }) => {
       const scope = { taskQueue: ctx.session.settings().MLTRL_TASK_QUEUE };
       const metrics = await ctx.session.withClient('metrics', 'the portfolio', (client) => readMetrics(client, scope));
-      if (opts.html) ctx.io.out(metricsPage(metrics));
+      if (opts.html) ctx.io.out(await metricsPage(metrics));
       else show(ctx, opts.json, metrics, metricsText);
     });
 }

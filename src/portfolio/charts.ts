@@ -1,13 +1,18 @@
 /**
- * The portfolio charts as plain SVG, each built by one small pure function: the level distribution
- * (bars coloured by phase), the time spent at each level (median with the middle half), and the
- * switchback paths (arcs from level to level, thicker for frequent paths). Written with hono's
- * `html`, like every page: it escapes text and attribute values for SVG as for HTML.
+ * The charts, as Vega-Lite specs rendered to SVG on the server (./vegaSvg.ts), each built by one
+ * small pure function from figures already computed: the level distribution (bars coloured by
+ * phase), the time spent at each level (median with the middle half), the switchback paths
+ * (ranked bars, most taken first) and a project's level history (a step line per component).
+ * Every mark carries its figure in words (`aria-label`), and each page shows the same figures in
+ * a table, so nothing is told by colour or shape alone.
  */
-import { html, raw } from 'hono/html';
-import { levelDefinition, LEVELS, type Phase } from '../../machines/levels.js';
-import type { Html } from '../render/markup.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { utcMinute } from '../../machines/dates.js';
+import { levelDefinition, LEVELS, PHASES, type Phase } from '../../machines/levels.js';
+import type { TimelineEntry } from '../../machines/context.js';
+import type { HtmlEscapedString } from 'hono/utils/html';
 import type { PortfolioMetrics, SwitchbackPath } from './metrics.js';
+import { chartSvg } from './vegaSvg.js';
 
 /** One colour per phase, for charts and the web page alike; white text on each stays above 7:1. */
 export const PHASE_COLOURS: Record<Phase, string> = {
@@ -17,14 +22,10 @@ export const PHASE_COLOURS: Record<Phase, string> = {
   deployment: '#166534',
 };
 
-/** The text attributes every label shares: a constant of this module, so inserted as it is. */
-const FONT = raw('font-family="system-ui, sans-serif" font-size="12" fill="#1b1f24"');
-
-function svg(width: number, height: number, title: string, body: Html[]): Html {
-  return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${title}">
-<title>${title}</title>
-${body.map((part) => html`${part}\n`)}</svg>`;
-}
+/** The phase colour scale, every phase in the legend in the paper's order. */
+const PHASE_SCALE = { domain: [...PHASES], range: PHASES.map((phase) => PHASE_COLOURS[phase]) };
+/** Counts are whole numbers: no 0.5 ticks on a small portfolio. */
+const COUNT_AXIS = { format: 'd', tickMinStep: 1 } as const;
 
 /** Readable duration: seconds, minutes, hours or days, whichever fits. */
 export function humanDuration(ms: number): string {
@@ -33,66 +34,150 @@ export function humanDuration(ms: number): string {
   return `${Math.round(ms)} ms`;
 }
 
-export function levelDistributionChart(metrics: Pick<PortfolioMetrics, 'componentsPerLevel'>): Html {
-  const width = 560;
-  const height = 220;
-  const plot = { left: 30, top: 16, width: 520, height: 160 };
-  const max = Math.max(1, ...metrics.componentsPerLevel);
-  const slot = plot.width / LEVELS.length;
-  const bars = metrics.componentsPerLevel.map((count, level) => {
-    const barHeight = (count / max) * plot.height;
-    const x = plot.left + level * slot + slot * 0.15;
-    const y = plot.top + plot.height - barHeight;
-    const colour = PHASE_COLOURS[levelDefinition(level).phase];
-    return html`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${colour}"><title>Level ${level} ${levelDefinition(level).name}: ${count}</title></rect>\
-<text x="${(x + slot * 0.35).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" ${FONT}>${count}</text>\
-<text x="${(x + slot * 0.35).toFixed(1)}" y="${plot.top + plot.height + 16}" text-anchor="middle" ${FONT}>${level}</text>`;
-  });
-  return svg(width, height, 'Components per level, coloured by phase', [
-    ...bars,
-    html`<text x="${plot.left + plot.width / 2}" y="${height - 8}" text-anchor="middle" ${FONT}>level</text>`,
-  ]);
+/** The unit a time axis counts in: the largest one the longest time reaches. */
+function timeUnit(maxMs: number): { name: string; ms: number } {
+  const units = [{ name: 'days', ms: 86_400_000 }, { name: 'hours', ms: 3_600_000 }, { name: 'minutes', ms: 60_000 }];
+  return units.find((unit) => maxMs >= unit.ms) ?? { name: 'seconds', ms: 1_000 };
 }
 
-export function timeInLevelChart(metrics: Pick<PortfolioMetrics, 'timeInLevel'>): Html {
-  const rowHeight = 22;
-  const plot = { left: 40, top: 10, width: 420 };
-  const height = plot.top + rowHeight * LEVELS.length + 24;
-  const max = Math.max(1, ...metrics.timeInLevel.map((row) => row.p75Ms ?? row.medianMs ?? 0));
-  const scale = (ms: number) => plot.left + (ms / max) * plot.width;
-  const rows = metrics.timeInLevel.map((row) => {
-    const y = plot.top + row.level * rowHeight;
-    const label = html`<text x="${plot.left - 8}" y="${y + 14}" text-anchor="end" ${FONT}>${row.level}</text>`;
-    if (row.medianMs === null) return html`${label}<text x="${plot.left}" y="${y + 14}" ${FONT} fill-opacity="0.5">no completed stay</text>`;
-    const colour = PHASE_COLOURS[levelDefinition(row.level).phase];
-    const whisker = html`<line x1="${scale(row.p25Ms!).toFixed(1)}" x2="${scale(row.p75Ms!).toFixed(1)}" y1="${y + 10}" y2="${y + 10}" stroke="#1b1f24" stroke-width="1.5"/>`;
-    return html`${label}\
-<rect x="${plot.left}" y="${y + 3}" width="${(scale(row.medianMs) - plot.left).toFixed(1)}" height="14" fill="${colour}" fill-opacity="0.8"><title>Level ${row.level}: median ${humanDuration(row.medianMs)} over ${row.samples} stays</title></rect>\
-${whisker}\
-<text x="${(scale(row.p75Ms!) + 6).toFixed(1)}" y="${y + 14}" ${FONT}>${humanDuration(row.medianMs)} (n=${row.samples})</text>`;
+export function levelDistributionChart(metrics: Pick<PortfolioMetrics, 'componentsPerLevel'>): Promise<HtmlEscapedString> {
+  const values = metrics.componentsPerLevel.map((count, level) => {
+    const { name, phase } = levelDefinition(level);
+    return { level, phase, count, label: `Level ${level} ${name}: ${count}` };
   });
-  return svg(plot.left + plot.width + 120, height, 'Time spent at each level: median, with the middle half as a line', [
-    ...rows,
-    html`<text x="${plot.left}" y="${height - 6}" ${FONT}>median time at level; the line spans the 25th to 75th percentile</text>`,
-  ]);
+  const spec: TopLevelSpec = {
+    width: 520,
+    height: 160,
+    data: { values },
+    encoding: { x: { field: 'level', type: 'ordinal', title: 'level', axis: { labelAngle: 0 } } },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y: { field: 'count', type: 'quantitative', title: 'components', axis: COUNT_AXIS },
+          color: { field: 'phase', type: 'nominal', title: 'phase', scale: PHASE_SCALE },
+          description: { field: 'label' },
+        },
+      },
+      { mark: { type: 'text', dy: -7, aria: false }, encoding: { y: { field: 'count', type: 'quantitative' }, text: { field: 'count' } } },
+    ],
+  };
+  return chartSvg(spec, 'Components per level, coloured by phase');
 }
 
-export function switchbackPathsChart(paths: readonly SwitchbackPath[]): Html {
-  const width = 560;
-  const height = 230;
-  const axisY = 190;
-  const x = (level: number) => 30 + level * 55;
-  const max = Math.max(1, ...paths.map((p) => p.count));
-  const arcs = paths.map((p) => {
-    const radius = (x(p.from) - x(p.to)) / 2;
-    const strokeWidth = 1.5 + (p.count / max) * 8;
-    return html`<path d="M ${x(p.from)} ${axisY} A ${radius} ${radius} 0 0 0 ${x(p.to)} ${axisY}" fill="none" stroke="#cf222e" stroke-opacity="0.7" stroke-width="${strokeWidth.toFixed(1)}"><title>${p.path}: ${p.count}</title></path>`;
+export function timeInLevelChart(metrics: Pick<PortfolioMetrics, 'timeInLevel'>): Promise<HtmlEscapedString> {
+  const unit = timeUnit(Math.max(0, ...metrics.timeInLevel.map((row) => row.p75Ms ?? 0)));
+  const values = metrics.timeInLevel.map((row) => {
+    const { phase } = levelDefinition(row.level);
+    if (row.medianMs === null) return { level: row.level, phase, median: null, p25: null, p75: null, at: 0, note: 'no completed stay', label: `Level ${row.level}: no completed stay` };
+    return {
+      level: row.level,
+      phase,
+      median: row.medianMs / unit.ms,
+      p25: row.p25Ms! / unit.ms,
+      p75: row.p75Ms! / unit.ms,
+      at: Math.max(row.medianMs, row.p75Ms!) / unit.ms,
+      note: `${humanDuration(row.medianMs)} (n=${row.samples})`,
+      label: `Level ${row.level}: median ${humanDuration(row.medianMs)} over ${row.samples} stay${row.samples === 1 ? '' : 's'}`,
+    };
   });
-  const labels = paths.slice(0, 6).map((p, index) => html`<text x="${width - 10}" y="${16 + index * 16}" text-anchor="end" ${FONT}>${p.path} ×${p.count}</text>`);
-  const ticks = LEVELS.map(
-    ({ level, phase }) =>
-      html`<circle cx="${x(level)}" cy="${axisY}" r="5" fill="${PHASE_COLOURS[phase]}"/><text x="${x(level)}" y="${axisY + 20}" text-anchor="middle" ${FONT}>${level}</text>`,
-  );
-  const empty = paths.length === 0 ? [html`<text x="${width / 2}" y="${axisY / 2}" text-anchor="middle" ${FONT}>no switchbacks yet</text>`] : [];
-  return svg(width, height, 'Switchback paths: each arc goes from a level back to an earlier one', [...arcs, ...ticks, ...labels, ...empty]);
+  const spec: TopLevelSpec = {
+    width: 420,
+    height: { step: 22 },
+    data: { values },
+    encoding: { y: { field: 'level', type: 'ordinal', title: 'level', sort: 'ascending' } },
+    layer: [
+      {
+        mark: { type: 'bar', height: { band: 0.65 } },
+        encoding: {
+          x: { field: 'median', type: 'quantitative', title: `median ${unit.name} at level; the line spans the 25th to 75th percentile` },
+          color: { field: 'phase', type: 'nominal', title: 'phase', scale: PHASE_SCALE },
+          description: { field: 'label' },
+        },
+      },
+      { mark: { type: 'rule', color: '#1b1f24', strokeWidth: 1.5, aria: false }, encoding: { x: { field: 'p25', type: 'quantitative' }, x2: { field: 'p75' } } },
+      { mark: { type: 'text', align: 'left', dx: 6, aria: false }, encoding: { x: { field: 'at', type: 'quantitative' }, text: { field: 'note' } } },
+    ],
+  };
+  return chartSvg(spec, 'Time spent at each level: median, with the middle half as a line');
+}
+
+/**
+ * The paths components switched back along, as ranked bars: each path is named on its own row,
+ * the most taken first, its count at the bar's end, coloured by the phase it went back to. An
+ * arc diagram over the ten levels left most of its area empty and needed a legend for the counts.
+ */
+export function switchbackPathsChart(paths: readonly SwitchbackPath[]): Promise<HtmlEscapedString> {
+  const values = paths.map((p) => ({ path: p.path, count: p.count, phase: levelDefinition(p.to).phase, label: `${p.path}: ${p.count}` }));
+  const spec: TopLevelSpec = {
+    width: 420,
+    height: { step: 24 },
+    data: { values },
+    // Kept in the order given (most taken first), not alphabetically.
+    encoding: { y: { field: 'path', type: 'nominal', sort: null, title: 'from → to level' } },
+    layer: [
+      {
+        mark: { type: 'bar', height: { band: 0.7 } },
+        encoding: {
+          x: { field: 'count', type: 'quantitative', title: 'switchbacks', axis: COUNT_AXIS },
+          color: { field: 'phase', type: 'nominal', title: 'back to phase', scale: PHASE_SCALE },
+          description: { field: 'label' },
+        },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, aria: false }, encoding: { x: { field: 'count', type: 'quantitative' }, text: { field: 'count' } } },
+    ],
+  };
+  return chartSvg(spec, 'Switchback paths, the most taken first: from a level back to an earlier one');
+}
+
+/** One component's level history, as its card's timeline holds it. */
+export interface LevelSeries {
+  componentId: string;
+  timeline: readonly TimelineEntry[];
+}
+
+/**
+ * The points of each series: every change, then the level held until `now`. Components at the same
+ * level would draw the same line, so each is drawn a little above or below its level (`y`, at most
+ * a sixth of a level): every line stays visible and still reads as its level.
+ */
+export function levelHistoryPoints(series: readonly LevelSeries[], now: number) {
+  const gap = Math.min(0.1, 0.33 / Math.max(1, series.length - 1));
+  return series.flatMap(({ componentId, timeline }, index) => {
+    const y = (level: number) => level + (index - (series.length - 1) / 2) * gap;
+    const ordered = [...timeline].sort((a, b) => a.at - b.at);
+    const changes = ordered.map((t) => ({ component: componentId, at: t.at, level: t.to, y: y(t.to), change: true, label: `${componentId}: Level ${t.to} from ${utcMinute(t.at)} (${t.how})` }));
+    const last = ordered.at(-1);
+    return last && last.at < now ? [...changes, { component: componentId, at: now, level: last.to, y: y(last.to), change: false, label: `${componentId}: Level ${last.to} now` }] : changes;
+  });
+}
+
+/**
+ * Each component's level over time: a step line per component (a level holds until the next
+ * change), a point at each change, colour and point shape both naming the component. `now` ends
+ * each line, so the same timelines and `now` always draw the same chart.
+ */
+export function levelHistoryChart(series: readonly LevelSeries[], now: number): Promise<HtmlEscapedString> {
+  const values = levelHistoryPoints(series, now);
+  const components = series.map((s) => s.componentId);
+  const component = { field: 'component', type: 'nominal', title: 'component', scale: { domain: components } } as const;
+  const spec: TopLevelSpec = {
+    width: 560,
+    height: 200,
+    data: { values },
+    encoding: {
+      x: { field: 'at', type: 'temporal', title: 'time (UTC)', scale: { type: 'utc' }, axis: { format: '%Y-%m-%d', labelOverlap: true } },
+      y: { field: 'y', type: 'quantitative', title: 'level', scale: { domain: [-0.2, LEVELS.length - 0.8], nice: false }, axis: { values: LEVELS.map((l) => l.level), format: 'd' } },
+      color: component,
+    },
+    layer: [
+      { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2, aria: false } },
+      {
+        transform: [{ filter: 'datum.change' }],
+        mark: { type: 'point', filled: true, size: 50, opacity: 1 },
+        encoding: { shape: component, description: { field: 'label' } },
+      },
+    ],
+  };
+  return chartSvg(spec, `Each component's level over time: ${components.join(', ')}`);
 }

@@ -65,15 +65,38 @@ export function metricsText(metrics: PortfolioMetrics): string {
 const debriefsOf = (metrics: PortfolioMetrics, projectId: string) =>
   metrics.debriefCoverage.projects.find((d) => d.projectId === projectId) ?? { asked: 0, written: 0, coverage: null };
 
+/** The figures behind the charts, as tables anyone can read (a screen reader, a phone), folded under each chart. */
+function figuresTable(summary: string, table: Html): Html {
+  return html`<details class="figures"><summary>${summary}</summary>${table}</details>`;
+}
+
+function levelFigures(metrics: PortfolioMetrics): Html {
+  return htmlTable(
+    ['Level', 'Phase', 'Components', 'Median time', 'Middle half', 'Stays'],
+    metrics.componentsPerLevel.map((count, level) => {
+      const stay = metrics.timeInLevel[level];
+      return [`${level} ${levelDefinition(level).name}`, levelDefinition(level).phase, count, duration(stay.medianMs), stay.samples ? `${duration(stay.p25Ms)}–${duration(stay.p75Ms)}` : '-', stay.samples];
+    }),
+    { rowHeaders: true },
+  );
+}
+
 /** The metrics as an HTML section: three charts and the figures behind them. */
-export function metricsSection(metrics: PortfolioMetrics): Html {
+export async function metricsSection(metrics: PortfolioMetrics): Promise<Html> {
+  const { paths } = metrics.switchbacks;
+  // Rendered one after the other: each is a short burst of work, and a page waits for all three anyway.
+  const distribution = await levelDistributionChart(metrics);
+  const time = await timeInLevelChart(metrics);
+  const switchbacks = paths.length > 0 ? await switchbackPathsChart(paths) : html`<p class="muted">No switchbacks yet.</p>`;
   return html`<section class="metrics">
 <h2>Portfolio</h2>
 ${caveats(metrics).map((line) => html`<p class="notice" role="status">${line}</p>`)}
 <p>${metrics.projects} projects, ${metrics.components} components. Review turnaround: ${spreadText(metrics.reviewTurnaround)}.</p>
-<figure><figcaption>Components per level</figcaption>${levelDistributionChart(metrics)}</figure>
-<figure><figcaption>Time at each level</figcaption>${timeInLevelChart(metrics)}</figure>
-<figure><figcaption>Switchback paths (${metrics.switchbacks.total})</figcaption>${switchbackPathsChart(metrics.switchbacks.paths)}</figure>
+<figure><figcaption>Components per level</figcaption>${distribution}</figure>
+<figure><figcaption>Time at each level</figcaption>${time}</figure>
+${figuresTable('The figures per level', levelFigures(metrics))}
+<figure><figcaption>Switchback paths (${metrics.switchbacks.total})</figcaption>${switchbacks}</figure>
+${paths.length > 0 ? figuresTable('The figures per path', htmlTable(['Path', 'Switchbacks'], paths.map((p) => [p.path, p.count]), { rowHeaders: true })) : ''}
 <p>Stage debriefs written after graduations: ${coverageText(metrics.debriefCoverage.total)}.</p>
 ${htmlTable(
   ['Project', 'System level', 'Debriefs written'],
@@ -83,13 +106,14 @@ ${htmlTable(
 }
 
 /** A standalone page (`mltrl metrics --html`). */
-export function metricsPage(metrics: PortfolioMetrics): string {
+export async function metricsPage(metrics: PortfolioMetrics): Promise<string> {
+  const section = await metricsSection(metrics);
   return htmlString(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>mltrl portfolio metrics</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1b1f24}figure{margin:1rem 0}figcaption{font-weight:600}table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left}</style>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#1b1f24}figure{margin:1rem 0}figcaption{font-weight:600}table{border-collapse:collapse}svg.marks{max-width:100%;height:auto}td,th{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left}</style>
 </head><body>
-${metricsSection(metrics)}
+${section}
 </body></html>
 `);
 }

@@ -6,6 +6,7 @@
  * answer is retried, then named in `unreadable`, as the rest of the read path does.
  */
 import type { Client } from '@temporalio/client';
+import type { CardView } from '../../machines/status.js';
 import { riskMatrix, type RiskMatrix, type RiskSource } from '../../machines/riskMatrix.js';
 import { cardQuery, projectStatusQuery, type ProjectStatus } from '../../workflows/definitions.js';
 import { call, componentHandle, projectHandle } from '../runtime/client.js';
@@ -22,19 +23,31 @@ export interface ProjectRisks {
   retired: string[];
 }
 
-/** The matrix of a project whose status has just been read: its live components' cards, asked at most a few at a time. */
-export async function readRisksOf(client: Client, project: ProjectStatus): Promise<ProjectRisks> {
+/** The cards of a project's live components, and the ones that did not answer. */
+export interface LiveCards {
+  cards: { componentId: string; card: CardView }[];
+  unreadable: Unreadable[];
+}
+
+/** The cards of a project whose status has just been read: its live components, asked at most a few at a time. */
+export async function readLiveCards(client: Client, project: ProjectStatus): Promise<LiveCards> {
   const live = project.components.filter((c) => c.state !== 'retired');
   const answers = await mapBounded(live, async ({ componentId }) => ({
     componentId,
     answer: await askWithRetries(client, () => componentHandle(client, project.projectId, componentId).query(cardQuery)),
   }));
-  const sources: RiskSource[] = [];
+  const cards: LiveCards['cards'] = [];
   const unreadable: Unreadable[] = [];
   for (const { componentId, answer } of answers) {
-    if (answer.ok) sources.push({ componentId, riskThreshold: answer.value.riskThreshold, requirements: answer.value.requirements });
+    if (answer.ok) cards.push({ componentId, card: answer.value });
     else unreadable.push({ id: `${project.projectId}/${componentId}`, why: answer.why });
   }
+  return { cards, unreadable };
+}
+
+/** The matrix of the live components' cards: a page that also needs the cards for something else reads them once. */
+export function risksOf(project: ProjectStatus, { cards, unreadable }: LiveCards): ProjectRisks {
+  const sources: RiskSource[] = cards.map(({ componentId, card }) => ({ componentId, riskThreshold: card.riskThreshold, requirements: card.requirements }));
   return {
     projectId: project.projectId,
     name: project.name,
@@ -42,6 +55,11 @@ export async function readRisksOf(client: Client, project: ProjectStatus): Promi
     unreadable,
     retired: project.components.filter((c) => c.state === 'retired').map((c) => c.componentId),
   };
+}
+
+/** The matrix of a project whose status has just been read. */
+export async function readRisksOf(client: Client, project: ProjectStatus): Promise<ProjectRisks> {
+  return risksOf(project, await readLiveCards(client, project));
 }
 
 /** A project's matrix, its status read first; a project that does not exist fails as `call` reports it (not-found). */

@@ -14,7 +14,7 @@ import { cardToHtmlFragment } from '../../card/html.js';
 import type { Unreadable } from '../../portfolio/metrics.js';
 import { DEFAULT_METRICS_MAX_AGE_MS } from '../../portfolio/sharedMetrics.js';
 import { metricsSection, notRead } from '../../portfolio/report.js';
-import { readRisksOf } from '../../portfolio/risks.js';
+import { readLiveCards, risksOf } from '../../portfolio/risks.js';
 import { ComponentFilter, ProjectFilter, givenFilters, projectComponentsPage, projectsPage, type ListedComponent, type Page } from '../../portfolio/projects.js';
 import type { Html } from '../../render/markup.js';
 import { htmlTable, type HtmlRow } from '../../render/tables.js';
@@ -24,6 +24,7 @@ import { holdingSection, subsystemsSection } from './holding.js';
 import { dependenciesSection } from './dependencies.js';
 import { LevelText, holdingBelow } from '../../portfolio/holding.js';
 import { riskMatrixSection } from './risks.js';
+import { levelHistorySection } from './history.js';
 
 const STATES = ['working', 'in-review', 'paused', 'retired'] as const;
 const LEVEL_NUMBERS = LEVELS.map((_, level) => level);
@@ -138,8 +139,9 @@ ${pagination('/', page, { project, owner, level })}`}`,
     }
     const { level, phase, state, owner } = filters.value;
     const page = projectComponentsPage(project, filters.value);
-    // One project's page may ask its components: the risk matrix is read from their cards.
-    const [holding, risks] = await Promise.all([below ? holdingBelow(client, project.projectId, below.data, project) : undefined, readRisksOf(client, project)]);
+    // One project's page may ask its components: the risk matrix and the level history are read from their cards, once.
+    const [holding, cards] = await Promise.all([below ? holdingBelow(client, project.projectId, below.data, project) : undefined, readLiveCards(client, project)]);
+    const history = await levelHistorySection(page.items, cards, Date.now());
     return c.html(
       layout(
         project.name,
@@ -153,9 +155,10 @@ ${select('level', 'Level', LEVEL_NUMBERS, level)} ${select('phase', 'Phase', PHA
 </form>
 ${htmlTable(['Component', 'Level', 'State', 'Kind', 'Owner', 'At this level since'], page.items.map(componentRow), { rowHeaders: true })}
 ${pagination(`/projects/${project.projectId}`, page, { level, phase, state, owner })}
+${history}
 ${subsystemsSection(project)}
 ${holdingSection(project, holding)}
-${riskMatrixSection(risks)}`,
+${riskMatrixSection(risksOf(project, cards))}`,
       ),
     );
   });
@@ -224,9 +227,10 @@ ${dependenciesSection(card)}
 
   web.get('/metrics', async (c) => {
     const metrics = await deps.portfolioMetrics();
+    const section = await metricsSection(metrics);
     return c.html(layout('Portfolio metrics', html`<h1>Portfolio metrics</h1>
 <p class="muted">Read at ${utcSecond(metrics.readAt)}: a read is shared for up to ${DEFAULT_METRICS_MAX_AGE_MS / 1000} s.</p>
-${metricsSection(metrics)}`));
+${section}`));
   });
 
   return web;

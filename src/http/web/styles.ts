@@ -24,7 +24,10 @@ header.site a.nav { font-weight: 400; margin-left: 1rem; }
 mark { background: #ffd8a8; color: #7a2e00; font-weight: 600; padding: 0 .2rem; border-radius: .2rem; }
 .trl-card table, .metrics table { border-collapse: collapse; display: block; overflow-x: auto; }
 .trl-card th, .trl-card td, .metrics th, .metrics td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
-.metrics figure { margin: 1rem 0; } .metrics figcaption { font-weight: 600; }
+.metrics figure, .history figure { margin: 1rem 0; } .metrics figcaption, .history figcaption { font-weight: 600; }
+/* The charts are SVG with a viewBox: they shrink to a phone's width and keep their proportions. */
+svg.marks { display: block; max-width: 100%; height: auto; }
+details.figures { margin: .5rem 0 1rem; } details.figures summary { cursor: pointer; color: var(--accent); }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
