@@ -152,6 +152,14 @@ export function levelHistoryPoints(series: readonly LevelSeries[], now: number) 
   });
 }
 
+/** Dates for a history of days or more; times of day for a shorter one, to the millisecond for one of seconds. */
+function timeFormat(points: readonly { at: number }[]): string {
+  const times = points.map((p) => p.at);
+  const span = Math.max(...times) - Math.min(...times);
+  if (span >= 2 * 86_400_000) return '%Y-%m-%d';
+  return span >= 120_000 ? '%H:%M' : '%H:%M:%S.%L';
+}
+
 /**
  * Each component's level over time: a step line per component (a level holds until the next
  * change), a point at each change, colour and point shape both naming the component. `now` ends
@@ -160,13 +168,14 @@ export function levelHistoryPoints(series: readonly LevelSeries[], now: number) 
 export function levelHistoryChart(series: readonly LevelSeries[], now: number): Promise<HtmlEscapedString> {
   const values = levelHistoryPoints(series, now);
   const components = series.map((s) => s.componentId);
-  const component = { field: 'component', type: 'nominal', title: 'component', scale: { domain: components } } as const;
+  // Component ids are short slugs: shown whole in the legend rather than cut at Vega's default width.
+  const component = { field: 'component', type: 'nominal', title: 'component', scale: { domain: components }, legend: { labelLimit: 320 } } as const;
   const spec: TopLevelSpec = {
-    width: 560,
-    height: 200,
+    width: 720,
+    height: 220,
     data: { values },
     encoding: {
-      x: { field: 'at', type: 'temporal', title: 'time (UTC)', scale: { type: 'utc' }, axis: { format: '%Y-%m-%d', labelOverlap: true } },
+      x: { field: 'at', type: 'temporal', title: 'time (UTC)', scale: { type: 'utc' }, axis: { format: timeFormat(values), tickCount: 6, labelOverlap: true } },
       y: { field: 'y', type: 'quantitative', title: 'level', scale: { domain: [-0.2, LEVELS.length - 0.8], nice: false }, axis: { values: LEVELS.map((l) => l.level), format: 'd' } },
       color: component,
     },

@@ -1,9 +1,11 @@
 /**
  * The portfolio on the web page, in Debian's Chromium: after the paper's case studies are replayed,
- * /metrics draws the level distribution, the time per level and the switchback paths, and a
- * component's whole TRL card renders with its flagged risks highlighted.
+ * /metrics draws the level distribution, the time per level and the switchback paths, a
+ * component's whole TRL card renders with its flagged risks highlighted, and a project's page draws
+ * each component's level over time.
  *
- * `MLTRL_UPDATE_SCREENSHOTS=1 npm test -- test/web` refreshes docs/metrics-page.png for the README.
+ * `MLTRL_UPDATE_SCREENSHOTS=1 npm test -- test/web` refreshes docs/metrics-page.png and
+ * docs/project-page.png for the README.
  */
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -11,11 +13,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayStories } from '../../examples/replay.js';
 import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
+import type { Locator } from 'playwright-core';
 import { launchBrowser, type Browser } from '../support/browser.js';
 import { startReviewStack, type ReviewStack } from '../support/reviewStack.js';
 
-const SCREENSHOT =
-  process.env['MLTRL_UPDATE_SCREENSHOTS'] === '1' ? join(PROJECT_ROOT, 'docs', 'metrics-page.png') : join(tmpdir(), `mltrl-metrics-${randomUUID()}.png`);
+const screenshot = (name: string) =>
+  process.env['MLTRL_UPDATE_SCREENSHOTS'] === '1' ? join(PROJECT_ROOT, 'docs', `${name}.png`) : join(tmpdir(), `mltrl-${name}-${randomUUID()}.png`);
+
+/** The words each mark of a chart carries for screen readers (Vega writes them from the mark's `description`). */
+const markLabels = async (marks: Locator): Promise<string[]> => Promise.all((await marks.all()).map(async (mark) => (await mark.getAttribute('aria-label')) ?? ''));
 
 let stack: ReviewStack;
 let browser: Browser;
@@ -35,23 +41,37 @@ describe('the portfolio pages', () => {
     const page = await browser.context.newPage();
 
     await page.goto(`${stack.http.url}/metrics`);
-    const charts = page.locator('.metrics figure svg');
+    const charts = page.locator('.metrics figure svg[role="img"]');
     await expect.poll(() => charts.count()).toBe(3);
+    expect(await charts.locator(':scope > title').allTextContents()).toEqual([
+      'Components per level, coloured by phase',
+      'Time spent at each level: median, with the middle half as a line',
+      'Switchback paths, the most taken first: from a level back to an earlier one',
+    ]);
+    const chart = (caption: string) => page.locator('figure', { has: page.locator('figcaption', { hasText: caption }) });
     // Visibility catches up with the replay: wait until the distribution counts the deployed components.
     await expect
       .poll(async () => {
         await page.reload();
-        return page.locator('svg title', { hasText: /^Level 9 Deployment: \d+$/ }).first().textContent();
+        return (await markLabels(chart('Components per level').locator('[aria-roledescription="bar"]'))).find((bar) => bar.startsWith('Level 9 '));
       })
-      .toMatch(/Level 9 Deployment: [3-9]/);
+      .toMatch(/^Level 9 Deployment: [3-9]$/);
     // The metrics read is shared for a while: reload until it holds every switchback path the stories take.
+    const paths = chart('Switchback paths').locator('[aria-roledescription="bar"]');
     await expect
       .poll(async () => {
         await page.reload();
-        return (await page.locator('.metrics figure svg path title').allTextContents()).map((arc) => arc.replace(/: \d+$/, '')).sort();
+        return (await markLabels(paths)).map((bar) => bar.replace(/: \d+$/, '')).sort();
       })
       .toEqual(['4→2', '5→4', '8→7', '9→4']);
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // Ranked, most taken first; the same figures in the table folded under the chart.
+    const counts = (await markLabels(paths)).map((bar) => Number(bar.split(': ')[1]));
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    await page.getByText('The figures per path').click();
+    const pathTable = page.locator('details', { hasText: 'The figures per path' });
+    expect(await pathTable.getByRole('rowheader').allTextContents()).toEqual((await markLabels(paths)).map((bar) => bar.split(': ')[0]));
+    expect((await pathTable.getByRole('cell').allTextContents()).map(Number)).toEqual(counts);
+    await page.screenshot({ path: screenshot('metrics-page'), fullPage: true });
 
     await page.goto(`${stack.http.url}/projects/etalumis${suffix}/components/inference-engine`);
     await page.getByRole('link', { name: 'The whole card' }).click();
@@ -75,6 +95,21 @@ describe('the portfolio pages', () => {
       return Promise.all(cells.map((row) => row.getAttribute('data-component')));
     };
     expect(await rows()).toEqual([`etalumis${suffix}/execution-protocol`, `etalumis${suffix}/inference-engine`, `etalumis${suffix}/ppx-open-source`]);
+
+    // Levels over time: one step line per component listed, each change a point naming the level,
+    // the latest at the level the list shows.
+    const history = page.locator('section.history');
+    await expect.poll(() => history.locator('svg[role="img"] title').textContent()).toBe("Each component's level over time: execution-protocol, inference-engine, ppx-open-source");
+    expect(await history.locator('g.mark-line').count()).toBe(3);
+    const changes = await markLabels(history.locator('[aria-roledescription="point"]'));
+    for (const row of await page.locator('tbody tr[data-component]').all()) {
+      const componentId = (await row.getAttribute('data-component'))!.split('/')[1];
+      const listed = (await row.getByRole('cell').first().textContent())!.match(/Level (\d)/)![1];
+      const own = changes.filter((change) => change.startsWith(`${componentId}: Level `));
+      expect(own.length).toBeGreaterThan(0);
+      expect(own.at(-1)).toMatch(new RegExp(`^${componentId}: Level ${listed} from `));
+    }
+    await page.screenshot({ path: screenshot('project-page'), fullPage: true });
 
     // The project's risk matrix: a table named by its caption, bands as row and column headers, the
     // marks in words; on a phone the page keeps its width and the table scrolls inside its wrapper.
