@@ -96,6 +96,8 @@ export async function startLocalProvider(options: LocalProviderOptions): Promise
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // The ID token carries the email itself, as Google's and Keycloak's do.
     conformIdTokenClaims: false,
+    // Seconds: a sign-in page stays usable ten minutes, a provider session a working day.
+    ttl: { AuthorizationCode: 60, IdToken: 3_600, AccessToken: 3_600, Interaction: 600, Session: 86_400, Grant: 86_400 },
     features: { devInteractions: { enabled: false } },
     async findAccount(_ctx: KoaContextWithOIDC, id: string) {
       const account = known.get(id) ?? (await refresh()).get(id);

@@ -37,6 +37,8 @@ const MailFrom = z.string().refine((text) => {
 const IssuerUrl = z
   .url({ protocol: /^https?$/, error: 'must be the identity provider\'s issuer URL, e.g. https://login.example.com/realms/ml' })
   .refine((text) => {
+    // Not a URL at all: the check above has said so already.
+    if (!URL.canParse(text)) return true;
     const url = new URL(text);
     return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   }, 'must be an https:// URL (http:// only for a provider on loopback)');
