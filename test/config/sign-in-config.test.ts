@@ -37,9 +37,9 @@ describe('session cookies', () => {
       await s.start(c, { email: 'lead@lab.example', name: 'Lee Lead' });
       return 'ok';
     });
-    const line = started.setCookie[0]!;
+    const line = started.setCookie[0];
     expect(line).toMatch(/^__Host-mltrl-session=[^;]+; Max-Age=3600; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
-    const cookie = line.split(';')[0]!;
+    const cookie = line.split(';')[0];
 
     const rotated = createSessions({ secret: NEW, previousSecret: OLD, publicUrl: 'https://mltrl.example.com', ttlMs: 3_600_000 });
     expect((await run(rotated, async (s, c) => (await s.read(c))?.email ?? 'nobody', cookie)).body).toBe('lead@lab.example');
@@ -56,7 +56,7 @@ describe('session cookies', () => {
       await s.start(c, { email: 'lead@lab.example', name: 'Lee Lead' });
       return 'ok';
     });
-    const cookie = started.setCookie[0]!.split(';')[0]!;
+    const cookie = started.setCookie[0].split(';')[0];
     expect(cookie.startsWith('mltrl-session=')).toBe(true);
     expect((await run(sessions, async (s, c) => (await s.read(c))?.email ?? 'nobody', cookie)).body).toBe('lead@lab.example');
     now += 61_000;
