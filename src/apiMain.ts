@@ -8,6 +8,7 @@ import { connect } from './runtime/client.js';
 import { ConfigError, loadConfig, publicUrl } from './runtime/config.js';
 import { configuredLinkSecret } from './local/linkSecret.js';
 import { linksFromConfig } from './runtime/mail.js';
+import { identityFromConfig, redirectUriFor } from './runtime/identity.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,11 +16,12 @@ async function main(): Promise<void> {
   if (!secret) throw new ConfigError('configuration: MLTRL_LINK_SECRET: required: the API checks review links and tokens with it');
   const client = await connect(config);
   const http = await listen(
-    createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links: linksFromConfig(config, secret)!, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
+    createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links: linksFromConfig(config, secret)!, identity: identityFromConfig(config, secret), minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
     config.MLTRL_HTTP_HOST,
     config.MLTRL_HTTP_PORT,
   );
   console.log(`mltrl web page and API at ${publicUrl(config, http.port)}/ (task queue ${config.MLTRL_TASK_QUEUE} at ${config.TEMPORAL_ADDRESS})`);
+  console.log(config.MLTRL_OIDC_ISSUER ? `sign-in through ${config.MLTRL_OIDC_ISSUER} (client ${config.MLTRL_OIDC_CLIENT_ID}, redirect URI ${redirectUriFor(config)})` : 'no sign-in (MLTRL_OIDC_ISSUER not set): pages are read without signing in');
   const stop = () => {
     void http.close().then(() => client.connection.close());
   };

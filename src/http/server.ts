@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { contextStorage } from 'hono/context-storage';
 import { html } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
@@ -20,6 +21,8 @@ import { errorResponse, pathText, problemFor, TooLarge } from './core/problems.j
 import { messagePage } from './web/layout.js';
 import { webPages } from './web/pages.js';
 import { reviewPages } from './web/review.js';
+import { signInPages } from './web/signIn.js';
+import { viewer } from './web/viewer.js';
 import { STYLESHEET } from './web/styles.js';
 
 const MAX_BODY_MIB = 1;
@@ -28,6 +31,8 @@ export const DEFAULT_RATE_LIMIT = 600;
 
 export function createApp(deps: HttpDependencies): Hono {
   const app = new Hono();
+  // The page shell reads who is signed in from the request's context (./web/viewer.ts).
+  app.use(contextStorage());
   // The public URL the links point at: the one host (besides loopback) and origin this server serves.
   const publicUrl = deps.links.dashboardUrl();
   app.use(hostCheck(publicUrl));
@@ -52,9 +57,13 @@ export function createApp(deps: HttpDependencies): Hono {
   // Everything but the stylesheet carries a status, a card or a token.
   app.use(async (c, next) => (c.req.path.startsWith('/assets/') ? next() : noStore(c, next)));
   app.get('/assets/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
+  // Pages (not the API, which takes bearer tokens only) know who is signed in; an altered or expired cookie reads as nobody.
+  const readViewer = viewer(deps.identity?.sessions);
+  app.use(async (c, next) => (/^\/(api|assets)(\/|$)/.test(c.req.path) ? next() : readViewer(c, next)));
   const shared: AppDependencies = { ...deps, portfolioMetrics: sharedMetricsReader(() => readMetrics(deps.client, { taskQueue: deps.taskQueue })) };
   app.route('/api', apiRoutes(shared));
   app.route('/', reviewPages(shared));
+  app.route('/', signInPages(shared, deps.identity));
   app.route('/', webPages(shared));
   app.notFound((c) => c.html(messagePage('Not found', 'error', [html`There is no page at ${pathText(c.req.path)}.`], [{ href: '/', text: 'All projects' }]), 404));
   app.onError((error, c) => {

@@ -3,17 +3,24 @@
  * under data/, a worker, the HTTP API and web page, and Mailpit catching the emails. Prints where
  * to look and how to start the example project; Ctrl-C stops everything.
  */
+import { fileURLToPath } from 'node:url';
 import { createApp, listen } from '../http/server.js';
 import { connect } from '../runtime/client.js';
 import { loadConfig, ConfigError, publicUrl } from '../runtime/config.js';
 import { temporalConnectionOptions } from '../runtime/connection.js';
 import { LINK_SECRET_FILE, localLinkSecret } from './linkSecret.js';
+import { localAccounts } from './localAccounts.js';
+import { startLocalProvider, type LocalProvider } from './oidcProvider.js';
+import { identityFromConfig, redirectUriFor } from '../runtime/identity.js';
 import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
 import { linksFromConfig, notifierFromConfig, redacted } from '../runtime/mail.js';
 import { DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
 import { createWorker, installProcessLogging } from '../runtime/worker.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
+/** The local sign-in provider's port, on loopback (MLTRL_HTTP_PORT is 8280 by default). */
+const DEFAULT_LOCAL_OIDC_PORT = 8281;
+const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -54,8 +61,21 @@ async function main(): Promise<void> {
     const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
 
     const links = linksFromConfig(config)!;
+    // Sign-in: the configured identity provider, else a local one whose accounts are the projects' people.
+    let localProvider: LocalProvider | undefined;
+    if (!config.MLTRL_OIDC_ISSUER) {
+      console.log(`mltrl: starting the local sign-in provider (for development only) on 127.0.0.1:${DEFAULT_LOCAL_OIDC_PORT}…`);
+      localProvider = await startLocalProvider({
+        port: DEFAULT_LOCAL_OIDC_PORT,
+        redirectUri: redirectUriFor(config),
+        postLogoutRedirectUri: `${publicUrl(config)}/`,
+        accounts: () => localAccounts(client, config.MLTRL_TASK_QUEUE, EXAMPLES_DIR),
+      });
+      stopped.push(() => localProvider!.stop());
+    }
+    const identity = identityFromConfig(config, config.MLTRL_LINK_SECRET!, localProvider);
     const http = await listen(
-      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
+      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, identity, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
       config.MLTRL_HTTP_HOST,
       config.MLTRL_HTTP_PORT,
     );
@@ -72,6 +92,7 @@ async function main(): Promise<void> {
     console.log(`
 mltrl is running.
   Web page and API  ${webUrl}/  (API under ${webUrl}/api)
+  Sign-in           ${localProvider ? `${localProvider.issuer}  (LOCAL DEVELOPMENT PROVIDER, not for production: pick any person of the loaded projects; set MLTRL_OIDC_ISSUER for your own)` : `${config.MLTRL_OIDC_ISSUER}  (client ${config.MLTRL_OIDC_CLIENT_ID}; redirect URI ${redirectUriFor(config)})`}
   Inbox             ${mailCatcher ? `${mailCatcher.inboxUrl}  (Mailpit: every email the engine sends lands here)` : `emails go out via ${redacted(config.SMTP_URL!)}`}
   Temporal server   ${address}  (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.MLTRL_TASK_QUEUE})
   Temporal UI       ${uiUrl}

@@ -30,6 +30,19 @@ const MailFrom = z.string().refine((text) => {
   return z.email().safeParse(address).success;
 }, 'must be an address, e.g. reviews@lab.example or "mltrl <reviews@lab.example>"');
 
+/**
+ * The identity provider's issuer: https, or http on loopback only (the local provider `npm start`
+ * runs); discovery reads `<issuer>/.well-known/openid-configuration`.
+ */
+const IssuerUrl = z
+  .url({ protocol: /^https?$/, error: 'must be the identity provider\'s issuer URL, e.g. https://login.example.com/realms/ml' })
+  .refine((text) => {
+    // Not a URL at all: the check above has said so already.
+    if (!URL.canParse(text)) return true;
+    const url = new URL(text);
+    return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  }, 'must be an https:// URL (http:// only for a provider on loopback)');
+
 const SmtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587' });
 
 export const Config = z
@@ -64,6 +77,13 @@ export const Config = z
     MLTRL_MIN_POLICY_INTERVAL: DurationText.default(DEFAULT_MIN_POLICY_INTERVAL),
     /** Emails one address may receive per hour from a worker; past it, messages are held back. */
     MLTRL_MAX_EMAILS_PER_HOUR: wholeNumber(100_000).default(DEFAULT_MAX_EMAILS_PER_HOUR),
+    /** Sign-in with OpenID Connect (src/http/core/oidc.ts): the issuer and this app's client at it. Unset: `npm start` runs a local provider; `npm run api` serves without sign-in. */
+    MLTRL_OIDC_ISSUER: IssuerUrl.optional(),
+    MLTRL_OIDC_CLIENT_ID: z.string().min(1, 'must not be empty').max(255).optional(),
+    /** Unset: a public client, PKCE alone (providers that issue a secret to web apps expect it sent). */
+    MLTRL_OIDC_CLIENT_SECRET: z.string().min(1, 'must not be empty').max(1024).optional(),
+    /** How long a web sign-in lasts before the person signs in again. */
+    MLTRL_SESSION_TTL: DurationText.default('12 hours'),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
@@ -75,6 +95,14 @@ export const Config = z
     checkTemporalSecurity(config, ctx);
     if (config.SMTP_URL && !config.MLTRL_LINK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET'], message: 'required when SMTP_URL is set: review links in the emails are signed with it' });
+    }
+    if (config.MLTRL_OIDC_ISSUER !== undefined && config.MLTRL_OIDC_CLIENT_ID === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MLTRL_OIDC_CLIENT_ID'], message: 'required when MLTRL_OIDC_ISSUER is set: the client id this app is registered under at the provider' });
+    }
+    for (const name of ['MLTRL_OIDC_CLIENT_ID', 'MLTRL_OIDC_CLIENT_SECRET'] as const) {
+      if (config[name] !== undefined && config.MLTRL_OIDC_ISSUER === undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'needs MLTRL_OIDC_ISSUER: the identity provider the client is registered at' });
+      }
     }
     if (config.MLTRL_LINK_SECRET_PREVIOUS !== undefined && config.MLTRL_LINK_SECRET_PREVIOUS === config.MLTRL_LINK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET_PREVIOUS'], message: 'must differ from MLTRL_LINK_SECRET: it is the secret you rotated away from' });

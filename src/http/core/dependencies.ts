@@ -2,6 +2,8 @@
 import type { Client } from '@temporalio/client';
 import type { MetricsRead } from '../../portfolio/sharedMetrics.js';
 import type { Links } from './links.js';
+import type { OidcSignIn } from './oidc.js';
+import type { Sessions } from './session.js';
 
 export interface HttpDependencies {
   client: Client;
@@ -11,6 +13,13 @@ export interface HttpDependencies {
   rateLimitPerMinute?: number;
   /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); the configuration's default when absent. */
   minPolicyInterval?: string;
+  /** Web sign-in with OpenID Connect and its sessions; absent: pages are read without signing in, and nothing offers it. */
+  identity?: Identity;
+}
+
+export interface Identity {
+  signIn: OidcSignIn;
+  sessions: Sessions;
 }
 
 /** What the routes are built from: the dependencies, and the one metrics read the server shares (src/portfolio/sharedMetrics.ts). */

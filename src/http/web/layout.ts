@@ -1,6 +1,7 @@
 /** The page shell every web page shares: landmarks, a skip link, the stylesheet, the site header. */
 import { html } from 'hono/html';
 import type { Html } from '../../render/markup.js';
+import { viewerNav } from './viewer.js';
 
 export function layout(title: string, body: Html): Html {
   return html`<!doctype html>
@@ -13,7 +14,7 @@ export function layout(title: string, body: Html): Html {
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header class="site"><nav aria-label="Site"><a href="/">mltrl · ML readiness levels</a> <a class="nav" href="/">Projects</a> <a class="nav" href="/metrics">Metrics</a></nav></header>
+<header class="site"><nav aria-label="Site"><a href="/">mltrl · ML readiness levels</a> <a class="nav" href="/">Projects</a> <a class="nav" href="/metrics">Metrics</a>${viewerNav()}</nav></header>
 <main id="main">
 ${body}
 </main>

@@ -21,6 +21,10 @@ a { color: var(--accent); }
 header.site { background: var(--ink); color: #fff; padding: .75rem 1rem; }
 header.site a { color: #fff; text-decoration: none; font-weight: 600; }
 header.site a.nav { font-weight: 400; margin-left: 1rem; }
+header.site nav { display: flex; flex-wrap: wrap; align-items: center; gap: .25rem; }
+header.site .viewer { margin-left: auto; display: flex; align-items: center; gap: .75rem; }
+header.site form.sign-out { display: inline; margin: 0; }
+header.site form.sign-out button { margin: 0; padding: .3rem .8rem; background: transparent; border: 1px solid #fff; min-height: 44px; }
 mark { background: #ffd8a8; color: #7a2e00; font-weight: 600; padding: 0 .2rem; border-radius: .2rem; }
 .trl-card table, .metrics table { border-collapse: collapse; display: block; overflow-x: auto; }
 .trl-card th, .trl-card td, .metrics th, .metrics td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
