@@ -53,7 +53,8 @@ const TAKEN: ReadonlyMap<string, ReadonlySet<string>> = new Map(
   }),
 );
 
-function takes(state: LifecycleState, type: LifecycleEvent['type']): boolean {
+/** Whether the chart has a transition for `type` in `state` (the rules then decide whether it is taken). */
+export function takes(state: LifecycleState, type: LifecycleEvent['type']): boolean {
   return TAKEN.get(state)?.has(type) ?? false;
 }
 

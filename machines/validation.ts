@@ -25,7 +25,8 @@ function keyText(key: PropertyKey): string {
   return /^[A-Za-z_$][\w$-]{0,59}$/.test(text) ? text : quoted(text);
 }
 
-function fieldName(path: readonly PropertyKey[]): string {
+/** A field path as messages and form field names spell it: `requirements[0].pFailure`. */
+export function fieldName(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(input)';
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${keyText(part)}`)).join('');
 }

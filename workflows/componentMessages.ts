@@ -13,6 +13,8 @@ import { flagLine } from '../machines/dependencyFlags.js';
 import { approvalsByRole, missingRoles } from '../machines/panel.js';
 import { cardView, publicState, type ComponentStatus } from '../machines/status.js';
 import { checkInput } from '../machines/validation.js';
+import { Email } from '../machines/model.js';
+import { noPermissions, permissionsFor } from '../machines/permissions.js';
 import { auditView } from './audit.js';
 import type { ComponentRun } from './componentRun.js';
 import {
@@ -34,6 +36,7 @@ import {
   decideUpdate,
   dependencyFlaggedSignal,
   historyQuery,
+  permissionsQuery,
   pauseUpdate,
   reReviewDueSignal,
   reportVersionsUpdate,
@@ -229,4 +232,9 @@ export function listen(run: ComponentRun, startBranch: (payload: Branch) => Prom
   setHandler(statusQuery, () => run.status());
   setHandler(cardQuery, () => cardView(run.context));
   setHandler(historyQuery, () => auditView(run.audit));
+  // A query records nothing in history: adding it changes no replay.
+  setHandler(permissionsQuery, (raw) => {
+    const email = checkInput(Email, raw, 'permissions');
+    return email.success ? permissionsFor(run.snapshot, email.data, Date.now()) : noPermissions();
+  });
 }

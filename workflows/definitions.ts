@@ -25,6 +25,7 @@ import {
   type ProjectDefinition,
 } from '../machines/model.js';
 import type { CardView, ComponentStatus, ProjectStatus } from '../machines/status.js';
+import type { Permissions } from '../machines/permissions.js';
 
 export const DEFAULT_TASK_QUEUE = 'mltrl';
 
@@ -285,6 +286,8 @@ export const branchUpdate = defineUpdate<ComponentStatus, [Branch]>('branch');
 export const statusQuery = defineQuery<ComponentStatus>('status');
 export const cardQuery = defineQuery<CardView>('card');
 export const historyQuery = defineQuery<AuditEntry[]>('history');
+/** What the person named by the argument (an email) may do now: the rules asked with probes (machines/permissions.ts). */
+export const permissionsQuery = defineQuery<Permissions, [string]>('permissions');
 
 export const componentChangedSignal = defineSignal<[ComponentReport]>('componentChanged');
 export const dependencyFlaggedSignal = defineSignal<[DependencyFlagged]>('dependencyFlagged');

@@ -6,7 +6,7 @@ import { utcMinute, utcSecond } from '../../../machines/dates.js';
 import { LEVELS, PHASES } from '../../../machines/levels.js';
 import { Slug } from '../../../machines/model.js';
 import { checkInput } from '../../../machines/validation.js';
-import { cardQuery, projectStatusQuery, statusQuery, type ProjectStatus } from '../../../workflows/definitions.js';
+import { cardQuery, projectStatusQuery, type ProjectStatus } from '../../../workflows/definitions.js';
 import { call, componentHandle, projectHandle } from '../../runtime/client.js';
 import { problemFor } from '../core/problems.js';
 import type { AppDependencies } from '../core/dependencies.js';
@@ -25,6 +25,8 @@ import { dependenciesSection } from './dependencies.js';
 import { LevelText, holdingBelow } from '../../portfolio/holding.js';
 import { riskMatrixSection } from './risks.js';
 import { levelHistorySection } from './history.js';
+import { actionsSection, componentFormPages, loadComponent, type LoadedComponent } from './componentForms.js';
+import { startProjectPages } from './startProject.js';
 
 const STATES = ['working', 'in-review', 'paused', 'retired'] as const;
 const LEVEL_NUMBERS = LEVELS.map((_, level) => level);
@@ -94,6 +96,8 @@ const select = (name: string, label: string, options: readonly (string | number)
 export function webPages(deps: AppDependencies): Hono {
   const { client, taskQueue } = deps;
   const web = new Hono();
+  // Before '/projects/:projectId', which would take `new` for a project id.
+  web.route('/', startProjectPages(deps));
 
   web.get('/', async (c) => {
     const filters = filtersOf(ProjectFilter, c);
@@ -105,6 +109,7 @@ export function webPages(deps: AppDependencies): Hono {
       layout(
         'Projects',
         html`<h1>Projects</h1>
+${c.get('person') ? html`<p><a class="button" href="/projects/new">Start a project</a></p>` : ''}
 <form method="get" action="/" class="filters" aria-label="Filter projects">
 <label>Project id contains <input name="project" value="${project ?? ''}" maxlength="63"></label>
 <label>Owner <input name="owner" type="email" value="${owner ?? ''}"></label>
@@ -163,25 +168,17 @@ ${riskMatrixSection(risksOf(project, cards))}`,
     );
   });
 
-  web.get('/projects/:projectId/components/:componentId', async (c) => {
-    const projectId = Slug.safeParse(c.req.param('projectId'));
-    const componentId = Slug.safeParse(c.req.param('componentId'));
-    if (!projectId.success || !componentId.success) return c.html(messagePage('Not found', 'error', [html`There is no such component.`]), 404);
-    const handle = componentHandle(client, projectId.data, componentId.data);
-    let status, card;
-    try {
-      [status, card] = await Promise.all([call(() => handle.query(statusQuery)), call(() => handle.query(cardQuery))]);
-    } catch (error) {
-      const problem = problemFor(error);
-      return c.html(messagePage(problem.status === 404 ? 'Not found' : 'Unavailable', 'error', [html`${problem.message}`], [{ href: '/', text: 'All projects' }]), problem.status);
-    }
+  /** One component's page, with the forms its viewer may use (./componentForms.ts) and a failed one's errors. */
+  const renderComponent = async (c: Context, loaded: LoadedComponent, actionErrors?: Parameters<typeof actionsSection>[2]): Promise<Response> => {
+    const { status, card, may } = loaded;
     const review = status.openReview;
     return c.html(
       layout(
         status.name,
-        html`<p><a href="/">All projects</a> › ${status.projectId}</p>
+        html`<p><a href="/">All projects</a> › <a href="/projects/${status.projectId}">${status.projectId}</a></p>
 <h1>${status.name} <span class="muted">(${status.projectId}/${status.componentId}, ${status.kind})</span></h1>
-<p>${levelBadge(status.level)} ${stateBadge(status.state)} <span class="muted">entered at Level ${status.entryLevel}</span></p>
+<p>${levelBadge(status.level)} ${stateBadge(status.state)} <span class="muted">entered at Level ${status.entryLevel}</span> · <a href="${componentPath(status.projectId, status.componentId)}/history">History</a></p>
+${actionsSection(status, may, actionErrors)}
 <div class="columns">
 <div>
 <section class="panel" aria-labelledby="card"><h2 id="card">TRL card</h2>${cardSections(card)}
@@ -204,6 +201,14 @@ ${dependenciesSection(card)}
 </div>`,
       ),
     );
+  };
+
+  web.route('/', componentFormPages(deps, renderComponent));
+
+  web.get('/projects/:projectId/components/:componentId', async (c) => {
+    const loaded = await loadComponent(deps, c, c.get('person'));
+    if (loaded instanceof Response) return loaded;
+    return renderComponent(c, loaded);
   });
 
   web.get('/projects/:projectId/components/:componentId/card', async (c) => {

@@ -80,10 +80,25 @@ button.approve { background: var(--ok); }
 button.changes { background: var(--productization); }
 button.back { background: var(--danger); }
 .projects { display: grid; gap: 1rem; }
+/* Forms of the signed-in person: each error under its field, in the danger colour (7:1 on white), and its input outlined. */
+.field { margin: 0 0 .75rem; }
+.field-error { color: var(--danger); font-weight: 600; margin: .25rem 0 0; }
+ul.field-error { padding-left: 1.25rem; }
+[aria-invalid="true"] { border: 2px solid var(--danger); }
+.hint { color: var(--muted); font-size: .9rem; margin: 0 0 .25rem; }
+fieldset { border: 1px solid var(--line); border-radius: .5rem; padding: .75rem 1rem; margin: 0 0 1rem; background: var(--paper); min-width: 0; }
+legend { font-weight: 600; padding: 0 .25rem; }
+input[type=number], input[type=url], input[type=email], input[type=file] { width: 100%; font: inherit; padding: .5rem; border: 1px solid var(--muted); border-radius: .25rem; }
+textarea.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9rem; }
+label.inline { display: inline-flex; align-items: center; gap: .4rem; font-weight: 400; margin-right: 1rem; min-height: 44px; }
+form.action { border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 0 0 1rem; background: var(--paper); }
+form.action h3 { margin-top: 0; }
+a.button { display: inline-block; font-weight: 600; padding: .6rem 1.2rem; border-radius: .375rem; color: #fff; background: var(--accent); text-decoration: none; min-height: 44px; }
 @media (min-width: 48rem) {
   dl.card { grid-template-columns: 14rem 1fr; }
   dl.card dd { margin: 0; }
   .verdicts { grid-template-columns: repeat(3, 1fr); }
   .columns { display: grid; grid-template-columns: 2fr 1fr; gap: 1rem; }
+  .row3 { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0 1rem; }
 }
 `;
