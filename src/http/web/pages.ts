@@ -25,6 +25,7 @@ import { dependenciesSection } from './dependencies.js';
 import { LevelText, holdingBelow } from '../../portfolio/holding.js';
 import { riskMatrixSection } from './risks.js';
 import { levelHistorySection } from './history.js';
+import { componentLivePath, projectLivePath, versionOf } from './live.js';
 
 const STATES = ['working', 'in-review', 'paused', 'retired'] as const;
 const LEVEL_NUMBERS = LEVELS.map((_, level) => level);
@@ -159,6 +160,7 @@ ${history}
 ${subsystemsSection(project)}
 ${holdingSection(project, holding)}
 ${riskMatrixSection(risksOf(project, cards))}`,
+        { stream: projectLivePath(project.projectId), version: versionOf(project) },
       ),
     );
   });
@@ -193,6 +195,7 @@ ${riskMatrixSection(risksOf(project, cards))}`,
 ${review
   ? html`<p>Review <strong>${review.id}</strong> of Level ${review.level}, proposal <strong>${review.proposal}</strong>${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}.</p>
 ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
+${review.awaitingEthics ? html`<p class="notice" role="status">Waiting for the owner's ethics answers: the panel is asked, and its verdicts count, once they are in.</p>` : ''}
 ${reviewProgress(review)}
 <p class="muted">Next reminder ${utcMinute(review.nextReminder)}. Reviewers answer from the link in their email.</p>`
   : html`<p class="muted">No review is open.</p>`}
@@ -202,6 +205,7 @@ ${dependenciesSection(card)}
 <section class="panel" aria-labelledby="switchbacks"><h2 id="switchbacks">Switchbacks</h2>${switchbacks(card)}</section>
 </div>
 </div>`,
+        { stream: componentLivePath(status.projectId, status.componentId), version: versionOf(status) },
       ),
     );
   });

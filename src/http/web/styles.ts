@@ -80,6 +80,11 @@ button.approve { background: var(--ok); }
 button.changes { background: var(--productization); }
 button.back { background: var(--danger); }
 .projects { display: grid; gap: 1rem; }
+form.inline { display: inline; margin: 0 .5rem 0 0; }
+form.stacked { margin: .5rem 0 0; min-width: 14rem; }
+.schedule-note { white-space: pre-wrap; }
+.live-status { min-height: 1.5rem; margin: 0 0 .5rem; }
+.live-status button { margin: 0 0 0 .5rem; padding: .2rem .8rem; }
 @media (min-width: 48rem) {
   dl.card { grid-template-columns: 14rem 1fr; }
   dl.card dd { margin: 0; }
