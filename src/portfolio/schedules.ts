@@ -3,7 +3,7 @@
  * Temporal Schedules named by `reReviewScheduleId` (so `temporal schedule list` and the Temporal UI
  * show the same ones), with their cadence, next fire, recent fires and whether they are paused.
  */
-import type { Client, ScheduleSummary } from '@temporalio/client';
+import { ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleSummary } from '@temporalio/client';
 import { RE_REVIEW_SCHEDULE_PREFIX, reReviewScheduleId } from '../../workflows/definitions.js';
 
 export interface ReReviewSchedule {
@@ -29,7 +29,10 @@ function everyText(milliseconds: number): string {
   return `${milliseconds} ms`;
 }
 
-function toView(summary: ScheduleSummary): ReReviewSchedule | undefined {
+/** What a view needs, which both a listing's summary and a describe carry. */
+type ScheduleRead = Pick<ScheduleSummary, 'scheduleId' | 'spec'> & Pick<ScheduleDescription, 'state'> & { info: Pick<ScheduleDescription['info'], 'nextActionTimes' | 'recentActions'> };
+
+function toView(summary: ScheduleRead): ReReviewSchedule | undefined {
   const [projectId, componentId] = summary.scheduleId.slice(RE_REVIEW_SCHEDULE_PREFIX.length).split('/');
   if (!summary.scheduleId.startsWith(RE_REVIEW_SCHEDULE_PREFIX) || !projectId || !componentId) return undefined;
   const interval = summary.spec?.intervals?.[0]?.every;
@@ -45,12 +48,24 @@ function toView(summary: ScheduleSummary): ReReviewSchedule | undefined {
   };
 }
 
+/**
+ * The listing finds the schedules; each is then described, because the listing comes from
+ * Temporal's visibility store, which lags behind: an operator who has just paused a schedule must
+ * see it paused, and a fire they just triggered among the recent ones. A schedule deleted in
+ * between (its component left Level 9) is left out; one that cannot be described now keeps the
+ * listing's view.
+ */
 export async function listReReviewSchedules(client: Client): Promise<ReReviewSchedule[]> {
-  const schedules: ReReviewSchedule[] = [];
+  const listed: ScheduleSummary[] = [];
   for await (const summary of client.schedule.list()) {
-    const view = toView(summary);
-    if (view) schedules.push(view);
+    if (toView(summary)) listed.push(summary);
   }
+  const described = await Promise.allSettled(listed.map((summary) => client.schedule.getHandle(summary.scheduleId).describe()));
+  const schedules = listed.flatMap((summary, i): ReReviewSchedule[] => {
+    const answer = described[i];
+    if (answer.status === 'rejected') return answer.reason instanceof ScheduleNotFoundError ? [] : [toView(summary)!];
+    return [toView(answer.value) ?? toView(summary)!];
+  });
   return schedules.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
 }
 

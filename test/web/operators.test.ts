@@ -8,14 +8,14 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProject } from '../../src/runtime/client.js';
-import { componentHandle } from '../../src/runtime/client.js';
+import { componentHandle, startProject } from '../../src/runtime/client.js';
 import { reReviewScheduleId, statusQuery } from '../../workflows/definitions.js';
 import { launchBrowser, type Browser } from '../support/browser.js';
 import { LEAD, OWNER, project } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';
 import { CookieJar, follow, signInAtProvider, useSignInStack, visit } from '../support/signInStack.js';
 import { startSourceComponent } from '../support/sources.js';
+import { listReReviewSchedules } from '../../src/portfolio/schedules.js';
 
 const OPERATOR = { email: 'olga.ops@lab.example', name: 'Olga Operator' };
 const stack = useSignInStack(
@@ -41,7 +41,8 @@ async function deployedProject(owners = [LEAD]) {
     policy: { rereviewEvery: '30 days' },
   });
   await startProject(stack().harness.client, stack().harness.taskQueue, started);
-  await eventually(() => stack().harness.client.schedule.getHandle(reReviewScheduleId(started.id, COMPONENT)).describe());
+  // Listed once Temporal's visibility store has it (it lags behind the schedule's creation under load).
+  await eventually(async () => expect((await listReReviewSchedules(stack().harness.client)).map((s) => s.scheduleId)).toContain(reReviewScheduleId(started.id, COMPONENT)));
   return started;
 }
 
