@@ -18,6 +18,9 @@ export interface ReReviewSchedule {
   recentFires: string[];
 }
 
+/** A describe that does not answer in this long keeps the listing's view rather than hold the page. */
+const DESCRIBE_DEADLINE_MS = 5_000;
+
 function everyText(milliseconds: number): string {
   const units: [string, number][] = [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000], ['second', 1_000]];
   for (const [unit, size] of units) {
@@ -51,19 +54,22 @@ function toView(summary: ScheduleRead): ReReviewSchedule | undefined {
 /**
  * The listing finds the schedules; each is then described, because the listing comes from
  * Temporal's visibility store, which lags behind: an operator who has just paused a schedule must
- * see it paused, and a fire they just triggered among the recent ones. A schedule deleted in
+ * see it paused, and a fire they just triggered among the recent ones. With `taskQueue`, only the
+schedules that start their workflows there (this deployment's). A schedule deleted in
  * between (its component left Level 9) is left out; one that cannot be described now keeps the
  * listing's view.
  */
-export async function listReReviewSchedules(client: Client): Promise<ReReviewSchedule[]> {
+export async function listReReviewSchedules(client: Client, options: { taskQueue?: string } = {}): Promise<ReReviewSchedule[]> {
   const listed: ScheduleSummary[] = [];
   for await (const summary of client.schedule.list()) {
     if (toView(summary)) listed.push(summary);
   }
-  const described = await Promise.allSettled(listed.map((summary) => client.schedule.getHandle(summary.scheduleId).describe()));
+  const described = await Promise.allSettled(listed.map((summary) => client.withDeadline(Date.now() + DESCRIBE_DEADLINE_MS, () => client.schedule.getHandle(summary.scheduleId).describe())));
   const schedules = listed.flatMap((summary, i): ReReviewSchedule[] => {
     const answer = described[i];
     if (answer.status === 'rejected') return answer.reason instanceof ScheduleNotFoundError ? [] : [toView(summary)!];
+    // One deployment's schedules (as the portfolio reads are one task queue's): others sharing the namespace are theirs.
+    if (options.taskQueue !== undefined && answer.value.action.taskQueue !== options.taskQueue) return [];
     return [toView(answer.value) ?? toView(summary)!];
   });
   return schedules.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));

@@ -42,7 +42,7 @@ async function deployedProject(owners = [LEAD]) {
   });
   await startProject(stack().harness.client, stack().harness.taskQueue, started);
   // Listed once Temporal's visibility store has it (it lags behind the schedule's creation under load).
-  await eventually(async () => expect((await listReReviewSchedules(stack().harness.client)).map((s) => s.scheduleId)).toContain(reReviewScheduleId(started.id, COMPONENT)));
+  await eventually(async () => expect((await listReReviewSchedules(stack().harness.client, { taskQueue: stack().harness.taskQueue })).map((s) => s.scheduleId)).toContain(reReviewScheduleId(started.id, COMPONENT)));
   return started;
 }
 

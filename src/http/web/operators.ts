@@ -19,6 +19,7 @@ import { utcMinute } from '../../../machines/dates.js';
 import { Slug } from '../../../machines/model.js';
 import { checkInput } from '../../../machines/validation.js';
 import { projectStatusQuery, reReviewScheduleId, statusQuery, type ComponentStatus } from '../../../workflows/definitions.js';
+import { askWithRetries, mapBounded } from '../../portfolio/read.js';
 import { listReReviewSchedules, steerReReviewSchedule, type ReReviewSchedule, type ScheduleAction } from '../../portfolio/schedules.js';
 import type { Html } from '../../render/markup.js';
 import { htmlTable } from '../../render/tables.js';
@@ -52,10 +53,10 @@ interface Authority {
 
 /** Owners of each project, asked once per page: a project that does not answer grants nothing. */
 async function ownersOf(client: Client, projectIds: readonly string[]): Promise<Map<string, string[]>> {
-  const answers = await Promise.allSettled(projectIds.map((id) => call(() => projectHandle(client, id).query(projectStatusQuery))));
+  const answers = await mapBounded(projectIds, (id) => askWithRetries(client, () => projectHandle(client, id).query(projectStatusQuery)));
   const owners = new Map<string, string[]>();
   answers.forEach((answer, i) => {
-    if (answer.status === 'fulfilled') owners.set(projectIds[i], answer.value.owners.map((o) => o.email));
+    if (answer.ok) owners.set(projectIds[i], answer.value.owners.map((o) => o.email));
   });
   return owners;
 }
@@ -146,7 +147,7 @@ export function operatorPages(deps: AppDependencies): Hono {
     if (person instanceof Response) return person;
     let schedules: ReReviewSchedule[];
     try {
-      schedules = await call(() => listReReviewSchedules(client));
+      schedules = await call(() => listReReviewSchedules(client, { taskQueue: deps.taskQueue }));
     } catch (error) {
       const problem = problemFor(error);
       return c.html(messagePage('Unavailable', 'error', [html`${problem.message}`], HOME), problem.status);
@@ -155,10 +156,11 @@ export function operatorPages(deps: AppDependencies): Hono {
     const authority = authorityOf(person, operators, owners);
     if (!authority.all && !schedules.some((s) => authority.owns(s.projectId))) return refused(c, person, 'see or steer the re-review schedules');
     const mine = schedules.filter((s) => may(authority, s.projectId));
-    const answers = await Promise.allSettled(mine.map((s) => call(() => componentHandle(client, s.projectId, s.componentId).query(statusQuery))));
+    // A component whose worker is away must not hold the page: it shows as not answering.
+    const answers = await mapBounded(mine, (s) => askWithRetries(client, () => componentHandle(client, s.projectId, s.componentId).query(statusQuery)));
     const statuses = new Map<string, ComponentStatus>();
     answers.forEach((answer, i) => {
-      if (answer.status === 'fulfilled') statuses.set(mine[i].scheduleId, answer.value);
+      if (answer.ok) statuses.set(mine[i].scheduleId, answer.value);
     });
     // The outcome of the post that brought the operator back here (post, redirect, get).
     const doneAction = c.req.query('done');
