@@ -24,6 +24,9 @@ import { reviewPages } from './web/review.js';
 import { signInPages } from './web/signIn.js';
 import { viewer } from './web/viewer.js';
 import { STYLESHEET } from './web/styles.js';
+import { livePages } from './web/live.js';
+import { LIVE_SCRIPT } from './web/liveScript.js';
+import { operatorPages } from './web/operators.js';
 
 const MAX_BODY_MIB = 1;
 /** Requests a minute per address and per token when the caller does not say (MLTRL_API_RATE_LIMIT). */
@@ -57,13 +60,16 @@ export function createApp(deps: HttpDependencies): Hono {
   // Everything but the stylesheet carries a status, a card or a token.
   app.use(async (c, next) => (c.req.path.startsWith('/assets/') ? next() : noStore(c, next)));
   app.get('/assets/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
+  app.get('/assets/live.js', (c) => c.body(LIVE_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=300' }));
   // Pages (not the API, which takes bearer tokens only) know who is signed in; an altered or expired cookie reads as nobody.
-  const readViewer = viewer(deps.identity?.sessions);
+  const readViewer = viewer(deps.identity?.sessions, deps.identity?.operators);
   app.use(async (c, next) => (/^\/(api|assets)(\/|$)/.test(c.req.path) ? next() : readViewer(c, next)));
   const shared: AppDependencies = { ...deps, portfolioMetrics: sharedMetricsReader(() => readMetrics(deps.client, { taskQueue: deps.taskQueue })) };
   app.route('/api', apiRoutes(shared));
   app.route('/', reviewPages(shared));
   app.route('/', signInPages(shared, deps.identity));
+  app.route('/', operatorPages(shared));
+  app.route('/', livePages(shared));
   app.route('/', webPages(shared));
   app.notFound((c) => c.html(messagePage('Not found', 'error', [html`There is no page at ${pathText(c.req.path)}.`], [{ href: '/', text: 'All projects' }]), 404));
   app.onError((error, c) => {

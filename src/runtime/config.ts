@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MAX_EMAILS_PER_HOUR } from '../../activities/recipientLimit.js';
-import { DurationText } from '../../machines/model.js';
+import { DurationText, Email } from '../../machines/model.js';
 import { describeIssues } from '../../machines/validation.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.js';
 import { TEMPORAL_SECURITY_VARIABLES, checkTemporalSecurity } from './connection.js';
@@ -45,6 +45,12 @@ const IssuerUrl = z
 
 const SmtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587' });
 
+/** `a@x.example, b@x.example`: each one an email, so a typo is refused at start rather than granting nobody. */
+const OperatorList = z
+  .string()
+  .transform((text) => text.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+  .pipe(z.array(Email, { error: 'must be emails separated by commas' }).max(1_000));
+
 export const Config = z
   .object({
     TEMPORAL_ADDRESS: HostPort.default('localhost:7233'),
@@ -84,6 +90,8 @@ export const Config = z
     MLTRL_OIDC_CLIENT_SECRET: z.string().min(1, 'must not be empty').max(1024).optional(),
     /** How long a web sign-in lasts before the person signs in again. */
     MLTRL_SESSION_TTL: DurationText.default('12 hours'),
+    /** Who may steer every Level 9 re-review schedule from the web app's operators' page: emails, comma-separated. */
+    MLTRL_OPERATORS: OperatorList.default([]),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')

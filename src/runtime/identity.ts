@@ -20,5 +20,6 @@ export function identityFromConfig(config: Config, secret: string, provider = co
   return {
     signIn: createOidcSignIn({ ...provider, redirectUri: redirectUriFor(config) }),
     sessions: createSessions({ secret, previousSecret: config.MLTRL_LINK_SECRET_PREVIOUS, publicUrl: publicUrl(config), ttlMs: durationMillis(config.MLTRL_SESSION_TTL) }),
+    operators: config.MLTRL_OPERATORS,
   };
 }

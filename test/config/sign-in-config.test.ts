@@ -21,6 +21,12 @@ describe('sign-in configuration', () => {
     expect(() => loadConfig({ MLTRL_OIDC_CLIENT_SECRET: 'x' })).toThrow(/MLTRL_OIDC_CLIENT_SECRET: needs MLTRL_OIDC_ISSUER/);
     expect(() => loadConfig({ MLTRL_SESSION_TTL: 'forever' })).toThrow(/MLTRL_SESSION_TTL/);
   });
+
+  it('reads MLTRL_OPERATORS as emails, comma-separated; a typo is refused rather than granting nobody', () => {
+    expect(loadConfig({}).MLTRL_OPERATORS).toEqual([]);
+    expect(loadConfig({ MLTRL_OPERATORS: ' Ops@Lab.example, sre@lab.example ,' }).MLTRL_OPERATORS).toEqual(['ops@lab.example', 'sre@lab.example']);
+    expect(() => loadConfig({ MLTRL_OPERATORS: 'ops@lab.example; sre@lab.example' })).toThrow(/MLTRL_OPERATORS.*must be an email address/);
+  });
 });
 
 /** Runs one handler against a session store and returns the Set-Cookie lines and its answer. */

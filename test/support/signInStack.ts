@@ -25,7 +25,8 @@ export interface SignInStack {
   stop(): Promise<void>;
 }
 
-export async function startSignInStack(accounts: LocalAccount[]): Promise<SignInStack> {
+/** `operators`: the MLTRL_OPERATORS the server is configured with. */
+export async function startSignInStack(accounts: LocalAccount[], options: { operators?: string[] } = {}): Promise<SignInStack> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const links = createLinks({ secret: LINK_SECRET, publicUrl: baseUrl, ttlMs: 60 * 60_000 });
@@ -33,7 +34,7 @@ export async function startSignInStack(accounts: LocalAccount[]): Promise<SignIn
   const harness = await startHarness();
   const provider = await startLocalProvider({ port: 0, redirectUri: `${baseUrl}/auth/callback`, postLogoutRedirectUri: `${baseUrl}/`, accounts: () => Promise.resolve(accounts) });
   const signIn = createOidcSignIn({ issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUri: `${baseUrl}/auth/callback` });
-  const http = await listen(createApp({ client: harness.client, taskQueue: harness.taskQueue, links, identity: { signIn, sessions } }), '127.0.0.1', port);
+  const http = await listen(createApp({ client: harness.client, taskQueue: harness.taskQueue, links, identity: { signIn, sessions, operators: options.operators ?? [] } }), '127.0.0.1', port);
   return {
     harness,
     provider,
@@ -48,10 +49,10 @@ export async function startSignInStack(accounts: LocalAccount[]): Promise<SignIn
   };
 }
 
-export function useSignInStack(accounts: LocalAccount[]): () => SignInStack {
+export function useSignInStack(accounts: LocalAccount[], options: { operators?: string[] } = {}): () => SignInStack {
   let stack: SignInStack | undefined;
   beforeAll(async () => {
-    stack = await startSignInStack(accounts);
+    stack = await startSignInStack(accounts, options);
   });
   afterAll(async () => {
     await stack?.stop();

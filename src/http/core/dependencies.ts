@@ -20,6 +20,8 @@ export interface HttpDependencies {
 export interface Identity {
   signIn: OidcSignIn;
   sessions: Sessions;
+  /** Who may steer every re-review schedule (MLTRL_OPERATORS); a project's owners steer their own project's without being listed. */
+  operators?: readonly string[];
 }
 
 /** What the routes are built from: the dependencies, and the one metrics read the server shares (src/portfolio/sharedMetrics.ts). */

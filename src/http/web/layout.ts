@@ -3,7 +3,13 @@ import { html } from 'hono/html';
 import type { Html } from '../../render/markup.js';
 import { viewerNav } from './viewer.js';
 
-export function layout(title: string, body: Html): Html {
+/** A page that follows its subject (./live.ts): where its stream is, and the version it was drawn at. */
+export interface LivePage {
+  stream: string;
+  version: string;
+}
+
+export function layout(title: string, body: Html, live?: LivePage): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -11,11 +17,13 @@ export function layout(title: string, body: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <title>${title} — mltrl</title>
 <link rel="stylesheet" href="/assets/style.css" />
+${live ? html`<script src="/assets/live.js" defer></script>` : ''}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="site"><nav aria-label="Site"><a href="/">mltrl · ML readiness levels</a> <a class="nav" href="/">Projects</a> <a class="nav" href="/metrics">Metrics</a>${viewerNav()}</nav></header>
-<main id="main">
+${live ? html`<div id="live-status" class="live-status" role="status" aria-live="polite"></div>` : ''}
+<main id="main"${live ? html` data-live="${live.stream}" data-live-version="${live.version}"` : ''}>
 ${body}
 </main>
 </body>

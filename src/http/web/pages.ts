@@ -27,6 +27,7 @@ import { riskMatrixSection } from './risks.js';
 import { levelHistorySection } from './history.js';
 import { actionsSection, componentFormPages, loadComponent, type LoadedComponent } from './componentForms.js';
 import { startProjectPages } from './startProject.js';
+import { componentLivePath, projectLivePath, versionOf } from './live.js';
 
 const STATES = ['working', 'in-review', 'paused', 'retired'] as const;
 const LEVEL_NUMBERS = LEVELS.map((_, level) => level);
@@ -164,6 +165,7 @@ ${history}
 ${subsystemsSection(project)}
 ${holdingSection(project, holding)}
 ${riskMatrixSection(risksOf(project, cards))}`,
+        { stream: projectLivePath(project.projectId), version: versionOf(project) },
       ),
     );
   });
@@ -190,6 +192,7 @@ ${actionsSection(status, may, actionErrors)}
 ${review
   ? html`<p>Review <strong>${review.id}</strong> of Level ${review.level}, proposal <strong>${review.proposal}</strong>${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}.</p>
 ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
+${review.awaitingEthics ? html`<p class="notice" role="status">Waiting for the owner's ethics answers: the panel is asked, and its verdicts count, once they are in.</p>` : ''}
 ${reviewProgress(review)}
 <p class="muted">Next reminder ${utcMinute(review.nextReminder)}. Reviewers answer from the link in their email.</p>`
   : html`<p class="muted">No review is open.</p>`}
@@ -199,6 +202,7 @@ ${dependenciesSection(card)}
 <section class="panel" aria-labelledby="switchbacks"><h2 id="switchbacks">Switchbacks</h2>${switchbacks(card)}</section>
 </div>
 </div>`,
+        { stream: componentLivePath(status.projectId, status.componentId), version: versionOf(status) },
       ),
     );
   };

@@ -91,7 +91,8 @@ ${mine?.roles.length
       { rowHeaders: true },
     )
   : html`<p>No running project names ${person.email} as an owner, component owner or reviewer.</p>`}
-</section>`,
+</section>
+${c.get('operator') || mine?.roles.some((r) => r.role === 'owner') ? html`<p><a href="/operators">Re-review schedules</a>${c.get('operator') ? ' of every project: you are an operator' : ' of the projects you own'}: trigger, pause or unpause them.</p>` : ''}`,
       ),
     );
   });

@@ -94,6 +94,11 @@ label.inline { display: inline-flex; align-items: center; gap: .4rem; font-weigh
 form.action { border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 0 0 1rem; background: var(--paper); }
 form.action h3 { margin-top: 0; }
 a.button { display: inline-block; font-weight: 600; padding: .6rem 1.2rem; border-radius: .375rem; color: #fff; background: var(--accent); text-decoration: none; min-height: 44px; }
+form.inline { display: inline; margin: 0 .5rem 0 0; }
+form.stacked { margin: .5rem 0 0; min-width: 14rem; }
+.schedule-note { white-space: pre-wrap; }
+.live-status { min-height: 1.5rem; margin: 0 0 .5rem; }
+.live-status button { margin: 0 0 0 .5rem; padding: .2rem .8rem; }
 @media (min-width: 48rem) {
   dl.card { grid-template-columns: 14rem 1fr; }
   dl.card dd { margin: 0; }

@@ -1,0 +1,130 @@
+/**
+ * Live pages: a component's page and a project's page follow their subject as it changes, so a team
+ * lead sees a verdict land without reloading. The page says where to listen (`data-live` on
+ * `<main>`) and which version it shows (`data-live-version`); ./liveScript.ts opens a server-sent
+ * event stream there and, when the version differs, fetches the page again and swaps `<main>`.
+ * Without scripts the page reads as before.
+ *
+ * The version is a digest of the query the page is drawn from (the component's `status`, the
+ * project's `status`): every change a page shows (level, state, review, verdicts, card revision)
+ * changes it. The server asks Temporal every two seconds per subject, and only while someone
+ * listens: however many pages watch one component, one query goes out (the hub below).
+ */
+import { createHash } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { Slug } from '../../../machines/model.js';
+import { projectStatusQuery, statusQuery } from '../../../workflows/definitions.js';
+import { call, componentHandle, projectHandle } from '../../runtime/client.js';
+import type { AppDependencies } from '../core/dependencies.js';
+
+/** How often a watched subject is asked, and how long one stream lasts before the browser reconnects (so none is held forever). */
+export const LIVE_POLL_MS = 2_000;
+const STREAM_LIFETIME_MS = 10 * 60_000;
+/** A comment now and then keeps proxies from closing a quiet stream. */
+const KEEP_ALIVE_MS = 25_000;
+
+/** The version a page carries and the stream sends: equal exactly when what the page is drawn from is. */
+export function versionOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
+}
+
+/** Where a component's and a project's page listen. */
+export const componentLivePath = (projectId: string, componentId: string) => `/projects/${projectId}/components/${componentId}/live`;
+export const projectLivePath = (projectId: string) => `/projects/${projectId}/live`;
+
+type Listener = (version: string) => void;
+
+interface Watch {
+  listeners: Set<Listener>;
+  last?: string;
+  timer?: NodeJS.Timeout;
+}
+
+/** One poll per watched subject, shared by its listeners; it stops when the last one leaves. */
+export function liveHub(intervalMs = LIVE_POLL_MS) {
+  const watches = new Map<string, Watch>();
+
+  function schedule(key: string, read: () => Promise<string>, watch: Watch, delay: number) {
+    watch.timer = setTimeout(() => {
+      void read()
+        .then((version) => {
+          if (version === watch.last) return;
+          watch.last = version;
+          for (const listener of watch.listeners) listener(version);
+        })
+        // Unreadable for now (Temporal away, a worker restarting): say nothing, ask again next time.
+        .catch(() => undefined)
+        .finally(() => {
+          if (watches.get(key) === watch && watch.listeners.size > 0) schedule(key, read, watch, intervalMs);
+        });
+    }, delay);
+  }
+
+  return {
+    watch(key: string, read: () => Promise<string>, listener: Listener): () => void {
+      let watch = watches.get(key);
+      if (!watch) {
+        watch = { listeners: new Set() };
+        watches.set(key, watch);
+        schedule(key, read, watch, 0);
+      } else if (watch.last !== undefined) {
+        listener(watch.last);
+      }
+      watch.listeners.add(listener);
+      const mine = watch;
+      return () => {
+        mine.listeners.delete(listener);
+        if (mine.listeners.size === 0) {
+          clearTimeout(mine.timer);
+          watches.delete(key);
+        }
+      };
+    },
+    /** Subjects being asked right now (for tests: nobody listening means no polling). */
+    watched: () => [...watches.keys()],
+  };
+}
+
+export type LiveHub = ReturnType<typeof liveHub>;
+
+export function livePages(deps: AppDependencies, hub: LiveHub = liveHub()): Hono {
+  const { client } = deps;
+  const web = new Hono();
+
+  function stream(key: string, read: () => Promise<string>) {
+    return (c: Context) =>
+      streamSSE(c, async (sse) => {
+        let ended: () => void = () => undefined;
+        const gone = new Promise<void>((resolve) => (ended = resolve));
+        sse.onAbort(() => ended());
+        const stop = hub.watch(key, read, (version) => void sse.writeSSE({ event: 'version', data: version, retry: LIVE_POLL_MS * 2 }).catch(() => ended()));
+        const keepAlive = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => ended()), KEEP_ALIVE_MS);
+        const lifetime = setTimeout(() => ended(), STREAM_LIFETIME_MS);
+        try {
+          await gone;
+        } finally {
+          clearInterval(keepAlive);
+          clearTimeout(lifetime);
+          stop();
+        }
+      });
+  }
+
+  web.get('/projects/:projectId/live', (c) => {
+    const projectId = Slug.safeParse(c.req.param('projectId'));
+    if (!projectId.success) return c.text('no such project', 404);
+    const id = projectId.data;
+    return stream(`project:${id}`, async () => versionOf(await call(() => projectHandle(client, id).query(projectStatusQuery))))(c);
+  });
+
+  web.get('/projects/:projectId/components/:componentId/live', (c) => {
+    const projectId = Slug.safeParse(c.req.param('projectId'));
+    const componentId = Slug.safeParse(c.req.param('componentId'));
+    if (!projectId.success || !componentId.success) return c.text('no such component', 404);
+    const [p, k] = [projectId.data, componentId.data];
+    return stream(`component:${p}/${k}`, async () => versionOf(await call(() => componentHandle(client, p, k).query(statusQuery))))(c);
+  });
+
+  return web;
+}

@@ -1,0 +1,96 @@
+/**
+ * Live pages in Chromium against the real engine: a component's page and its project's page, open
+ * in tabs, show the new level once the panel's verdicts are given through the JSON API, without a
+ * reload (the window keeps what a script left on it). The pages load one script, from this server,
+ * under a Content Security Policy with no inline script; nobody listening means nothing is streamed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../machines/levels.js';
+import { launchBrowser, type Browser } from '../support/browser.js';
+import { project, reviewer } from '../support/fixtures.js';
+import { useReviewStack } from '../support/reviewStack.js';
+import { fillCard, startAndReach, submit } from '../workflow/steps.js';
+
+const stack = useReviewStack();
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('live pages', () => {
+  it("show a verdict land on the component's and the project's page without a reload", async () => {
+    const definition = project();
+    const component = await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
+    await fillCard(component);
+    const review = await submit(component);
+    const componentUrl = `${stack().http.url}/projects/${definition.id}/components/anomaly-model`;
+
+    const componentPage = await browser.context.newPage();
+    const response = await componentPage.goto(componentUrl);
+    const csp = response!.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(await componentPage.locator('script:not([src])').count()).toBe(0);
+    expect(await componentPage.locator('script[src="/assets/live.js"]').count()).toBe(1);
+    expect(await componentPage.locator('main').getAttribute('data-live')).toBe(`/projects/${definition.id}/components/anomaly-model/live`);
+    const badge = () => componentPage.locator('main h1 + p').innerText();
+    expect(await badge()).toContain('Level 0');
+    expect(await componentPage.locator('#review').locator('..').innerText()).toContain(`Review ${review.id} of Level 0`);
+
+    const projectPage = await browser.context.newPage();
+    await projectPage.goto(`${stack().http.url}/projects/${definition.id}`);
+    const row = () => projectPage.locator(`tr[data-component="${definition.id}/anomaly-model"]`).innerText();
+    expect(await row()).toContain('Level 0');
+    // A reload would drop this: it stays only if the pages update in place.
+    for (const page of [componentPage, projectPage]) await page.evaluate('window.stayed = true');
+
+    // The panel approves through the JSON API, each reviewer with their own token.
+    for (const role of review.requiredRoles) {
+      const email = reviewer(role as Role, 1).email;
+      const answer = await fetch(`${stack().http.url}/api/projects/${definition.id}/components/anomaly-model/verdicts`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await stack().links.personToken(email)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reviewId: review.id, verdict: 'approve' }),
+      });
+      expect(answer.status).toBe(200);
+    }
+
+    await expect.poll(badge).toContain('Level 1');
+    expect(await componentPage.locator('#review').locator('..').innerText()).toContain('No review is open.');
+    expect(await componentPage.getByRole('status').first().innerText()).toMatch(/^Updated at /);
+    await expect.poll(row).toContain('Level 1');
+    for (const page of [componentPage, projectPage]) expect(await page.evaluate('window.stayed')).toBe(true);
+    await componentPage.close();
+    await projectPage.close();
+  });
+
+  it('streams a version only when the subject changes, and the page carries the one it was drawn at', async () => {
+    const definition = project();
+    await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
+    const path = `/projects/${definition.id}/components/anomaly-model`;
+    const page = await (await fetch(`${stack().http.url}${path}`)).text();
+    const drawnAt = /data-live-version="([^"]+)"/.exec(page)?.[1];
+    expect(drawnAt).toBeTruthy();
+
+    const controller = new AbortController();
+    const stream = await fetch(`${stack().http.url}${path}/live`, { signal: controller.signal });
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('\n\n')) {
+      const { value } = (await reader.read()) as { value?: Uint8Array };
+      text += decoder.decode(value, { stream: true });
+    }
+    // Nothing changed since the page was drawn: the stream's first version is the page's.
+    expect(text).toContain('event: version');
+    expect(text).toContain(`data: ${drawnAt}`);
+    controller.abort();
+
+    const unknown = await fetch(`${stack().http.url}/projects/Not_A_Slug/live`);
+    expect(unknown.status).toBe(404);
+  });
+});
