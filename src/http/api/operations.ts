@@ -33,7 +33,7 @@ export interface Operation {
 export const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 /** The parameters a path names, in order. */
-export const pathParameters = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+export const pathParameters = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
 
 export class Operations {
   readonly list: Operation[] = [];

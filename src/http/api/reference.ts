@@ -34,7 +34,7 @@ function typeText(schema: Schema): string {
   if (schema.minimum !== undefined || schema.maximum !== undefined) rules.push(`${schema.minimum ?? '…'} to ${schema.maximum ?? '…'}`);
   if (schema.pattern) rules.push(`matching ${schema.pattern}`);
   if (schema.default !== undefined) rules.push(`default ${JSON.stringify(schema.default)}`);
-  const type = schema.type === 'array' && schema.items ? `array of ${typeText(schema.items)}` : String(schema.type ?? 'any');
+  const type = schema.type === 'array' && schema.items ? `array of ${typeText(schema.items)}` : Array.isArray(schema.type) ? schema.type.join(' or ') : typeof schema.type === 'string' ? schema.type : 'any';
   return [type, ...rules].join(', ');
 }
 
@@ -62,12 +62,12 @@ ${success ? html`<p><strong>${success[0]}</strong>: ${success[1].description}.</
 </section>`;
 }
 
-export function referencePage(operations: readonly Operation[]): string {
+export function referencePage(operations: readonly Operation[]) {
   const document = openApiDocument(operations) as { paths: Record<string, Record<string, OperationObject>> };
   const tags = [...new Set(operations.map((op) => op.tag))];
   const sections = tags.map((tag) => {
     const ops = operations.filter((op) => op.tag === tag);
-    return html`<h2 id="tag-${tag}">${tag}</h2>${ops.map((op) => operationSection(op.method, op.path, document.paths[op.path]![op.method]!))}`;
+    return html`<h2 id="tag-${tag}">${tag}</h2>${ops.map((op) => operationSection(op.method, op.path, document.paths[op.path][op.method]))}`;
   });
   return html`<!doctype html>
 <html lang="en">
@@ -87,5 +87,5 @@ export function referencePage(operations: readonly Operation[]): string {
 ${sections}
 </main>
 </body>
-</html>`.toString();
+</html>`;
 }

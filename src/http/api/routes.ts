@@ -279,7 +279,7 @@ export function apiRoutes(deps: AppDependencies): Hono {
   });
   for (const action of ['trigger', 'pause', 'unpause'] as const) {
     ops.add(
-      { method: 'post', path: `/schedules/{projectId}/{componentId}/${action}`, operationId: `${action}Schedule`, tag: 'schedules', summary: `${action[0]!.toUpperCase()}${action.slice(1)} a component's re-review schedule`, who: "an operator (MLTRL_OPERATORS) or one of the project's owners", token: 'person', body: ScheduleBody, status: 200, response: views.ScheduleSteered, responseDescription: 'done' },
+      { method: 'post', path: `/schedules/{projectId}/{componentId}/${action}`, operationId: `${action}Schedule`, tag: 'schedules', summary: `${action[0].toUpperCase()}${action.slice(1)} a component's re-review schedule`, who: "an operator (MLTRL_OPERATORS) or one of the project's owners", token: 'person', body: ScheduleBody, status: 200, response: views.ScheduleSteered, responseDescription: 'done' },
       async (c) => {
         const { email } = await personGrant(c, links);
         const { projectId, componentId } = ids(c);

@@ -35,7 +35,7 @@ export const ComponentStatusView = z
     state: State,
     cardRevision: z.number().int(),
     gate: z.looseObject({ ready: z.boolean() }),
-    openReview: z.looseObject({ id: z.string(), level: Level }).optional(),
+    openReview: z.looseObject({ id: z.string(), level: Level }).nullable().optional(),
   })
   ;
 
