@@ -3,6 +3,9 @@
  * deployments where workers and the web tier scale separately. It signs and checks links with the
  * same secret as the workers that email them.
  */
+import { join } from 'node:path';
+import { fileTokenRegistry } from './http/core/tokenRegistry.js';
+import { DATA_DIR } from './local/temporalServer.js';
 import { createApp, listen } from './http/server.js';
 import { connect } from './runtime/client.js';
 import { ConfigError, loadConfig, publicUrl } from './runtime/config.js';
@@ -10,13 +13,16 @@ import { configuredLinkSecret } from './local/linkSecret.js';
 import { linksFromConfig } from './runtime/mail.js';
 import { identityFromConfig, redirectUriFor } from './runtime/identity.js';
 
+/** Where the personal API tokens made from the web app are listed, unless MLTRL_TOKEN_REGISTRY says. */
+const TOKEN_REGISTRY_FILE = join(DATA_DIR, 'api-tokens.json');
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const secret = configuredLinkSecret(config.MLTRL_LINK_SECRET);
   if (!secret) throw new ConfigError('configuration: MLTRL_LINK_SECRET: required: the API checks review links and tokens with it');
   const client = await connect(config);
   const http = await listen(
-    createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links: linksFromConfig(config, secret)!, identity: identityFromConfig(config, secret), minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
+    createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links: linksFromConfig(config, secret)!, identity: identityFromConfig(config, secret), minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, operators: config.MLTRL_OPERATORS, tokens: fileTokenRegistry(config.MLTRL_TOKEN_REGISTRY ?? TOKEN_REGISTRY_FILE) }),
     config.MLTRL_HTTP_HOST,
     config.MLTRL_HTTP_PORT,
   );

@@ -3,6 +3,9 @@
  * under data/, a worker, the HTTP API and web page, and Mailpit catching the emails. Prints where
  * to look and how to start the example project; Ctrl-C stops everything.
  */
+import { join } from 'node:path';
+import { fileTokenRegistry } from '../http/core/tokenRegistry.js';
+import { DATA_DIR } from './temporalServer.js';
 import { fileURLToPath } from 'node:url';
 import { createApp, listen } from '../http/server.js';
 import { connect } from '../runtime/client.js';
@@ -16,6 +19,9 @@ import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCat
 import { linksFromConfig, notifierFromConfig, redacted } from '../runtime/mail.js';
 import { DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
 import { createWorker, installProcessLogging } from '../runtime/worker.js';
+
+/** Where the personal API tokens made from the web app are listed, unless MLTRL_TOKEN_REGISTRY says. */
+const TOKEN_REGISTRY_FILE = join(DATA_DIR, 'api-tokens.json');
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
 /** The local sign-in provider's port, on loopback (MLTRL_HTTP_PORT is 8280 by default). */
@@ -75,7 +81,7 @@ async function main(): Promise<void> {
     }
     const identity = identityFromConfig(config, config.MLTRL_LINK_SECRET!, localProvider);
     const http = await listen(
-      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, identity, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
+      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, identity, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, operators: config.MLTRL_OPERATORS, tokens: fileTokenRegistry(config.MLTRL_TOKEN_REGISTRY ?? TOKEN_REGISTRY_FILE) }),
       config.MLTRL_HTTP_HOST,
       config.MLTRL_HTTP_PORT,
     );

@@ -90,8 +90,10 @@ export const Config = z
     MLTRL_OIDC_CLIENT_SECRET: z.string().min(1, 'must not be empty').max(1024).optional(),
     /** How long a web sign-in lasts before the person signs in again. */
     MLTRL_SESSION_TTL: DurationText.default('12 hours'),
-    /** Who may steer every Level 9 re-review schedule from the web app's operators' page: emails, comma-separated. */
+    /** Who may steer every Level 9 re-review schedule, from the operators' page and the API: emails, comma-separated (a project's owners steer their own regardless). */
     MLTRL_OPERATORS: OperatorList.default([]),
+    /** The file the personal API tokens made from the web app are listed in (never the tokens themselves); unset: data/api-tokens.json. */
+    MLTRL_TOKEN_REGISTRY: z.string().min(1).max(1_000).optional(),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')

@@ -4,6 +4,7 @@ import type { MetricsRead } from '../../portfolio/sharedMetrics.js';
 import type { Links } from './links.js';
 import type { OidcSignIn } from './oidc.js';
 import type { Sessions } from './session.js';
+import type { TokenRegistry } from './tokenRegistry.js';
 
 export interface HttpDependencies {
   client: Client;
@@ -15,6 +16,10 @@ export interface HttpDependencies {
   minPolicyInterval?: string;
   /** Web sign-in with OpenID Connect and its sessions; absent: pages are read without signing in, and nothing offers it. */
   identity?: Identity;
+  /** Who may list and steer every re-review schedule (MLTRL_OPERATORS); a project's owners steer their own components' too. */
+  operators?: readonly string[];
+  /** Personal API tokens made from the web app or the API, listed back to their owner; absent: neither is offered. */
+  tokens?: TokenRegistry;
 }
 
 export interface Identity {

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { InputError, quoted } from '../../../machines/validation.js';
 import { ClientError } from '../../runtime/client.js';
+import { TooManyTokens } from './tokenRegistry.js';
 
 export interface Problem {
   status: ContentfulStatusCode;
@@ -66,6 +67,7 @@ export function problemFor(error: unknown): Problem {
   if (error instanceof TooLarge) return { status: 413, kind: 'too-large', message: error.message };
   if (error instanceof Misdirected) return { status: 421, kind: 'misdirected', message: error.message };
   if (error instanceof RateLimited) return { status: 429, kind: 'rate-limited', message: error.message, retryAfter: error.retryAfter };
+  if (error instanceof TooManyTokens) return { status: 409, kind: 'conflict', message: error.message };
   if (error instanceof ClientError) return { status: STATUS[error.kind], kind: error.kind, message: error.message };
   return { status: 500, kind: 'internal', message: 'internal error: see the server log' };
 }
