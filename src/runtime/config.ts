@@ -46,10 +46,17 @@ const IssuerUrl = z
 const SmtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587' });
 
 /** `a@x.example, b@x.example`: each one an email, so a typo is refused at start rather than granting nobody. */
+/** Emails separated by commas; a bad one is named in the variable's own error (one line per variable). */
 const OperatorList = z
   .string()
   .transform((text) => text.split(',').map((part) => part.trim()).filter((part) => part !== ''))
-  .pipe(z.array(Email, { error: 'must be emails separated by commas' }).max(1_000));
+  .superRefine((emails, ctx) => {
+    const bad = emails.filter((email) => !Email.safeParse(email).success);
+    // The bad entries are counted, not echoed: an environment variable may hold anything.
+    if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `each entry must be an email address, separated by commas (${bad.length} ${bad.length === 1 ? 'is' : 'are'} not)` });
+    if (emails.length > 1_000) ctx.addIssue({ code: 'custom', message: 'must list at most 1000 emails' });
+  })
+  .transform((emails) => emails.map((email) => email.toLowerCase()));
 
 export const Config = z
   .object({
