@@ -25,6 +25,11 @@ export interface AlertmanagerRouting {
   webhookUrl: string;
   /** Wait before the first notification of a new group, to batch alerts. Alertmanager's default 30s. */
   groupWait?: string;
+  /**
+   * Sent as `Authorization: Bearer <token>` with every notification, so the receiver can tell
+   * Alertmanager from anyone else (Alertmanager does not sign its webhooks).
+   */
+  bearerToken?: string;
   /** Wait before notifying about changes (new or resolved alerts) in a group. Default 5m. */
   groupInterval?: string;
   /** Wait before sending the same still-firing group again. Default 4h. */
@@ -76,7 +81,13 @@ export function alertmanagerConfig(routing: AlertmanagerRouting) {
     receivers: [
       {
         name: WEBHOOK_RECEIVER,
-        webhook_configs: [{ url: routing.webhookUrl, send_resolved: true }],
+        webhook_configs: [
+          {
+            url: routing.webhookUrl,
+            send_resolved: true,
+            ...(routing.bearerToken === undefined ? {} : { http_config: { authorization: { type: 'Bearer', credentials: routing.bearerToken } } }),
+          },
+        ],
       },
     ],
   };
@@ -91,7 +102,8 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
   mkdirSync(dataDir, { recursive: true });
   // JSON is YAML: no YAML library needed to write the configuration.
   const configFile = join(dataDir, 'alertmanager.yml');
-  writeFileSync(configFile, `${JSON.stringify(alertmanagerConfig(options), null, 2)}\n`);
+  // Readable by its owner only: it may hold the receiver's bearer token.
+  writeFileSync(configFile, `${JSON.stringify(alertmanagerConfig(options), null, 2)}\n`, { mode: 0o600 });
   const url = `http://127.0.0.1:${port}`;
 
   const server = await startChildServer({

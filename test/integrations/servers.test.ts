@@ -4,6 +4,9 @@
  * (REST API and signed webhooks) and Alertmanager (v2 API and webhook notifications).
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Alertmanager } from '../../src/local/alertmanager.js';
@@ -41,7 +44,7 @@ const webhookEvent = z.strictObject({ entity: z.string(), action: z.string() });
 const mlflowWebhook = z.strictObject({
   webhook_id: z.string(),
   name: z.string(),
-  description: z.string(),
+  description: z.string().optional(),
   url: z.string(),
   events: z.array(webhookEvent),
   status: z.enum(['ACTIVE', 'DISABLED']),
@@ -112,6 +115,7 @@ describe('MLflow Model Registry', () => {
       await call('POST', api('webhooks'), {
         name: 'mltrl',
         url: `${receiver.url}/mlflow/webhook`,
+        // Enum names as in MLflow's protobuf JSON; lower case (`model_version`) is answered with a 500.
         events,
         description: 'mltrl hears of new model versions, their tags and aliases',
         secret,
@@ -202,13 +206,47 @@ describe('MLflow Model Registry', () => {
   });
 });
 
+describe('MLflow restarted on its data folder', () => {
+  it('still signs webhooks with the secret stored before the restart', async () => {
+    const receiver = await startWebhookReceiver();
+    const dataDir = mkdtempSync(join(tmpdir(), 'mltrl-mlflow-restart-'));
+    const secret = `secret-${randomUUID()}`;
+    let mlflow: MlflowServer | undefined;
+    try {
+      mlflow = await startTestMlflow({ dataDir });
+      await call('POST', `${mlflow.url}/api/2.0/mlflow/webhooks`, {
+        name: 'mltrl',
+        url: `${receiver.url}/mlflow/webhook`,
+        events: [{ entity: 'MODEL_VERSION', action: 'CREATED' }],
+        secret,
+      });
+      await mlflow.stop();
+
+      // MLflow encrypts stored secrets; without the key kept in the data folder the new process
+      // could not read this one back, and would send nothing.
+      mlflow = await startTestMlflow({ dataDir });
+      const name = `scorer-${randomUUID()}`;
+      await call('POST', `${mlflow.url}/api/2.0/mlflow/registered-models/create`, { name });
+      await call('POST', `${mlflow.url}/api/2.0/mlflow/model-versions/create`, { name, source: 's3://models/scorer/1' });
+      const [created] = await receiver.waitFor((r) => delivery(r).data['name'] === name);
+      expect(delivery(created)).toMatchObject({ entity: 'model_version', action: 'created', data: { name, version: '1' } });
+      expect(mlflowSignatureValid(created, secret)).toBe(true);
+    } finally {
+      await mlflow?.stop();
+      await receiver.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Alertmanager', () => {
+  const token = `token-${randomUUID()}`;
   let receiver: WebhookReceiver;
   let alertmanager: Alertmanager;
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    alertmanager = await startTestAlertmanager(`${receiver.url}/alertmanager/webhook`);
+    alertmanager = await startTestAlertmanager(`${receiver.url}/alertmanager/webhook`, token);
   });
 
   afterAll(async () => {
@@ -226,6 +264,7 @@ describe('Alertmanager', () => {
     const ofThisAlert = (status: string) => (r: ReceivedRequest) => notification(r).groupLabels['component'] === component && notification(r).status === status;
     const [firingRequest] = await receiver.waitFor(ofThisAlert('firing'));
     expect(firingRequest?.path).toBe('/alertmanager/webhook');
+    expect(firingRequest?.headers['authorization']).toBe(`Bearer ${token}`);
     const firing = notification(firingRequest);
     expect(firing).toMatchObject({
       status: 'firing',
@@ -256,6 +295,7 @@ describe('Alertmanager', () => {
     const endsAt = new Date(Date.now() - 1_000).toISOString();
     await call('POST', `${alertmanager.url}/api/v2/alerts`, [{ labels, annotations, startsAt, endsAt }]);
     const [resolvedRequest] = await receiver.waitFor(ofThisAlert('resolved'));
+    expect(resolvedRequest?.headers['authorization']).toBe(`Bearer ${token}`);
     const resolved = notification(resolvedRequest);
     expect(resolved).toMatchObject({ status: 'resolved', groupKey: firing.groupKey, groupLabels: firing.groupLabels });
     expect(resolved.alerts).toHaveLength(1);

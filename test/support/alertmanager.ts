@@ -9,12 +9,13 @@ import { startAlertmanager, type Alertmanager } from '../../src/local/alertmanag
 import { freePort } from '../../src/local/temporalServer.js';
 import { PATIENCE_MS } from './patience.js';
 
-export async function startTestAlertmanager(webhookUrl: string): Promise<Alertmanager> {
+export async function startTestAlertmanager(webhookUrl: string, bearerToken?: string): Promise<Alertmanager> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mltrl-alertmanager-'));
   const server = await startAlertmanager({
     port: await freePort(),
     dataDir,
     webhookUrl,
+    bearerToken,
     groupWait: '1s',
     groupInterval: '1s',
     // Longer than any test: a notification seen twice is a change, not a repeat.
