@@ -1,7 +1,9 @@
 /**
- * The servers mltrl integrates with, started as `npm start` and the integration tests will start
- * them, talking to a receiver on loopback the way they will talk to mltrl: MLflow's Model Registry
+ * The servers mltrl will integrate with, started the way `npm start` and the integration tests will
+ * start them, talking to a receiver on loopback the way they will talk to mltrl: MLflow's Model Registry
  * (REST API and signed webhooks) and Alertmanager (v2 API and webhook notifications).
+ *
+ * Needs MLflow and Alertmanager in tools/: `bash scripts/install-integrations.sh`.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +15,7 @@ import type { Alertmanager } from '../../src/local/alertmanager.js';
 import type { MlflowServer } from '../../src/local/mlflow.js';
 import { startTestAlertmanager } from '../support/alertmanager.js';
 import { startTestMlflow } from '../support/mlflow.js';
+import { PATIENCE_MS } from '../support/patience.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhookReceiver.js';
 
 async function call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<unknown> {
@@ -122,7 +125,8 @@ describe('MLflow Model Registry', () => {
       }),
     );
     webhookId = created.webhook.webhook_id;
-  });
+    // Longer than MLflow's own readiness wait (test/support/mlflow.ts), so that one reports first.
+  }, 3 * PATIENCE_MS);
 
   afterAll(async () => {
     await mlflow?.stop();
