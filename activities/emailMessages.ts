@@ -48,6 +48,10 @@ export function subjectFor(n: Notification): string {
       return `Debrief requested: ${n.componentName} graduated from ${levelLabel(n)} — ${n.projectName}`;
     case 'debrief-reminder':
       return `Reminder: the ${levelLabel(n)} debrief of ${n.componentName} is still to write — ${n.projectName}`;
+    case 'ethics-requested':
+      return `Ethics checklist needed: re-review ${n.reviewId} of ${n.componentName} — ${n.projectName}`;
+    case 'ethics-reminder':
+      return `Reminder: re-review ${n.reviewId} of ${n.componentName} is waiting for your ethics answers — ${n.projectName}`;
   }
 }
 
@@ -84,6 +88,28 @@ const DEBRIEF_ASKS = [
   'the technical debt taken on (or paid)',
 ];
 
+
+/** The command the owner can paste to answer a re-review's ethics checklist. */
+export function ethicsCliLine(n: Notification, owner: string): string {
+  const answers = (n.ethicsQuestions ?? []).map((q) => ` --answer ${q.id}="…"`).join('');
+  return `npx mltrl answer-ethics ${n.projectId}/${n.componentId} --by ${owner}${answers}`;
+}
+
+const TASK_WORDS: Record<string, string> = { done: 'done', carried: 'carried forward', open: 'open' };
+
+/** One requested change as the panel reads it: id, level, what was asked, and how it was resolved. */
+function taskLine(t: NonNullable<Notification['taskResolutions']>[number]): string {
+  return `${t.id} (Level ${t.level}) ${t.text} — ${TASK_WORDS[t.status] ?? t.status}${t.note ? `: ${t.note}` : ''}`;
+}
+
+/** Rules edition 2: the review's ethics answers and its requested changes, as text lines. */
+function reviewExtrasText(n: Notification): string[] {
+  const lines: string[] = [];
+  if (n.taskResolutions?.length) lines.push('', 'Requested changes and how they were resolved:', ...n.taskResolutions.map((t) => `  ${taskLine(t)}`));
+  if (n.ethics?.length) lines.push('', 'Ethics answers for this review:', ...n.ethics.flatMap((e) => [`  ${e.question}`, `    ${e.answer}`]));
+  return lines;
+}
+
 /** The command a reviewer can paste instead of following the link. */
 export function cliLine(n: Notification, reviewer: string): string {
   return `npx mltrl review ${n.projectId}/${n.componentId} approve --review ${n.reviewId} --as ${reviewer}`;
@@ -113,6 +139,7 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
     if (n.proposal) lines.push(`  Proposal: ${n.proposal}`);
     if (n.note) lines.push(`  Note from the submitter: ${n.note}`);
     lines.push('', ...expectationLines(n));
+    lines.push(...reviewExtrasText(n));
     lines.push('', n.topRisks.length ? 'Top risks on the card (highest first):' : 'The card lists no requirements with a risk yet.');
     lines.push(...n.topRisks.map((r) => `  ${riskLine(r)}`));
     if (n.openFlags?.length) lines.push('', 'Open dependency flags (a component this one depends on switched back):', ...n.openFlags.map((f) => `  - ${f}`));
@@ -126,6 +153,22 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
         `  ${cliLine(n, to.email)}`,
       );
     }
+  } else if (n.kind === 'ethics-requested' || n.kind === 'ethics-reminder') {
+    lines.push(
+      n.kind === 'ethics-requested'
+        ? `Re-review ${n.reviewId} has opened. The panel is asked once you have answered the ethics checklist:`
+        : `Re-review ${n.reviewId} is still waiting for your answers to the ethics checklist; the panel is asked once they are in:`,
+      '',
+      ...about.map((l) => `  ${l}`),
+      '',
+      'Questions:',
+      ...(n.ethicsQuestions ?? []).map((q) => `  ${q.id}: ${q.question}`),
+      '',
+      'Answer from the command line:',
+      `  ${ethicsCliLine(n, to.email)}`,
+      '',
+      `The component's page: ${links.component}`,
+    );
   } else if (n.kind === 'escalation') {
     lines.push(
       `Review ${n.reviewId} has passed its escalation deadline:`,
@@ -180,6 +223,11 @@ function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: strin
     : html`<p>The card lists no requirements with a risk yet.</p>`;
   const about = html`<p><strong>${n.projectName}</strong> — ${componentLabel(n)}<br />
     <strong>${levelLabel(n)}</strong>: ${n.levelMeaning}</p>`;
+  const extras = html`${n.taskResolutions?.length
+    ? html`<h3>Requested changes and how they were resolved</h3><ul>${n.taskResolutions.map(
+        (t) => html`<li><strong>${t.id}</strong> (Level ${t.level}) ${t.text} — <strong>${TASK_WORDS[t.status] ?? t.status}</strong>${t.note ? html`: ${t.note}` : ''}</li>`,
+      )}</ul>`
+    : ''}${n.ethics?.length ? html`<h3>Ethics answers for this review</h3><dl>${n.ethics.map((e) => html`<dt>${e.question}</dt><dd>${e.answer}</dd>`)}</dl>` : ''}`;
   let main;
   if ((n.kind === 'review-opened' || n.kind === 'reminder') && links.review) {
     main = html`<p>${n.kind === 'review-opened' ? `Your verdict is needed on review ${n.reviewId}.` : `Review ${n.reviewId} is still waiting for your verdict.`}</p>
@@ -187,12 +235,20 @@ function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: strin
       ${n.proposal ? html`<p>Proposal: <strong>${n.proposal}</strong></p>` : ''}
       ${n.note ? html`<p>Note from the submitter: ${n.note}</p>` : ''}
       ${expectationsHtml(n)}
+      ${extras}
       <h3>Top risks on the card</h3>
       ${risks}
       ${n.openFlags?.length ? html`<h3>Open dependency flags</h3><p>A component this one depends on switched back:</p><ul>${n.openFlags.map((f) => html`<li>${f}</li>`)}</ul>` : ''}
       <p><a href="${links.review.url}" style="display:inline-block;padding:10px 16px;background:#1d4ed8;color:#fff;text-decoration:none;border-radius:6px">Open your review page</a></p>
       <p style="color:#555">This link is yours alone and works until ${utcDay(links.review.expiresAt)}. Or answer from the command line:<br />
       <code>${cliLine(n, to.email)}</code></p>`;
+  } else if (n.kind === 'ethics-requested' || n.kind === 'ethics-reminder') {
+    main = html`<p>${n.kind === 'ethics-requested'
+      ? `Re-review ${n.reviewId} has opened. The panel is asked once you have answered the ethics checklist.`
+      : `Re-review ${n.reviewId} is still waiting for your answers to the ethics checklist; the panel is asked once they are in.`}</p>${about}
+      <h3>Questions</h3><dl>${(n.ethicsQuestions ?? []).map((q) => html`<dt>${q.id}</dt><dd>${q.question}</dd>`)}</dl>
+      <p>Answer from the command line:<br /><code>${ethicsCliLine(n, to.email)}</code></p>
+      <p><a href="${links.component}">The component's page</a></p>`;
   } else if (n.kind === 'escalation') {
     main = html`<p>Review ${n.reviewId} has passed its escalation deadline.</p>${about}
       <p>Still waiting on:</p><ul>${(n.waiting ?? []).map((p) => html`<li>${p.name} &lt;${p.email}&gt;</li>`)}</ul>

@@ -15,7 +15,18 @@ export type NotificationKind =
   | 'review-closed'
   | 'dependency-flag'
   | 'debrief-requested'
-  | 'debrief-reminder';
+  | 'debrief-reminder'
+  | 'ethics-requested'
+  | 'ethics-reminder';
+
+/** A requested change as a review's panel sees it: how the submit resolved it, or that it is still carried. */
+export interface TaskLine {
+  id: string;
+  level: number;
+  text: string;
+  status: 'open' | 'done' | 'carried';
+  note?: string;
+}
 
 export interface Notification {
   kind: NotificationKind;
@@ -44,6 +55,12 @@ export interface Notification {
   flag?: DependencyFlag;
   /** Review emails: the component's open dependency flags, one line each, for the panel to weigh. */
   openFlags?: string[];
+  /** Rules edition 2: the ethics answers given for this review, each under its question. */
+  ethics?: { id: string; question: string; answer: string }[];
+  /** Rules edition 2: the tasks resolved with this review, then those still carried from earlier ones. */
+  taskResolutions?: TaskLine[];
+  /** The checklist the owner is asked to answer (`ethics-requested`, `ethics-reminder`). */
+  ethicsQuestions?: { id: string; question: string }[];
 }
 
 export interface Notifier {

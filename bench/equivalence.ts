@@ -38,7 +38,8 @@ const PROBES: Probe[] = [
   { what: 'switchback without a reason', update: 'decide', payload: verdict('r2', researchLead(1), { verdict: 'switchback', targetLevel: 0 }) },
   { what: 'switchback above the level', update: 'decide', payload: verdict('r2', researchLead(1), { verdict: 'switchback', targetLevel: 3, comment: 'why' }) },
   { what: 'request-changes', update: 'decide', payload: verdict('r2', researchLead(1), { verdict: 'request-changes', tasks: ['more samples'] }) },
-  { what: 'submit again at Level 1', update: 'submit', payload: submitAs(LEAD.email) },
+  // The requested change is resolved with the submit (mltrl's rules edition 2; the handwritten side ignores it).
+  { what: 'submit again at Level 1', update: 'submit', payload: submitAs(LEAD.email, { resolutions: { t1: { status: 'done', note: 'samples added' } } }) },
   { what: 'switchback to Level 0', update: 'decide', payload: verdict('r3', reviewer('researcher', 1).email, { verdict: 'switchback', targetLevel: 0, comment: 'data leak found' }) },
 ];
 

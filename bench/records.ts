@@ -8,6 +8,7 @@
 import { accept, begin, type LifecycleSnapshot } from '../machines/accept.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { levelDefinition, MAX_LEVEL } from '../machines/levels.js';
+import { openTasksAt } from '../machines/tasks.js';
 import { ProjectDefinition, type CardContent } from '../machines/model.js';
 import { cardView, componentStatus, systemLevel, type CardView, type ComponentStatus } from '../machines/status.js';
 import { componentRecord } from '../src/portfolio/metrics.js';
@@ -78,7 +79,9 @@ export function syntheticRecords(count: number, seed = 20_260_630): ComponentRec
     };
     const step = () => (at += Math.floor((0.5 + rand() * 6) * DAY));
     const openReview = () => {
-      send({ type: 'SUBMIT', at: step(), by: LEAD.email, ethics: ETHICS, proposal: levelDefinition(snapshot.context.level).proposals[0] });
+      // Requested changes of the level are resolved as done (rules edition 2).
+      const resolutions = Object.fromEntries(openTasksAt(snapshot.context, snapshot.context.level).map((t) => [t.id, { status: 'done' as const, note: 'added' }]));
+      send({ type: 'SUBMIT', at: step(), by: LEAD.email, ethics: ETHICS, proposal: levelDefinition(snapshot.context.level).proposals[0], resolutions });
       const review = snapshot.context.review;
       if (!review) throw new Error(`record ${i}: submit refused at Level ${snapshot.context.level}`);
       return review;

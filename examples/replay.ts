@@ -15,13 +15,16 @@ import { ClientError, call, componentHandle, connect, startProject } from '../sr
 import { loadConfig } from '../src/runtime/config.js';
 import { metricsText } from '../src/portfolio/report.js';
 import { readMetrics } from '../src/portfolio/read.js';
+import { ethicsItemsForLevel } from '../machines/ethics.js';
 import {
+  answerEthicsUpdate,
   branchUpdate,
   decideUpdate,
   reReviewDueSignal,
   reportVersionsUpdate,
   statusQuery,
   submitUpdate,
+  switchbackUpdate,
   updateCardUpdate,
   type ComponentStatus,
 } from '../workflows/definitions.js';
@@ -49,9 +52,16 @@ class ComponentDriver {
     return this.handle.query(statusQuery);
   }
 
-  async submit(proposal?: string): Promise<NonNullable<ComponentStatus['openReview']>> {
-    const status = await this.handle.executeUpdate(submitUpdate, { args: [{ by: this.lead, ethics: ETHICS, ...(proposal ? { proposal } : {}) }] });
+  async submit(proposal?: string, resolutions?: Record<string, { status: 'done'; note: string }>): Promise<NonNullable<ComponentStatus['openReview']>> {
+    const status = await this.handle.executeUpdate(submitUpdate, {
+      args: [{ by: this.lead, ethics: ETHICS, ...(proposal ? { proposal } : {}), ...(resolutions ? { resolutions } : {}) }],
+    });
     return status.openReview!;
+  }
+
+  /** The first person on the roster for the review's first required role: the panelist who speaks up. */
+  private firstPanelist(review: { requiredRoles: string[] }): Person {
+    return this.project.roster[review.requiredRoles[0] as keyof ProjectDefinition['roster']]![0];
   }
 
   /** The first person on the roster for each required role approves. */
@@ -79,17 +89,30 @@ class ComponentDriver {
       await this.approve(await this.submit(step.decide));
     } else if ('reviewSwitchback' in step) {
       const review = await this.submit();
-      const reviewer = this.project.roster[review.requiredRoles[0] as keyof ProjectDefinition['roster']]![0];
       await this.handle.executeUpdate(decideUpdate, {
-        args: [{ reviewId: review.id, reviewer: reviewer.email, verdict: 'switchback', targetLevel: step.reviewSwitchback.to, comment: step.reviewSwitchback.reason }],
+        args: [{ reviewId: review.id, reviewer: this.firstPanelist(review).email, verdict: 'switchback', targetLevel: step.reviewSwitchback.to, comment: step.reviewSwitchback.reason }],
       });
+    } else if ('requestChanges' in step) {
+      const review = await this.submit();
+      await this.handle.executeUpdate(decideUpdate, {
+        args: [{ reviewId: review.id, reviewer: this.firstPanelist(review).email, verdict: 'request-changes', tasks: step.requestChanges.tasks }],
+      });
+      // The requested changes are now open work items of this level; the next submit resolves each.
+      const open = (await this.status()).gate.openTasks;
+      await this.approve(await this.submit(undefined, Object.fromEntries(open.map((id) => [id, { status: 'done' as const, note: step.requestChanges.done }]))));
+    } else if ('discovery' in step) {
+      await this.handle.executeUpdate(switchbackUpdate, { args: [{ by: this.lead, kind: 'discovery', targetLevel: step.discovery.to, reason: step.discovery.reason }] });
     } else if ('reReviewSwitchback' in step) {
       // What the re-review schedule's fire does (workflows/level9ReReview.ts), without waiting for it.
       await this.handle.signal(reReviewDueSignal, { scheduledAt: new Date().toISOString() });
       const review = await this.openReReview();
-      const reviewer = this.project.roster[review.requiredRoles[0] as keyof ProjectDefinition['roster']]![0];
+      // A re-review first asks the owner for the Level 9 ethics checklist; the panel's verdicts count after.
+      if (review.awaitingEthics) {
+        const answers = Object.fromEntries(ethicsItemsForLevel(DEFAULT_ETHICS_CHECKLIST, review.level).map((item) => [item.id, 'Reviewed again for this re-review; see the ethics log.']));
+        await this.handle.executeUpdate(answerEthicsUpdate, { args: [{ by: this.owner.email, answers }] });
+      }
       await this.handle.executeUpdate(decideUpdate, {
-        args: [{ reviewId: review.id, reviewer: reviewer.email, verdict: 'switchback', targetLevel: step.reReviewSwitchback.to, comment: step.reReviewSwitchback.reason }],
+        args: [{ reviewId: review.id, reviewer: this.firstPanelist(review).email, verdict: 'switchback', targetLevel: step.reReviewSwitchback.to, comment: step.reReviewSwitchback.reason }],
       });
     } else if ('branch' in step) {
       await this.handle.executeUpdate(branchUpdate, { args: [{ by: this.lead, ...step.branch }] });

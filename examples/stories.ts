@@ -11,8 +11,12 @@ export type Step =
   | { decide: string }
   /** Submit, then one panelist sends the component back with a reason. */
   | { reviewSwitchback: { to: number; reason: string } }
-  /** The Level 9 re-review falls due (as its schedule fires), then one panelist sends the component back. */
+  /** The Level 9 re-review falls due (as its schedule fires), the owner answers its ethics checklist, then one panelist sends the component back. */
   | { reReviewSwitchback: { to: number; reason: string } }
+  /** Submit; one panelist requests these changes; the next submit marks each done with `done`, and the panel approves. */
+  | { requestChanges: { tasks: string[]; done: string } }
+  /** An owner finds a gap at the current level and sends the component back (a discovery switchback). */
+  | { discovery: { to: number; reason: string } }
   | { branch: { componentId: string; name: string; level: number } }
   | { debrief: { level: number; done: string; punted?: string; learned?: string; debt?: string } }
   | { versions: { code?: string; model?: string; data?: string } };
@@ -83,7 +87,16 @@ export const STORIES: Story[] = [
           { climbTo: 6 },
         ],
       },
-      { componentId: 'slide-pipeline', card: cardFor('Whole-slide image pipeline', {}, [{ id: 'P2.1', statement: 'Tiles every slide within 5 minutes', verification: 'load test', validation: 'lab workflow trial', pFailure: 0.2, value: 5, status: 'validated', category: 'security' }]), steps: [{ climbTo: 7 }] },
+      {
+        // The anomaly model reads the pipeline's tiles (`dependsOn`): the pipeline's switchback flags it.
+        componentId: 'slide-pipeline',
+        card: cardFor('Whole-slide image pipeline', {}, [{ id: 'P2.1', statement: 'Tiles every slide within 5 minutes', verification: 'load test', validation: 'lab workflow trial', pFailure: 0.2, value: 5, status: 'validated', category: 'security' }]),
+        steps: [
+          { climbTo: 5 },
+          { discovery: { to: 4, reason: 'A second scanner vendor writes tiles in another colour space: prove the pipeline on its slides too' } },
+          { climbTo: 7 },
+        ],
+      },
       {
         // The manufacturing application of the same method: the paper's embedded 9→4 switchback,
         // taken at a Level 9 re-review for field feedback, then the climb back to deployment.
@@ -142,6 +155,7 @@ export const STORIES: Story[] = [
           { id: 'P1.2', statement: 'Simulator code stays untouched', category: 'security', verification: 'diff audit', validation: 'SHERPA maintainers', pFailure: 0.1, value: 5, status: 'validated' },
         ]),
         steps: [
+          { requestChanges: { tasks: ['Compare against MCMC on every small case, not a sample', 'Report the effective sample size per trace'], done: 'All small cases compared; effective sample size per trace in the experiment log' } },
           { climbTo: 4 },
           { decide: 'switchback-2' },
           { debrief: { level: 4, done: 'Proof of concept on SHERPA', learned: 'Per-event inference is too slow: amortize it', punted: 'GPU cluster scheduling' } },

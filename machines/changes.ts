@@ -30,6 +30,8 @@ function confirmedOn(review: OpenReview): Pick<ClosedReview, 'confirmed'> {
   const first = approvals[0]?.confirmed;
   return first ? { confirmed: { ...first, by: approvals.map((v) => v.reviewer) } } : {};
 }
+import { reReviewAsksEthics } from './reReviewEthics.js';
+import { resolveTasks, type Resolutions } from './tasks.js';
 
 /** What opens a review: a person's submit, or (`reReview`) a Level 9 schedule's fire. */
 export interface ReviewRequest {
@@ -38,6 +40,7 @@ export interface ReviewRequest {
   proposal: Proposal;
   ethics: Record<string, string>;
   note?: string;
+  resolutions?: Resolutions;
 }
 
 export function openReview(context: ComponentContext, request: ReviewRequest, reReview: boolean): ComponentContext {
@@ -52,6 +55,8 @@ export function openReview(context: ComponentContext, request: ReviewRequest, re
     ...(event.note ? { note: event.note } : {}),
     ethics: event.ethics,
     reReview,
+    // Edition 2: a re-review first asks the owner the ethics checklist (machines/reReviewEthics.ts).
+    ...(reReview && reReviewAsksEthics(context) ? { awaitingEthics: true } : {}),
     verdicts: [],
     nextReminderAt: event.at + context.policy.remindEveryMs,
     escalateAt: event.at + context.policy.escalateAfterMs,
@@ -60,7 +65,8 @@ export function openReview(context: ComponentContext, request: ReviewRequest, re
   const ethicsAnswers = reReview
     ? context.ethicsAnswers
     : keepLatest([...context.ethicsAnswers, { reviewId: review.id, level, by: review.submittedBy, at: event.at, answers: event.ethics }], ETHICS_ANSWERS_KEPT, LIST_BUDGET_BYTES.ethicsAnswers);
-  return { ...context, review, reviewSeq: context.reviewSeq + 1, ethicsAnswers };
+  const opened = { ...context, review, reviewSeq: context.reviewSeq + 1, ethicsAnswers };
+  return reReview ? opened : resolveTasks(opened, event.resolutions, review.submittedBy, event.at, review.id);
 }
 
 export function closeReview(context: ComponentContext, outcome: ReviewOutcome, at: number, tasks: string[] = []): ComponentContext {

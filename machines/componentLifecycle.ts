@@ -23,11 +23,21 @@ import {
 } from './changes.js';
 import { addDependencyFlag } from './dependencyFlags.js';
 import type { Effect } from './effects.js';
-import type { DependencyFlagEvent, LifecycleEvent, ReportVersionsEvent, SwitchbackEvent, UpdateCardEvent, VerdictEvent } from './events.js';
+import type {
+  AnswerEthicsEvent,
+  DependencyFlagEvent,
+  LifecycleEvent,
+  ReportVersionsEvent,
+  SwitchbackEvent,
+  UpdateCardEvent,
+  VerdictEvent,
+} from './events.js';
 import { MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 import { panelFor, quorumReached, unansweredReviewers } from './panel.js';
+import { recordEthicsAnswers } from './reReviewEthics.js';
 import { switchbackRefusal } from './rules.js';
 import { askDebrief, asksForDebriefs, debriefsWritten, dueReminders, restartReminders } from './debriefs.js';
+import { addTasks } from './tasks.js';
 
 type Emit = { emit: (effect: Effect) => void };
 
@@ -76,9 +86,13 @@ export const componentLifecycle = setup({
     recordVerdict: assign(({ context, event }) => recordVerdict(context, event as VerdictEvent)),
     applyQuorum: assign(({ context }) => applyProposal(context, lastVerdict(context)?.at ?? 0)),
     closeWithChanges: assign(({ context }) => {
+      const review = context.review;
       const verdict = lastVerdict(context);
-      return verdict ? closeReview(context, 'changes-requested', verdict.at, verdict.tasks ?? []) : context;
+      if (!review || !verdict) return context;
+      // Edition 2: the tasks also become open work items of the level (machines/tasks.ts).
+      return addTasks(closeReview(context, 'changes-requested', verdict.at, verdict.tasks ?? []), review, verdict.tasks ?? []);
     }),
+    recordEthics: assign(({ context, event }) => recordEthicsAnswers(context, event as AnswerEthicsEvent)),
     closeWithSwitchback: assign(({ context }) => {
       const review = context.review;
       const verdict = lastVerdict(context);
@@ -145,10 +159,14 @@ export const componentLifecycle = setup({
         : {},
     ),
 
-    /** Announce a newly opened review to its panel. */
+    /** Announce a newly opened review to its panel; a re-review waiting for ethics answers asks the owner first. */
     announceReview: enqueueActions(({ context, enqueue }) => {
       const review = context.review;
       if (!review) return;
+      if (review.awaitingEthics) {
+        enqueue.emit({ type: 'notifyEthicsRequested', reviewId: review.id, level: review.level, to: [context.owner] });
+        return;
+      }
       const seen = new Set<string>();
       const to = panelFor(context, review.level, review.submittedBy)
         .map(({ person }) => person)
@@ -160,9 +178,13 @@ export const componentLifecycle = setup({
       const review = context.review;
       if (!review) return;
       let next = review;
-      const waiting = unansweredReviewers(context, review);
+      // While a re-review waits for the owner's ethics answers, the owner is the one it waits on.
+      const waiting = review.awaitingEthics ? [context.owner] : unansweredReviewers(context, review);
       if (event.at >= review.nextReminderAt) {
-        if (waiting.length > 0) enqueue.emit({ type: 'notifyReminder', reviewId: review.id, level: review.level, to: waiting });
+        if (waiting.length > 0) {
+          const type = review.awaitingEthics ? 'notifyEthicsReminder' : 'notifyReminder';
+          enqueue.emit({ type, reviewId: review.id, level: review.level, to: waiting });
+        }
         const periods = Math.floor((event.at - review.nextReminderAt) / context.policy.remindEveryMs) + 1;
         next = { ...next, nextReminderAt: review.nextReminderAt + periods * context.policy.remindEveryMs };
       }
@@ -230,6 +252,7 @@ export const componentLifecycle = setup({
       entry: { type: 'syncSchedule', params: { whileHere: 'active' } },
       on: {
         VERDICT: { target: 'deciding', actions: 'recordVerdict' },
+        ANSWER_ETHICS: { actions: ['recordEthics', 'announceReview'] },
         TICK: { actions: ['remindOrEscalate', 'remindDebriefs'] },
         SWITCHBACK: { target: 'working', actions: 'discoverySwitchback' },
         REPORT_VERSIONS: [{ guard: 'leavesDeployment', target: 'working', actions: 'versionSwitchback' }, { actions: 'reportVersions' }],

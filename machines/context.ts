@@ -19,6 +19,7 @@ import type { Proposal, Role } from './levels.js';
 import type { ProfileName } from './profiles.js';
 import type { DebriefLedger } from './debriefs.js';
 import type { Confirmation } from './expectations.js';
+import type { WorkTask } from './tasks.js';
 
 export type SwitchbackKind = 'discovery' | 'review' | 'embedded';
 export type Verdict = 'approve' | 'request-changes' | 'switchback';
@@ -45,6 +46,8 @@ export interface OpenReview {
   ethics: Record<string, string>;
   /** Opened by a Level 9 schedule fire rather than a person. */
   reReview: boolean;
+  /** A re-review waiting for the owner's ethics answers before the panel is asked (machines/reReviewEthics.ts). */
+  awaitingEthics?: boolean;
   verdicts: GivenVerdict[];
   nextReminderAt: number;
   escalateAt: number;
@@ -158,6 +161,10 @@ export interface ComponentContext {
   closedReviews: ClosedReview[];
   graduations: GraduationSnapshot[];
   ethicsAnswers: EthicsAnswers[];
+  /** Requested changes as work items, open until a submit resolves them (machines/tasks.ts). */
+  tasks: WorkTask[];
+  /** Work items numbered so far: the next is `t${taskSeq + 1}`. */
+  taskSeq: number;
   timeline: TimelineEntry[];
   switchbacks: Switchback[];
   branches: string[];
@@ -271,6 +278,8 @@ export function initialContext(input: ComponentInput): ComponentContext {
     closedReviews: [],
     graduations: [],
     ethicsAnswers: [],
+    tasks: [],
+    taskSeq: 0,
     timeline: [{ at: input.startedAt, from: null, to: component.entryLevel, how: 'entry' }],
     switchbacks: [],
     branches: [],
@@ -291,6 +300,8 @@ export function upgradeContext(carried: ComponentContext): ComponentContext {
   return {
     ...carried,
     graduations: carried.graduations ?? [],
+    tasks: carried.tasks ?? [],
+    taskSeq: carried.taskSeq ?? 0,
     rulesEdition: carried.rulesEdition ?? FIRST_RULES_EDITION,
     closedReviews: carried.closedReviews.map((r) => ({ ...r, reReview: r.reReview ?? false, submittedAt: r.submittedAt ?? r.closedAt })),
   };

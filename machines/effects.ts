@@ -8,6 +8,9 @@ import type { Person } from './model.js';
 export type Effect =
   | { type: 'notifyReviewOpened'; reviewId: string; level: number; to: Person[] }
   | { type: 'notifyReminder'; reviewId: string; level: number; to: Person[] }
+  /** A re-review asks the owner for the ethics checklist's answers (rules edition 2), then reminds. */
+  | { type: 'notifyEthicsRequested'; reviewId: string; level: number; to: Person[] }
+  | { type: 'notifyEthicsReminder'; reviewId: string; level: number; to: Person[] }
   | { type: 'notifyEscalation'; reviewId: string; level: number; to: Person[]; waiting: Person[] }
   | { type: 'notifyReviewClosed'; reviewId: string; level: number; outcome: ReviewOutcome; to: Person[]; tasks: string[] }
   | { type: 'notifyDependencyFlag'; level: number; flag: DependencyFlag; to: Person[] }

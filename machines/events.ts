@@ -4,6 +4,7 @@
  */
 import type { SwitchbackKind, Verdict } from './context.js';
 import type { CardPatch, Roster, Versions } from './model.js';
+import type { Resolutions } from './tasks.js';
 
 interface Stamped {
   at: number;
@@ -15,6 +16,15 @@ export interface SubmitEvent extends Stamped {
   proposal?: string;
   ethics: Record<string, string>;
   note?: string;
+  /** How the open tasks are resolved: each done (with a note) or carried forward (with a reason). */
+  resolutions?: Resolutions;
+}
+
+/** The owner's answers to the ethics checklist of a re-review waiting for them. */
+export interface AnswerEthicsEvent extends Stamped {
+  type: 'ANSWER_ETHICS';
+  by: string;
+  answers: Record<string, string>;
 }
 
 export interface VerdictEvent extends Stamped {
@@ -101,4 +111,5 @@ export type LifecycleEvent =
   | ReReviewDueEvent
   | TickEvent
   | UpdateRosterEvent
-  | DependencyFlagEvent;
+  | DependencyFlagEvent
+  | AnswerEthicsEvent;

@@ -8,12 +8,15 @@ import { requirementKind, requirementRisk, type CardContent, type Requirement } 
 import type { ComponentContext } from './context.js';
 import { levelDeliverables, panelGaps } from './panel.js';
 import { expectationsFor, type LevelExpectations } from './expectations.js';
+import { openTasksAt } from './tasks.js';
 
 export interface Gate {
   level: number;
   missingDeliverables: string[];
   unmitigatedRisks: string[];
   ethicsItems: string[];
+  /** Open work items of this level (rules edition 2): the submit resolves each, done or carried. */
+  openTasks: string[];
   panelGaps: Role[];
   /** The level's code caliber and data considerations: what the panel confirms by approving. */
   expectations: LevelExpectations;
@@ -111,6 +114,7 @@ export function gateFor(context: ComponentContext, submitter?: string): Gate {
     missingDeliverables: missingDeliverables(context, level),
     unmitigatedRisks: unmitigatedRisks(context, level),
     ethicsItems: ethicsItemIds(context, level),
+    openTasks: openTasksAt(context, level).map((task) => task.id),
     panelGaps: panelGaps(context, level, submitter),
     expectations: expectationsFor(level),
   };

@@ -19,6 +19,8 @@ import type {
 import { jsonBytes } from './budget.js';
 import { dependencyFlagRefusals } from './dependencyFlags.js';
 import { levelDefinition, MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
+import { answerEthicsRefusals, WAITING_FOR_ETHICS } from './reReviewEthics.js';
+import { resolutionInputRefusals, unresolvedTasksRefusal } from './tasks.js';
 
 /** The states a component rests in (the machine's transient `deciding` never rests). */
 export type LifecycleState = 'working' | 'inReview' | 'paused' | 'retired';
@@ -51,6 +53,8 @@ function submitRefusals(context: ComponentContext, event: SubmitEvent): string[]
   if (risks.length > 0) reasons.push(`flagged requirements need a mitigation: ${risks.join(', ')}`);
   const ethics = unansweredEthics(context, level, event.ethics);
   if (ethics.length > 0) reasons.push(`ethics: answer ${ethics.join(', ')}`);
+  const tasks = unresolvedTasksRefusal(context, level, event.resolutions);
+  if (tasks) reasons.push(tasks);
   const gaps = panelGaps(context, level, event.by);
   if (gaps.length > 0) {
     reasons.push(
@@ -79,6 +83,9 @@ function verdictRefusals(context: ComponentContext, event: VerdictEvent): string
   }
   if (isExcludedFromReview(context, event.reviewer, review.submittedBy)) {
     return [`reviewer: the component's owner and the submitter cannot give a verdict on this review (separation of duties)`];
+  }
+  if (review.awaitingEthics) {
+    return [`reviewId: review ${review.id} is ${WAITING_FOR_ETHICS}; verdicts count once they are in, and the panel is emailed then`];
   }
   if (event.verdict === 'request-changes' && (event.tasks ?? []).length === 0) {
     return ['tasks: request-changes needs at least one task'];
@@ -169,6 +176,7 @@ const RULES: Rules = {
   TICK: () => [],
   UPDATE_ROSTER: () => [],
   DEPENDENCY_FLAG: dependencyFlagRefusals,
+  ANSWER_ETHICS: answerEthicsRefusals,
 };
 
 /** Reasons the rules refuse the event; empty when they allow it. Each reason is one line. */
@@ -190,6 +198,8 @@ export function notNow(state: LifecycleState, context: ComponentContext, event: 
       return state === 'paused' ? 'the component is paused: resume it before submitting' : `review ${context.review?.id} is already open`;
     case 'REREVIEW_DUE':
       return state === 'paused' ? 're-review skipped: the component is paused' : `re-review skipped: review ${context.review?.id} is still open`;
+    case 'ANSWER_ETHICS':
+      return state === 'paused' ? 'the component is paused: resume it before answering' : 'no review is waiting for ethics answers';
     case 'PAUSE':
       return 'the component is already paused';
     case 'RESUME':
@@ -204,12 +214,17 @@ export function notNow(state: LifecycleState, context: ComponentContext, event: 
  * when a history replays: a limit added here never changes how a history recorded before it replays.
  */
 export function inputRefusals(context: ComponentContext, event: LifecycleEvent): string[] {
+  if (event.type === 'ANSWER_ETHICS') return unknownEthicsRefusals(context, event.answers, 'answers');
   if (event.type !== 'SUBMIT') return [];
+  return [...unknownEthicsRefusals(context, event.ethics, 'ethics'), ...resolutionInputRefusals(context, event.resolutions)];
+}
+
+function unknownEthicsRefusals(context: ComponentContext, answers: Record<string, string>, field: string): string[] {
   const known = new Set(context.policy.ethicsChecklist.map((item) => item.id));
-  const unknown = Object.keys(event.ethics).filter((id) => !known.has(id));
+  const unknown = Object.keys(answers).filter((id) => !known.has(id));
   if (unknown.length === 0) return [];
   const named = unknown.slice(0, 5).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
-  return [`ethics: ${named} ${unknown.length > 1 ? 'are' : 'is'} not on the project's ethics checklist (${[...known].join(', ')})`];
+  return [`${field}: ${named} ${unknown.length > 1 ? 'are' : 'is'} not on the project's ethics checklist (${[...known].join(', ')})`];
 }
 
 /** A verdict the reviewer already gave on this review: acknowledged, and it changes nothing. */

@@ -20,9 +20,11 @@ import {
   type Requirement,
 } from './model.js';
 import type { ProfileName } from './profiles.js';
+import { riskMatrix, type RiskMatrix } from './riskMatrix.js';
 import { switchbackTargets, type LifecycleState } from './rules.js';
 import { expectationsFor, type LevelExpectations } from './expectations.js';
 import type { DebriefLedger } from './debriefs.js';
+import { tasksOf, type WorkTask } from './tasks.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
 
@@ -66,6 +68,8 @@ export interface ComponentStatus {
     note?: string;
     submittedAt: string;
     reReview: boolean;
+    /** A re-review waiting for the owner's ethics answers: the panel's verdicts count once they are in. */
+    awaitingEthics: boolean;
     requiredRoles: string[];
     approvals: Record<string, number>;
     approvalsPerRole: number;
@@ -83,6 +87,7 @@ export interface ComponentStatus {
     missingDeliverables: string[];
     unmitigatedRisks: string[];
     ethicsItems: string[];
+    openTasks: string[];
     panelGaps: string[];
     expectations: LevelExpectations;
   };
@@ -145,6 +150,7 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
           ...(review.note ? { note: review.note } : {}),
           submittedAt: iso(review.submittedAt),
           reReview: review.reReview,
+          awaitingEthics: review.awaitingEthics === true,
           requiredRoles: requiredRoles(context, review.level),
           approvals: approvalsByRole(context, review),
           approvalsPerRole: context.policy.approvalsPerRole,
@@ -198,9 +204,13 @@ export interface CardView {
   /** Requirements ordered by risk, highest first; `flagged` at or above the policy's threshold. */
   requirements: (Requirement & { risk?: number; flagged: boolean })[];
   riskThreshold: number;
+  /** The requirements placed by pFailure × value (machines/riskMatrix.ts). */
+  riskMatrix: RiskMatrix;
   /** The checklist the reviews answer, and the answers given at each review. */
   ethicsChecklist: EthicsItem[];
   ethics: EthicsAnswers[];
+  /** Requested changes as work items: open, done or carried, with how each was resolved. */
+  tasks: WorkTask[];
   debriefs: Debrief[];
   /** Debriefs asked for after graduations: counts, and the ones still owed (rules edition 2; absent before the first). */
   debriefLedger?: DebriefLedger;
@@ -248,8 +258,10 @@ export function cardView(context: ComponentContext): CardView {
     content: context.card,
     requirements,
     riskThreshold: context.policy.riskThreshold,
+    riskMatrix: riskMatrix([{ componentId: context.componentId, riskThreshold: context.policy.riskThreshold, requirements }]),
     ethicsChecklist: context.policy.ethicsChecklist,
     ethics: context.ethicsAnswers,
+    tasks: tasksOf(context),
     debriefs: context.card.debriefs ?? [],
     ...(context.debriefs ? { debriefLedger: context.debriefs } : {}),
     expectations: levelsReached(context.timeline, context.level).map(expectationsFor),

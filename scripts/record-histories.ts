@@ -18,6 +18,7 @@ import { PROJECT_ROOT, startDevServer, freePort } from '../src/local/temporalSer
 import { createWorker, installProcessLogging } from '../src/runtime/worker.js';
 import {
   WORKFLOW_TYPES,
+  answerEthicsUpdate,
   decideUpdate,
   reReviewDueSignal,
   reportVersionsUpdate,
@@ -92,7 +93,9 @@ async function switchbacks(client: Client, taskQueue: string): Promise<void> {
   await handle.executeUpdate(decideUpdate, {
     args: [{ reviewId: opened.openReview!.id, reviewer: reviewer('researcher').email, verdict: 'request-changes', tasks: ['more seeds'] }],
   });
-  const again = await handle.executeUpdate(submitUpdate, { args: [{ by: LEAD.email, ethics: ETHICS, proposal: 'prototype' }] });
+  const again = await handle.executeUpdate(submitUpdate, {
+    args: [{ by: LEAD.email, ethics: ETHICS, proposal: 'prototype', resolutions: { t1: { status: 'done', note: 'five more seeds' } } }],
+  });
   await handle.executeUpdate(decideUpdate, {
     args: [{ reviewId: again.openReview!.id, reviewer: reviewer('research-lead').email, verdict: 'switchback', targetLevel: 1, comment: 'data leak found' }],
   });
@@ -147,6 +150,8 @@ async function reReview(client: Client, taskQueue: string): Promise<void> {
     return s;
   });
   await handle.signal(reReviewDueSignal, { scheduledAt: new Date().toISOString() }); // skipped: one is open
+  // The owner answers the ethics checklist; then the panel's verdicts count.
+  await handle.executeUpdate(answerEthicsUpdate, { args: [{ by: OWNER.email, answers: ETHICS }] });
   for (const role of status.openReview!.requiredRoles) {
     await handle.executeUpdate(decideUpdate, { args: [{ reviewId: status.openReview!.id, reviewer: reviewer(role as Role).email, verdict: 'approve' }] });
   }

@@ -18,7 +18,10 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities, Notification } from '../activities/index.js';
 import { isNotification, type Effect, type NotifyEffect } from '../machines/effects.js';
 import { flagLine, openDependencyFlags } from '../machines/dependencyFlags.js';
+import type { ComponentContext } from '../machines/context.js';
+import { ethicsItemsForLevel } from '../machines/ethics.js';
 import { levelDefinition } from '../machines/levels.js';
+import { tasksApply, tasksForReview, tasksOf } from '../machines/tasks.js';
 import { cardView, type ComponentStatus } from '../machines/status.js';
 import { figuresOf, levelSince } from '../machines/summary.js';
 import { auditCount } from './audit.js';
@@ -40,6 +43,8 @@ const TOP_RISKS = 5;
 const NOTIFICATION_KIND = {
   notifyReviewOpened: 'review-opened',
   notifyReminder: 'reminder',
+  notifyEthicsRequested: 'ethics-requested',
+  notifyEthicsReminder: 'ethics-reminder',
   notifyEscalation: 'escalation',
   notifyReviewClosed: 'review-closed',
   notifyDependencyFlag: 'dependency-flag',
@@ -48,15 +53,18 @@ const NOTIFICATION_KIND = {
 } as const satisfies Record<NotifyEffect['type'], Notification['kind']>;
 
 /** What a notification of this kind carries beyond the common part. */
-function extraFor(context: ComponentRun['context'], effect: NotifyEffect): Partial<Notification> {
+function extraFor(context: ComponentContext, effect: NotifyEffect): Partial<Notification> {
   // A review's panel sees the component's open dependency flags (only when there are some).
   const openFlags = openDependencyFlags(context).map(flagLine);
   const flagsForPanel = openFlags.length > 0 ? { openFlags } : {};
   switch (effect.type) {
     case 'notifyReviewOpened':
-      return { proposal: context.review?.proposal, note: context.review?.note, ...flagsForPanel };
+      return { proposal: context.review?.proposal, note: context.review?.note, ...reviewExtras(context, effect.reviewId), ...flagsForPanel };
     case 'notifyReminder':
-      return flagsForPanel;
+      return { ...reviewExtras(context, effect.reviewId), ...flagsForPanel };
+    case 'notifyEthicsRequested':
+    case 'notifyEthicsReminder':
+      return { ethicsQuestions: ethicsItemsForLevel(context.policy.ethicsChecklist, effect.level).map(({ id, question }) => ({ id, question })) };
     case 'notifyEscalation':
       return { waiting: effect.waiting };
     case 'notifyReviewClosed':
@@ -93,6 +101,21 @@ export function notificationFor(run: ComponentRun, effect: NotifyEffect): Notifi
     to: effect.to,
     ...extra,
   };
+}
+
+/**
+ * Rules edition 2: what a panel reads in its emails besides the card — the ethics answers given
+ * for the review, and the requested changes resolved with it or still carried. Nothing under
+ * edition 1, whose emails stay as they were.
+ */
+function reviewExtras(context: ComponentContext, reviewId: string): Partial<Notification> {
+  if (!tasksApply(context)) return {};
+  const questions = new Map(context.policy.ethicsChecklist.map((item) => [item.id, item.question]));
+  const given = context.ethicsAnswers.find((e) => e.reviewId === reviewId);
+  const ethics = Object.entries(given?.answers ?? {}).map(([id, answer]) => ({ id, question: questions.get(id) ?? id, answer }));
+  const { resolved, carried } = tasksForReview(tasksOf(context), reviewId);
+  const taskResolutions = [...resolved, ...carried].map(({ id, level, text, status, resolution }) => ({ id, level, text, status, ...(resolution ? { note: resolution.note } : {}) }));
+  return { ...(ethics.length ? { ethics } : {}), ...(taskResolutions.length ? { taskResolutions } : {}) };
 }
 
 /** What a component tells its project: its definition as it stands, level, state and phase. */

@@ -16,6 +16,7 @@ import { checkInput } from '../machines/validation.js';
 import { auditView } from './audit.js';
 import type { ComponentRun } from './componentRun.js';
 import {
+  AnswerEthics,
   Branch,
   Decision,
   DependencyFlagged,
@@ -24,6 +25,7 @@ import {
   LifecycleChange,
   ReReviewDue,
   ReportVersions,
+  answerEthicsUpdate,
   RosterChanged,
   Submit,
   UpdateCard,
@@ -135,11 +137,20 @@ function decide(run: ComponentRun, decision: Decision, answer: Answer, via: stri
   return reviewState(run, decision, 'counted');
 }
 
+/** The audit's words for a submit's task resolutions: `t1 done, t2 carried`. */
+const resolvedText = (resolutions: Submit['resolutions']) =>
+  resolutions && Object.keys(resolutions).length > 0
+    ? Object.entries(resolutions).map(([id, r]) => `${id} ${r.status}`).join(', ')
+    : undefined;
+
 const verdictEvent = (decision: Decision, at: number) => ({ type: 'VERDICT' as const, at, by: decision.reviewer, ...decision });
 
 export function listen(run: ComponentRun, startBranch: (payload: Branch) => Promise<void>): void {
   lifecycleUpdate(run, submitUpdate, Submit, (p, at) => ({ type: 'SUBMIT', at, ...p }), (p) =>
-    [p.proposal && `proposal ${p.proposal}`, p.note].filter(Boolean).join(': ') || undefined,
+    [p.proposal && `proposal ${p.proposal}`, p.note, resolvedText(p.resolutions)].filter(Boolean).join(': ') || undefined,
+  );
+  lifecycleUpdate(run, answerEthicsUpdate, AnswerEthics, (p, at) => ({ type: 'ANSWER_ETHICS', at, ...p }), (p) =>
+    `ethics answers for review ${run.context.review?.id}: ${Object.keys(p.answers).join(', ')}`,
   );
   lifecycleUpdate(run, updateCardUpdate, UpdateCard, (p, at) => ({ type: 'UPDATE_CARD', at, ...p }), (p) => `keys ${Object.keys(p.patch).join(', ')}`);
   lifecycleUpdate(

@@ -76,22 +76,52 @@ export const Decision = z.strictObject({
 });
 export type Decision = z.infer<typeof Decision>;
 
+// Answers only for checklist item ids (rules.ts checks them against the level's checklist),
+// bounded one by one and as a set: every review's answers stay on the card.
+const EthicsAnswerSet = z
+  .record(Slug, z.string().max(MAX_ETHICS_ANSWER_CHARACTERS))
+  .refine((answers) => Object.keys(answers).length <= 100, 'must answer at most 100 checklist items')
+  .refine(
+    (answers) => Object.values(answers).join('').length <= MAX_ETHICS_CHARACTERS,
+    `must come to at most ${MAX_ETHICS_CHARACTERS} characters in all`,
+  );
+
+/** Bounds on a submit's task resolutions: each stays on the card with its task. */
+export const MAX_RESOLUTION_CHARACTERS = 2_000;
+export const MAX_RESOLUTIONS_CHARACTERS = 32_000;
+const TaskId = z.string().regex(/^t[0-9]{1,9}$/, 'must be a task id such as t3');
+/** How one open task is resolved: `done` with what was done, or `carried` forward with the reason. */
+export const TaskResolution = z.strictObject({
+  status: z.enum(['done', 'carried'], { error: 'must be done or carried' }),
+  note: z.string().trim().min(1, 'must say what was done, or why the task is carried forward').max(MAX_RESOLUTION_CHARACTERS),
+});
+
 export const Submit = z.strictObject({
   by: Email,
   proposal: z.string().min(1).max(40).optional(),
-  // Answers only for checklist item ids (rules.ts checks them against the level's checklist),
-  // bounded one by one and as a set: every review's answers stay on the card.
-  ethics: z
-    .record(Slug, z.string().max(MAX_ETHICS_ANSWER_CHARACTERS))
-    .refine((answers) => Object.keys(answers).length <= 100, 'must answer at most 100 checklist items')
-    .refine(
-      (answers) => Object.values(answers).join('').length <= MAX_ETHICS_CHARACTERS,
-      `must come to at most ${MAX_ETHICS_CHARACTERS} characters in all`,
-    )
-    .default({}),
+  ethics: EthicsAnswerSet.default({}),
   note: z.string().max(5_000).optional(),
+  // Which task ids exist, and which the submit must resolve, are rules (machines/tasks.ts).
+  resolutions: z
+    .record(TaskId, TaskResolution)
+    .refine((given) => Object.keys(given).length <= 300, 'must resolve at most 300 tasks')
+    .refine(
+      (given) => Object.values(given).reduce((sum, r) => sum + r.note.length, 0) <= MAX_RESOLUTIONS_CHARACTERS,
+      `must come to at most ${MAX_RESOLUTIONS_CHARACTERS} characters in all`,
+    )
+    .optional(),
 });
 export type Submit = z.input<typeof Submit>;
+
+/** The owner's answers to a re-review's ethics checklist (which items it asks is a rule of machines/reReviewEthics.ts). */
+export const AnswerEthics = z.strictObject({
+  by: Email,
+  answers: EthicsAnswerSet.refine((answers) => Object.keys(answers).length > 0, 'must answer at least one checklist item').refine(
+    (answers) => Object.values(answers).every((answer) => answer.trim().length > 0),
+    'every answer must say something',
+  ),
+});
+export type AnswerEthics = z.input<typeof AnswerEthics>;
 
 export const UpdateCard = z.strictObject({ by: Email, patch: CardPatch });
 export type UpdateCard = z.input<typeof UpdateCard>;
@@ -244,6 +274,7 @@ export const rosterChangedSignal = defineSignal<[z.infer<typeof RosterChanged>]>
 export const decideUpdate = defineUpdate<ReviewState, [Decision]>('decide');
 export const submitUpdate = defineUpdate<ComponentStatus, [Submit]>('submit');
 export const updateCardUpdate = defineUpdate<ComponentStatus, [UpdateCard]>('updateCard');
+export const answerEthicsUpdate = defineUpdate<ComponentStatus, [AnswerEthics]>('answerEthics');
 export const switchbackUpdate = defineUpdate<ComponentStatus, [DiscoverySwitchback]>('switchback');
 export const pauseUpdate = defineUpdate<ComponentStatus, [LifecycleChange]>('pause');
 export const resumeUpdate = defineUpdate<ComponentStatus, [LifecycleChange]>('resume');

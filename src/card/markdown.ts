@@ -7,6 +7,7 @@
 import { utcMinute } from '../../machines/dates.js';
 import { levelDefinition } from '../../machines/levels.js';
 import { TEXT_DELIVERABLE_KEYS, type Versions } from '../../machines/model.js';
+import { thresholdText, type RiskEntry, type RiskMatrix } from '../../machines/riskMatrix.js';
 import type { CardView } from '../../machines/status.js';
 
 /**
@@ -48,6 +49,41 @@ function deliverable(value: unknown): string {
       .join('\n');
   }
   return text(value);
+}
+
+/** One requirement in a matrix cell: its id and risk, and in words whether it is flagged and mitigated. */
+function riskEntry(entry: RiskEntry): string {
+  const name = `${entry.requirementId} (${entry.risk ?? '—'})`;
+  if (!entry.flagged) return text(name);
+  return `<mark>${text(`${name} ⚠ flagged${entry.unmitigated ? ', no mitigation' : ''}`)}</mark>`;
+}
+
+/**
+ * A card's risk matrix as Markdown: pFailure bands down (highest first), value bands across, each cell
+ * listing its requirements; the marks are words, so they survive print, plain text and screen readers.
+ */
+export function riskMatrixMarkdown(matrix: RiskMatrix): string {
+  const { counts } = matrix;
+  if (counts.total === 0) return '_No requirements yet._';
+  const lines = [
+    `Requirements placed by probability of failure (rows, highest first) and value (columns). ⚠ flagged: ${text(thresholdText(matrix))}; "no mitigation": flagged without a mitigation, which the Level 5 and Level 8 reviews refuse.`,
+    `${counts.total} requirement${counts.total === 1 ? '' : 's'}: ${counts.placed} placed, ${counts.notPlaced} not placed; ${counts.flagged} flagged, ${counts.unmitigated} of them without a mitigation.`,
+  ];
+  if (counts.placed > 0) {
+    lines.push(
+      table(
+        ['pFailure ↓ / value →', ...matrix.columns.map((c) => c.label)],
+        matrix.rows.map((row) => [
+          new Markup(`**${text(row.pFailure.label)}**`),
+          ...row.cells.map((cell) => (cell.entries.length ? new Markup(cell.entries.map((e) => riskEntry(e)).join('<br>')) : '')),
+        ]),
+      ),
+    );
+  }
+  if (counts.notPlaced > 0) {
+    lines.push(`Not placed (no pFailure or value yet): ${matrix.notPlaced.map((e) => riskEntry(e)).join(', ')}.`);
+  }
+  return lines.join('\n\n');
 }
 
 /** Sections whose content is one card key, in the order of the framework's TRL card template. */
@@ -133,6 +169,7 @@ export function cardToMarkdown(card: CardView): string {
           r.flagged && !r.mitigation ? mark('missing') : r.mitigation,
         ]),
       ),
+    `## Risk matrix\n\n${riskMatrixMarkdown(card.riskMatrix)}`,
     ...NARRATIVE.map(([title, key]) => `## ${title}\n\n${content[key] === undefined ? '_Not written yet._' : deliverable(content[key])}`),
     `## Level deliverables\n\n` +
       (deliverables.length ? deliverables.map((key) => `### ${key}\n\n${deliverable(content[key])}`).join('\n\n') : '_None yet._'),
@@ -165,6 +202,19 @@ export function cardToMarkdown(card: CardView): string {
             )
             .join('\n\n')
         : '_No review has answered it yet._'),
+    `## Requested changes\n\nWhat review panels asked for, as work items: each is resolved by the next submit at its level, done (with what was done) or carried forward (with the reason); carried items stay here until a later submit marks them done.\n\n` +
+      table(
+        ['Task', 'Level', 'Asked in', 'What', 'Status', 'Resolution', 'Resolved in'],
+        card.tasks.map((t) => [
+          t.id,
+          t.level,
+          t.reviewId,
+          t.text,
+          t.status === 'open' ? mark('open') : t.status === 'carried' ? mark('carried forward') : 'done',
+          t.resolution ? `${t.resolution.note} (${t.resolution.by}, ${utcMinute(t.resolution.at)})` : '',
+          t.resolution?.reviewId,
+        ]),
+      ),
     `## Level timeline\n\n` +
       table(
         ['When', 'From', 'To', 'How', 'Review', 'Versions'],

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { parseInput } from '../../machines/validation.js';
 import {
+  AnswerEthics,
   Branch,
   Decision,
   DiscoverySwitchback,
@@ -9,6 +10,7 @@ import {
   ReportVersions,
   Submit,
   UpdateCard,
+  answerEthicsUpdate,
   branchUpdate,
   cardQuery,
   decideUpdate,
@@ -36,6 +38,27 @@ const componentCommand = (parent: Command, name: string, description: string) =>
 /** `--patch`/`--ethics` JSON with `--set`/`--answer` pairs on top; non-objects go on to the schema to be named. */
 function merged(json: unknown, pairs: Record<string, string> | undefined): unknown {
   return isRecord(json) ? { ...json, ...pairs } : json;
+}
+
+/**
+ * `--done t1=…` and `--carry t2=…` as the Submit's resolutions; a task named by both is a usage
+ * error naming the options. Which ids exist, and which must be resolved, is the workflow's to say.
+ */
+type Resolutions = Record<string, { status: 'done' | 'carried'; note: string }>;
+
+function resolutionsFrom(done: Record<string, string> = {}, carry: Record<string, string> = {}): Resolutions | undefined {
+  const both = Object.keys(done).filter((id) => id in carry);
+  if (both.length > 0) throw new UsageError(`--done, --carry: ${both.join(', ')} cannot be both done and carried forward`);
+  const entries: [string, Resolutions[string]][] = [
+    ...Object.entries(done).map(([id, note]): [string, Resolutions[string]] => [id, { status: 'done', note }]),
+    ...Object.entries(carry).map(([id, note]): [string, Resolutions[string]] => [id, { status: 'carried', note }]),
+  ];
+  for (const [id, { status, note }] of entries) {
+    const flag = status === 'done' ? '--done' : '--carry';
+    if (!/^t[0-9]{1,9}$/.test(id)) throw new UsageError(`${flag}: ${JSON.stringify(id)} must be a task id such as t3 (see mltrl status or mltrl card)`);
+    if (!note.trim()) throw new UsageError(`${flag}: ${id} needs ${status === 'done' ? 'a note of what was done' : 'the reason it is carried forward'} after =`);
+  }
+  return entries.length ? Object.fromEntries<Resolutions[string]>(entries) : undefined;
 }
 
 export function registerComponentCommands(program: Command, ctx: Context): void {
@@ -71,10 +94,35 @@ export function registerComponentCommands(program: Command, ctx: Context): void 
     .option('--answer <id=text>', 'answer one ethics checklist item (repeatable)', keyValue('--answer'))
     .option('--ethics <json>', 'ethics answers as JSON { itemId: answer }, or @file.json')
     .option('--note <text>', 'a note for the panel')
-    .action(async (ref: ComponentRef, opts: { by: string; proposal?: string; answer?: Record<string, string>; ethics?: string; note?: string }) => {
-      const ethics = merged(opts.ethics === undefined ? {} : readJsonArg(opts.ethics, '--ethics'), opts.answer);
-      const payload = { by: opts.by, ethics, ...(opts.proposal ? { proposal: opts.proposal } : {}), ...(opts.note ? { note: opts.note } : {}) };
-      ctx.io.out(submittedText(await updateComponent(ctx, ref, 'submit', submitUpdate, Submit, payload)));
+    .option('--done <task=note>', 'mark an open task done, saying what was done, e.g. t1="fixed in 1.4.1" (repeatable)', keyValue('--done'))
+    .option('--carry <task=reason>', 'carry an open task forward, saying why, e.g. t2="after the pilot" (repeatable)', keyValue('--carry'))
+    .action(
+      async (
+        ref: ComponentRef,
+        opts: { by: string; proposal?: string; answer?: Record<string, string>; ethics?: string; note?: string; done?: Record<string, string>; carry?: Record<string, string> },
+      ) => {
+        const ethics = merged(opts.ethics === undefined ? {} : readJsonArg(opts.ethics, '--ethics'), opts.answer);
+        const resolutions = resolutionsFrom(opts.done, opts.carry);
+        const payload = {
+          by: opts.by,
+          ethics,
+          ...(opts.proposal ? { proposal: opts.proposal } : {}),
+          ...(opts.note ? { note: opts.note } : {}),
+          ...(resolutions ? { resolutions } : {}),
+        };
+        ctx.io.out(submittedText(await updateComponent(ctx, ref, 'submit', submitUpdate, Submit, payload)));
+      },
+    );
+
+  componentCommand(program, 'answer-ethics', "answer the ethics checklist of a Level 9 re-review waiting for the owner's answers")
+    .addOption(byOption("the component's owner or a project owner"))
+    .option('--answer <id=text>', 'answer one ethics checklist item (repeatable)', keyValue('--answer'))
+    .option('--ethics <json>', 'the answers as JSON { itemId: answer }, or @file.json')
+    .action(async (ref: ComponentRef, opts: { by: string; answer?: Record<string, string>; ethics?: string }) => {
+      if (opts.answer === undefined && opts.ethics === undefined) throw new UsageError('answer-ethics: give --answer id=text (repeatable) or --ethics <json|@file>');
+      const answers = merged(opts.ethics === undefined ? {} : readJsonArg(opts.ethics, '--ethics'), opts.answer);
+      const status = await updateComponent(ctx, ref, 'answer-ethics', answerEthicsUpdate, AnswerEthics, { by: opts.by, answers });
+      ctx.io.out([`ethics answers recorded for review ${status.openReview?.id ?? '?'}: the panel is asked now`, headline(status)].join('\n'));
     });
 
   componentCommand(program, 'review', "give a verdict: approve (confirming the level's code caliber and data considerations), request-changes or switchback")

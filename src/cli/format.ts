@@ -37,13 +37,17 @@ export function gateLines(status: ComponentStatus): string[] {
   const lines: string[] = [];
   if (status.state === 'retired') return ['retired: no further reviews'];
   if (status.state === 'paused') lines.push('paused: resume before submitting');
-  if (status.openReview) lines.push(`review ${status.openReview.id} is open: wait for its verdicts before submitting again`);
+  if (status.openReview?.awaitingEthics) {
+    lines.push(`re-review ${status.openReview.id} is waiting for the owner's ethics answers: mltrl answer-ethics ${status.projectId}/${status.componentId} --by <owner> --answer <id>=<text>`);
+  } else if (status.openReview) lines.push(`review ${status.openReview.id} is open: wait for its verdicts before submitting again`);
   if (gate.missingDeliverables.length) lines.push(`missing deliverables: ${list(gate.missingDeliverables)}`);
   if (gate.unmitigatedRisks.length) lines.push(`flagged requirements without a mitigation: ${list(gate.unmitigatedRisks)}`);
   if (gate.panelGaps.length) lines.push(`roles without enough eligible reviewers: ${list(gate.panelGaps)}`);
   if (lines.length === 0) lines.push('ready to submit');
   lines.push(`ethics items to answer on submit: ${list(gate.ethicsItems)}`);
   lines.push(...expectationLines(status));
+  // Rules edition 2: requested changes the submit resolves, each with --done or --carry.
+  if (gate.openTasks?.length) lines.push(`open tasks to resolve on submit (--done <id>=<note> or --carry <id>=<reason>): ${list(gate.openTasks)}`);
   return lines;
 }
 
@@ -92,6 +96,7 @@ export function componentStatusText(status: ComponentStatus): string {
     out.push(
       '',
       `open review ${review.id}: Level ${review.level}, proposal ${review.proposal}${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} at ${utcSecond(review.submittedAt)}`,
+      ...(review.awaitingEthics ? ["  waiting for the owner's ethics answers: the panel is asked, and its verdicts count, once they are in"] : []),
       indent(
         textTable(
           ['ROLE', 'APPROVALS'],

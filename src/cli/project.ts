@@ -10,13 +10,15 @@ import {
   statusQuery,
   updateRosterUpdate,
 } from '../../workflows/definitions.js';
-import { componentHandle, parseProject, startProject } from '../runtime/client.js';
+import { componentHandle, parseProject, projectHandle, startProject } from '../runtime/client.js';
 import { holdingBelow } from '../portfolio/holding.js';
+import { readRisksOf } from '../portfolio/risks.js';
 import { level, parseTarget, readJsonFile, slug } from './args.js';
 import { UsageError } from './errors.js';
 import { holdingText } from './holding.js';
 import { byOption, jsonOption, show, type Context } from './context.js';
 import { componentStatusText, projectStatusText, startedText } from './format.js';
+import { projectRisksText } from './risks.js';
 
 /** Components are started by the project workflow; wait briefly so the next command finds them. */
 async function notYetRunning(client: Client, projectId: string, componentIds: string[], timeoutMs = 10_000): Promise<string[]> {
@@ -78,7 +80,7 @@ export function registerProjectCommands(program: Command, ctx: Context): void {
 
   program
     .command('status')
-    .description("a project's system level and components, or one component's level, review and gate")
+    .description("a project's system level, components and risk matrix, or one component's level, review and gate")
     .argument('<target>', '<projectId> or <projectId>/<componentId>', parseTarget)
     .option('--below <level>', "a project's components below this level (0-9) and what each one's gate still misses", level('--below'))
     .addOption(jsonOption())
@@ -92,8 +94,12 @@ export function registerProjectCommands(program: Command, ctx: Context): void {
         const status = await ctx.session.withComponent(target, 'status', (handle) => handle.query(statusQuery));
         show(ctx, opts.json, status, componentStatusText);
       } else {
-        const status = await ctx.session.withProject(target.projectId, 'status', (handle) => handle.query(projectStatusQuery));
-        show(ctx, opts.json, status, projectStatusText);
+        // One project's view may ask its components for their cards: the risk matrix is read from them.
+        const { status, risks } = await ctx.session.withClient('status', `project ${target.projectId}`, async (client) => {
+          const status = await projectHandle(client, target.projectId).query(projectStatusQuery);
+          return { status, risks: await readRisksOf(client, status) };
+        });
+        show(ctx, opts.json, { ...status, risks }, () => `${projectStatusText(status)}\n\n${projectRisksText(risks)}`);
       }
     });
 }

@@ -34,8 +34,8 @@ export interface HoldingComponent {
   /** The subsystem the component is in, if the project groups its components. */
   subsystem?: string;
   /** What the component's gate at its level still misses (absent if it did not answer). */
-  gate?: Pick<ComponentStatus['gate'], 'level' | 'ready' | 'missingDeliverables' | 'unmitigatedRisks' | 'panelGaps'>;
-  openReview?: { id: string; level: number; missingRoles: string[] };
+  gate?: Pick<ComponentStatus['gate'], 'level' | 'ready' | 'missingDeliverables' | 'unmitigatedRisks' | 'panelGaps' | 'openTasks'>;
+  openReview?: { id: string; level: number; missingRoles: string[]; awaitingEthics?: true };
 }
 
 export interface Holding {
@@ -61,15 +61,17 @@ export function holdingFromSummary(status: ProjectStatus, below: number): Holdin
 }
 
 function withStatus(component: HoldingComponent, status: ComponentStatus): HoldingComponent {
-  const { level, ready, missingDeliverables, unmitigatedRisks, panelGaps } = status.gate;
+  const { level, ready, missingDeliverables, unmitigatedRisks, panelGaps, openTasks } = status.gate;
   const review = status.openReview;
   return {
     ...component,
     level: status.level,
     levelName: status.levelName,
     state: status.state,
-    gate: { level, ready, missingDeliverables, unmitigatedRisks, panelGaps },
-    ...(review ? { openReview: { id: review.id, level: review.level, missingRoles: review.missingRoles } } : {}),
+    gate: { level, ready, missingDeliverables, unmitigatedRisks, panelGaps, openTasks },
+    ...(review
+      ? { openReview: { id: review.id, level: review.level, missingRoles: review.missingRoles, ...(review.awaitingEthics ? { awaitingEthics: true as const } : {}) } }
+      : {}),
   };
 }
 
@@ -90,6 +92,7 @@ export async function holdingBelow(client: Client, projectId: string, below: num
 /** One line per gap, for people: "missing deliverables: slo, monitoring". */
 export function gapLines(component: HoldingComponent): string[] {
   if (component.state === 'paused') return ['paused: resume before submitting', ...gateGaps(component)];
+  if (component.openReview?.awaitingEthics) return [`re-review ${component.openReview.id} is waiting for the owner's ethics answers`];
   if (component.openReview) return [`review ${component.openReview.id} is open, waiting on ${component.openReview.missingRoles.join(', ') || 'no role'}`];
   const gaps = gateGaps(component);
   if (!component.gate) return ['did not answer: its gate is unknown'];
@@ -103,5 +106,7 @@ function gateGaps(component: HoldingComponent): string[] {
     ...(gate.missingDeliverables.length ? [`missing deliverables: ${gate.missingDeliverables.join(', ')}`] : []),
     ...(gate.unmitigatedRisks.length ? [`flagged requirements without a mitigation: ${gate.unmitigatedRisks.join(', ')}`] : []),
     ...(gate.panelGaps.length ? [`roles without enough eligible reviewers: ${gate.panelGaps.join(', ')}`] : []),
+    // Requested changes the next submit must resolve (rules edition 2).
+    ...(gate.openTasks?.length ? [`open tasks the submit must resolve: ${gate.openTasks.join(', ')}`] : []),
   ];
 }

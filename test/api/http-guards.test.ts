@@ -70,7 +70,7 @@ describe('the HTTP surface', () => {
 
   it('takes review form posts only with its own or a loopback Origin; nothing is recorded otherwise', async () => {
     const { component, review, link } = await openReview();
-    const form = new URLSearchParams({ verdict: 'approve' }).toString();
+    const form = new URLSearchParams({ verdict: 'approve', confirm: 'yes' }).toString();
     const post = (headers: Record<string, string>) => raw(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: form });
 
     const foreign: Record<string, string>[] = [{ origin: 'https://attacker.example' }, {}, { origin: 'null' }, { 'sec-fetch-site': 'cross-site', origin: 'http://127.0.0.1.attacker.example' }];

@@ -62,6 +62,8 @@ describe('a review link acts on its own review only', () => {
     expectForbidden(await api('GET', '/projects', token), /needs a person token/);
     expectForbidden(await api('GET', `/projects/${definition.id}`, token), /needs a person token/);
     expectForbidden(await api('GET', `/projects/${definition.id}/components`, token), /needs a person token/);
+    // The project's risk matrix spans its other components too.
+    expectForbidden(await api('GET', `/projects/${definition.id}/risks`, token), /needs a person token/);
     expectForbidden(await api('POST', `${base}/submit`, token, { ethics: ETHICS }), /needs a person token/);
     expectForbidden(await api('POST', `${base}/switchbacks`, token, { targetLevel: 0, reason: 'seen enough' }), /needs a person token/);
 

@@ -61,7 +61,7 @@ describe('tokens', () => {
     const bang = await page(`${url}!!`);
     expect(bang.status).toBe(403);
     expect(await bang.text()).toContain('This review link is not valid');
-    const posted = await page(`${url}!!`, { method: 'POST', headers: { origin: stack().http.url }, body: new URLSearchParams({ verdict: 'approve' }) });
+    const posted = await page(`${url}!!`, { method: 'POST', headers: { origin: stack().http.url }, body: new URLSearchParams({ verdict: 'approve', confirm: 'yes' }) });
     expect(posted.status).toBe(403);
     // The signature's last character carries two unused bits: another spelling of the same bytes.
     const last = url.at(-1)!;
@@ -107,14 +107,14 @@ describe('tokens', () => {
       expect(await getProjects(stack().http.url, fresh)).toMatchObject({ status: 401, json: { error: { message: /signature does not match/ } } });
 
       // Once the previous secret is removed: the old link is refused as forged, and nothing is recorded.
-      const gone = await fetch(`${rotated.http.url}/review/${oldToken}`, { method: 'POST', headers: { origin: rotated.http.url }, body: new URLSearchParams({ verdict: 'approve' }) });
+      const gone = await fetch(`${rotated.http.url}/review/${oldToken}`, { method: 'POST', headers: { origin: rotated.http.url }, body: new URLSearchParams({ verdict: 'approve', confirm: 'yes' }) });
       expect(gone.status).toBe(403);
       expect(await gone.text()).toContain('its signature does not match');
       expect((await getProjects(rotated.http.url, oldPerson)).status).toBe(401);
       expect(await component.query(statusQuery)).toMatchObject({ openReview: { id: review.id, answered: [] } });
 
       // A rotated server's own review link is answered there.
-      const answered = await fetch(`${rotating.http.url}/review/${oldToken}`, { method: 'POST', headers: { origin: rotating.http.url }, body: new URLSearchParams({ verdict: 'approve' }) });
+      const answered = await fetch(`${rotating.http.url}/review/${oldToken}`, { method: 'POST', headers: { origin: rotating.http.url }, body: new URLSearchParams({ verdict: 'approve', confirm: 'yes' }) });
       expect(answered.status).toBe(200);
       expect(await component.query(statusQuery)).toMatchObject({ level: 1, openReview: null });
     } finally {

@@ -8,14 +8,17 @@ import { accept, begin } from '../../machines/accept.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { levelDefinition } from '../../machines/levels.js';
 import { ProjectDefinition, type CardPatch } from '../../machines/model.js';
+import { riskMatrix } from '../../machines/riskMatrix.js';
 import { cardView } from '../../machines/status.js';
 import { cardToHtml } from '../../src/card/html.js';
 import { cardToMarkdown } from '../../src/card/markdown.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 
-/** A component that graduates 0→1→2, gets a debrief, then has its card edited after the graduations. */
-function builtCard() {
-  const definition = ProjectDefinition.parse(project());
+type SentEvent = { type: LifecycleEvent['type'] } & Record<string, unknown>;
+
+/** A component of `project(overrides)` driven through the machine, each event an hour after the last. */
+function drive(overrides: Parameters<typeof project>[0] = {}) {
+  const definition = ProjectDefinition.parse(project(overrides));
   let { snapshot } = begin({
     projectId: definition.id,
     component: definition.components[0],
@@ -25,17 +28,26 @@ function builtCard() {
     startedAt: Date.parse('2026-01-05T09:00:00Z'),
   });
   let at = Date.parse('2026-01-05T10:00:00Z');
-  const send = (event: { type: LifecycleEvent['type'] } & Record<string, unknown>) => {
-    at += 86_400_000;
-    const answer = accept(snapshot, { ...event, at } as unknown as LifecycleEvent);
-    if (answer.kind !== 'accepted') throw new Error(`${event.type} not accepted: ${JSON.stringify(answer)}`);
-    snapshot = answer.snapshot;
+  return {
+    send: (event: SentEvent): void => {
+      at += 3_600_000;
+      const answer = accept(snapshot, { ...event, at } as unknown as LifecycleEvent);
+      if (answer.kind !== 'accepted') throw new Error(`${event.type} not accepted: ${JSON.stringify(answer)}`);
+      snapshot = answer.snapshot;
+    },
+    card: () => cardView(snapshot.context),
+    review: () => snapshot.context.review!,
   };
+}
+
+/** A component that graduates 0→1→2, gets a debrief, then has its card edited after the graduations. */
+function builtCard() {
+  const { send, card, review: openReview } = drive();
   const patch = (p: CardPatch) => send({ type: 'UPDATE_CARD', by: OWNER.email, patch: p });
   patch(FULL_CARD);
   for (let level = 0; level < 2; level++) {
     send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS });
-    const review = snapshot.context.review!;
+    const review = openReview();
     for (const role of levelDefinition(level).roles) send({ type: 'VERDICT', reviewId: review.id, reviewer: reviewer(role).email, verdict: 'approve' });
   }
   patch({
@@ -47,13 +59,14 @@ function builtCard() {
     ],
     versions: { code: '0.9.0', model: '0.5.0', data: '1.1.0' },
   });
-  return cardView(snapshot.context);
+  return card();
 }
 
 const SECTIONS = [
   '# TRL card',
   '## Versions',
   '## Requirements, by risk',
+  '## Risk matrix',
   '## Model / algorithm',
   '## Intended use',
   '## Unacceptable uses',
@@ -64,6 +77,7 @@ const SECTIONS = [
   '## Code and data expectations',
   '## Stage debriefs',
   '## Ethics checklist',
+  '## Requested changes',
   '## Level timeline',
   '## Switchbacks',
   '## Graduation snapshots',
@@ -120,18 +134,8 @@ describe('the TRL card', () => {
   });
 
   it("lists the lean profile's panel as the current level's reviewers, and names the profile", () => {
-    const definition = ProjectDefinition.parse(
-      project({ policy: { profile: 'lean' }, components: [{ id: 'anomaly-model', name: 'Anomaly detector', kind: 'model', entryLevel: 4, owner: OWNER }] }),
-    );
-    const { snapshot } = begin({
-      projectId: definition.id,
-      component: definition.components[0],
-      projectOwners: definition.owners,
-      roster: definition.roster,
-      policy: definition.policy,
-      startedAt: Date.parse('2026-01-05T09:00:00Z'),
-    });
-    const md = cardToMarkdown(cardView(snapshot.context));
+    const lean = drive({ policy: { profile: 'lean' }, components: [{ id: 'anomaly-model', name: 'Anomaly detector', kind: 'model', entryLevel: 4, owner: OWNER }] });
+    const md = cardToMarkdown(lean.card());
     expect(md).toContain('| Policy profile | lean |');
     expect(md.match(/\| Reviewers: [a-z-]+ \|/g)).toEqual(['| Reviewers: applied-ai |', '| Reviewers: product |']);
   });
@@ -153,6 +157,57 @@ describe('the TRL card', () => {
     expect(card.debriefLedger).toMatchObject({ asked: 2, written: 1, owed: [{ level: 0, reviewId: 'r1' }] });
     const md = cardToMarkdown(card);
     expect(md).toMatch(/Asked after 2 graduations, written for 1\. \*\*Still owed\*\*: Level 0 \(graduated with review r1, asked 2026-01-\d\d \d\d:\d\d UTC\)\./);
+  });
+
+  it('lists requested changes as work items with their resolutions (rules edition 2)', () => {
+    const { send, card: current } = drive();
+    send({ type: 'UPDATE_CARD', by: OWNER.email, patch: FULL_CARD });
+    send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS });
+    const [role] = levelDefinition(0).roles;
+    send({ type: 'VERDICT', reviewId: 'r1', reviewer: reviewer(role).email, verdict: 'request-changes', tasks: ['Add a third site', 'Report <b>stain</b> statistics'] });
+    expect(cardToMarkdown(current())).toMatch(/\| t1 \| 0 \| r1 \| Add a third site \| <mark>open<\/mark> \| — \| — \|/);
+    send({ type: 'SUBMIT', by: LEAD.email, ethics: ETHICS, resolutions: { t1: { status: 'done', note: 'site C added' }, t2: { status: 'carried', note: 'after the pilot' } } });
+    const md = cardToMarkdown(current());
+    expect(md).toMatch(/\| t1 \| 0 \| r1 \| Add a third site \| done \| site C added \(lead@[^|]+\) \| r2 \|/);
+    expect(md).toMatch(/\| t2 \| 0 \| r1 \| Report &lt;b&gt;stain&lt;\/b&gt; statistics \| <mark>carried forward<\/mark> \| after the pilot/);
+    expect(cardToHtml(current())).not.toContain('<b>stain');
+  });
+
+  it('carries its own risk matrix in the JSON view: each requirement in its pFailure × value cell, flags and missing mitigations marked', () => {
+    const matrix = card.riskMatrix;
+    const cells = matrix.rows.flatMap((row) => row.cells.filter((c) => c.entries.length).map((c) => [row.pFailure.label, c.value.label, c.entries.map((e) => [e.requirementId, e.flagged, e.unmitigated])]));
+    expect(cells).toEqual([
+      ['0.8–1', '9–10', [['R2.1', true, true]]],
+      ['0.4–0.6', '7–8', [['R2.3', true, false]]],
+      ['0.2–0.4', '5–6', [['R1.1', false, false]]],
+      ['0–0.2', '1–2', [['R2.2', false, false]]],
+      ['0–0.2', '7–8', [['P1.1', false, false]]],
+    ]);
+    expect(matrix.counts).toEqual({ total: 5, placed: 5, notPlaced: 0, flagged: 2, unmitigated: 1 });
+    expect(matrix.unmitigated.map((e) => e.requirementId)).toEqual(['R2.1']);
+  });
+
+  it('renders the risk matrix in Markdown and HTML, bands as rows and columns and the marks in words', () => {
+    const md = cardToMarkdown(card);
+    const section = md.slice(md.indexOf('## Risk matrix'), md.indexOf('## Model / algorithm'));
+    expect(section).toContain('⚠ flagged: risk ≥ 3');
+    expect(section).toContain('5 requirements: 5 placed, 0 not placed; 2 flagged, 1 of them without a mitigation.');
+    expect(section).toContain('| pFailure ↓ / value → | 1–2 | 3–4 | 5–6 | 7–8 | 9–10 |');
+    expect(section).toContain('| **0.8–1** | — | — | — | — | <mark>R2.1 (8.1) ⚠ flagged, no mitigation</mark> |');
+    expect(section).toContain('| **0.4–0.6** | — | — | — | <mark>R2.3 (4) ⚠ flagged</mark> | — |');
+    expect(section).toContain('| **0–0.2** | R2.2 (0.2) | — | — | P1.1 (0.8) | — |');
+    const html = cardToHtml(card);
+    expect(html).toContain('<h2>Risk matrix</h2>');
+    expect(html).toMatch(/<td><strong>0\.8–1<\/strong><\/td>\s*<td>—<\/td>\s*<td>—<\/td>\s*<td>—<\/td>\s*<td>—<\/td>\s*<td><mark>R2\.1 \(8\.1\) ⚠ flagged, no mitigation<\/mark><\/td>/);
+  });
+
+  it('lists requirements the matrix cannot place, and says so when a card has none', () => {
+    const unrated = { ...card, riskMatrix: riskMatrix([{ componentId: 'anomaly-model', riskThreshold: 3, requirements: [{ id: 'R9.1', statement: 'Not rated', flagged: false }] }]) };
+    const md = cardToMarkdown(unrated);
+    expect(md).toContain('1 requirement: 0 placed, 1 not placed; 0 flagged, 0 of them without a mitigation.');
+    expect(md).toContain('Not placed (no pFailure or value yet): R9.1 (—).');
+    expect(md).not.toContain('pFailure ↓ / value →');
+    expect(cardToMarkdown({ ...card, riskMatrix: riskMatrix([]) })).toContain('## Risk matrix\n\n_No requirements yet._');
   });
 
   it('round-trips as JSON', () => {

@@ -83,6 +83,8 @@ describe('a worker killed in the middle of a review', () => {
       expect(found.map((n) => [n.kind, n.reviewId, n.outcome ?? null, n.pid])).toEqual([
         ['review-opened', review.id, null, first.pid],
         ['review-closed', review.id, 'approved', second.pid],
+        // The graduation asks the owner for the debrief of the level it completed.
+        ['debrief-requested', review.id, null, second.pid],
       ]);
       return found;
     });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry, ComponentStatus } from '../../workflows/definitions.js';
+import type { AuditEntry, CardView, ComponentStatus } from '../../workflows/definitions.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, startHarness, type Harness } from '../support/harness.js';
@@ -106,6 +106,21 @@ describe('mltrl CLI against a running worker', () => {
     const changes = await ok('review', ref, 'request-changes', '--review', 'r2', '--as', reviewer('researcher').email, '--task', 'add a baseline', '--task', 'report variance');
     expect(changes).toContain('review closed: changes-requested');
     expect(await statusOf(ref)).toMatchObject({ level: 1, state: 'working', openReview: null });
+
+    // The tasks are open work items (rules edition 2): status names them, and the next submit
+    // resolves each with --done (what was done) or --carry (why it waits).
+    expect(await ok('status', ref)).toContain('open tasks to resolve on submit (--done <id>=<note> or --carry <id>=<reason>): t1, t2');
+    await Promise.all([
+      expectBadInput(['submit', ref, '--by', LEAD.email, ...answers], /^error: submit: resolutions: resolve t1, t2 \(every open task of Level 1/),
+      expectBadInput(['submit', ref, '--by', LEAD.email, ...answers, '--done', 'baseline'], /--done: "baseline" must be key=value/),
+      expectBadInput(['submit', ref, '--by', LEAD.email, ...answers, '--done', 't1=x', '--carry', 't1=y'], /--done, --carry: t1 cannot be both done and carried forward/),
+      expectBadInput(['submit', ref, '--by', LEAD.email, ...answers, '--done', 't1=x', '--carry', 't2=y', '--done', 't9=z'], /submit: resolutions: t9 is not a task on this card/),
+    ]);
+    expect(await ok('submit', ref, '--by', LEAD.email, ...answers, '--done', 't1=baseline added', '--carry', 't2=after the pilot')).toContain('review r3 opened for Level 1');
+    expect((JSON.parse(await ok('card', 'show', ref, '--json')) as CardView).tasks.map((t) => [t.id, t.status, t.resolution?.note])).toEqual([
+      ['t1', 'done', 'baseline added'],
+      ['t2', 'carried', 'after the pilot'],
+    ]);
 
     // A discovery switchback to Level 0, then pause and resume.
     expect(await ok('switchback', ref, '--by', LEAD.email, '--to', '0', '--reason', 'the hypothesis needs revisiting')).toContain('switched back to Level 0');

@@ -75,7 +75,26 @@ describe('replaying the case studies', () => {
       [8, 9, 'decision'],
     ]);
     expect(detectorCard.timeline.slice(0, back).at(-1)).toMatchObject({ from: 8, to: 9 });
-    expect(detectorCard.reviews.find((r) => r.outcome === 'switched-back')).toMatchObject({ level: 9, reReview: true, proposal: 'keep' });
+    const reReview = detectorCard.reviews.find((r) => r.outcome === 'switched-back')!;
+    expect(reReview).toMatchObject({ level: 9, reReview: true, proposal: 'keep' });
+    // The re-review waited for the owner's answers to the Level 9 ethics checklist before its verdict counted.
+    expect(detectorCard.ethics.find((e) => e.reviewId === reReview.id)).toMatchObject({ level: 9, by: 'mara@neuro.example', answers: { accountability: expect.any(String) as string } });
+
+    // The pipeline's discovery switchback (5→4) flagged the anomaly model, which reads its tiles.
+    const anomaly = componentHandle(harness.client, `neuro-copilot${suffix}`, 'anomaly-model');
+    const flags = await eventually(async () => {
+      const found = (await anomaly.query(cardQuery)).dependencyFlags ?? [];
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(flags[0]).toMatchObject({ dependency: 'slide-pipeline', from: 5, to: 4, kind: 'discovery' });
+    const neuro = reads.find((read) => read.projects[0].projectId === `neuro-copilot${suffix}`)!.projects[0];
+    expect(neuro.subsystems?.map((s) => [s.id, s.level])).toEqual([['diagnosis', 6], ['manufacturing', 9]]);
+
+    // Requested changes became work items of Level 1, and the resubmit marked both done.
+    const inferenceCard = await componentHandle(harness.client, `etalumis${suffix}`, 'inference-engine').query(cardQuery);
+    expect(inferenceCard.tasks.map((t) => [t.id, t.level, t.status])).toEqual([['t1', 1, 'done'], ['t2', 1, 'done']]);
+    expect(inferenceCard.tasks[0].resolution?.note).toMatch(/effective sample size/);
 
     // The causal case runs under the causal-inference profile and deploys with every causal check on its card.
     const causal = componentHandle(harness.client, `causal-diagnosis${suffix}`, 'counterfactual-diagnosis');
@@ -90,9 +109,13 @@ describe('replaying the case studies', () => {
     expect(causalCard.timeline.map((t) => t.to)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
     const metrics = computeMetrics(records, projects);
-    expect(metrics.switchbacks.paths.map((p) => p.path).sort()).toEqual(['4→2', '8→7', '9→4']);
+    expect(metrics.switchbacks.paths.map((p) => p.path).sort()).toEqual(['4→2', '5→4', '8→7', '9→4']);
     expect(metrics.componentsPerLevel[9]).toBe(5); // trash classifier, meteor classifier, camera ingest, defect detector, counterfactual diagnosis
     expect(metrics.systemLevels).toHaveLength(5);
     expect(metrics.reviewTurnaround.samples).toBeGreaterThan(40);
+    // Every graduation asked its owner for a debrief; the stories write a few of them.
+    expect(metrics.debriefCoverage.total.asked).toBeGreaterThan(40);
+    expect(metrics.debriefCoverage.total.written).toBeGreaterThan(0);
+    expect(metrics.debriefCoverage.total.written).toBeLessThan(metrics.debriefCoverage.total.asked);
   });
 });

@@ -4,30 +4,16 @@
  * debrief of the level completed, reminders follow every `remindEvery`, and they stop once the
  * debrief is on the card. Waits for state (mails received, effects recorded), never for time.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmailNotifier } from '../../activities/email.js';
+import { describe, expect, it } from 'vitest';
 import { expectationsFor } from '../../machines/expectations.js';
-import { createLinks } from '../../src/http/core/links.js';
-import { smtpTransport } from '../../src/runtime/mail.js';
 import { historyQuery, statusQuery, updateCardUpdate } from '../../workflows/definitions.js';
 import { OWNER, project } from '../support/fixtures.js';
-import { eventually, startHarness, type Harness } from '../support/harness.js';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtpSink.js';
+import { eventually } from '../support/harness.js';
+import { MAIL_PUBLIC_URL, useMailHarness } from '../support/mailHarness.js';
+import type { ReceivedMail } from '../support/smtpSink.js';
 import { approveAll, fillCard, startAndReach, submit } from '../workflow/steps.js';
 
-const PUBLIC_URL = 'http://127.0.0.1:9';
-const links = createLinks({ secret: 'test-secret-for-review-links-0123456789', publicUrl: PUBLIC_URL, ttlMs: 60 * 60_000 });
-
-let sink: SmtpSink;
-let harness: Harness;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  harness = await startHarness({ notifier: createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links }) });
-});
-afterAll(async () => {
-  await harness?.stop();
-  await sink?.stop();
-});
+const mail = useMailHarness();
 
 const about = (projectId: string) => (mail: ReceivedMail) => mail.text.includes(`${projectId}/anomaly-model`);
 
@@ -35,28 +21,28 @@ describe('code and data expectations, and stage debriefs, by email', () => {
   it('asks the owner for the debrief after a graduation, reminds until it is written, then stops', async () => {
     const definition = project({ policy: { remindEvery: '2 seconds', escalateAfter: '1 hour' } });
     const mine = about(definition.id);
-    const component = await startAndReach(harness.client, harness.taskQueue, definition);
+    const component = await startAndReach(mail.harness.client, mail.harness.taskQueue, definition);
     await fillCard(component);
     const review = await submit(component);
 
     // The panel's email states what Level 0 expects, and that approving confirms it.
-    const [opened] = await sink.waitFor((m) => mine(m) && m.subject.startsWith('Review requested:'));
+    const [opened] = await mail.sink.waitFor((m) => mine(m) && m.subject.startsWith('Review requested:'));
     expect(opened.text).toContain("What Level 0 expects (approving confirms it; if you cannot, request changes):");
     expect(opened.text).toContain(`  Code: ${expectationsFor(0).codeCaliberMeaning}`);
     for (const line of expectationsFor(0).dataConsiderations) expect(opened.text).toContain(`    - ${line}`);
     expect(opened.html).toContain('Approving confirms that the component meets these; if it does not, request changes.');
 
     await approveAll(component, review);
-    const [asked] = await sink.waitFor((m) => mine(m) && m.subject.startsWith('Debrief requested:'));
+    const [asked] = await mail.sink.waitFor((m) => mine(m) && m.subject.startsWith('Debrief requested:'));
     expect(asked.to).toEqual([OWNER.email]);
     expect(asked.subject).toBe('Debrief requested: Anomaly detector graduated from Level 0 (First principles) — Neuropathology copilot');
     expect(asked.text).toContain(`graduated from Level 0 (First principles) with review ${review.id}`);
     expect(asked.text).toContain('  - what was done, and by whom\n  - what was punted\n  - what was learned\n  - the technical debt taken on (or paid)');
     expect(asked.text).toContain(`npx mltrl card update ${definition.id}/anomaly-model --by ${OWNER.email} --patch '{"debriefs":[{"level":0,"done":"…"`);
-    expect(asked.text).toContain(`${PUBLIC_URL}/projects/${definition.id}/components/anomaly-model`);
+    expect(asked.text).toContain(`${MAIL_PUBLIC_URL}/projects/${definition.id}/components/anomaly-model`);
 
     // Reminders every 2 seconds while it is owed; `mltrl status` shows it.
-    const reminded = await sink.waitFor((m) => mine(m) && m.subject.startsWith('Reminder: the Level 0 (First principles) debrief'), 2);
+    const reminded = await mail.sink.waitFor((m) => mine(m) && m.subject.startsWith('Reminder: the Level 0 (First principles) debrief'), 2);
     expect(reminded.every((m) => m.to.length === 1 && m.to[0] === OWNER.email)).toBe(true);
     expect((await component.query(statusQuery)).debriefsOwed).toEqual([expect.objectContaining({ level: 0, reviewId: review.id })]);
 

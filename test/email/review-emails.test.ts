@@ -109,6 +109,21 @@ describe('review emails over SMTP', () => {
     expect(closed.subject).toBe(`Review ${review.id} of Anomaly detector closed: changes requested — Neuropathology copilot`);
     expect(closed.text).toContain('Tasks from the panel:\n  - Add a third site\n  - Report stain statistics');
 
+    // The owner resubmits, resolving each task (rules edition 2): the panel reads how, and the ethics answers.
+    const again = await submit(component, 'graduate', LEAD.email, {
+      t1: { status: 'done', note: 'Site C added to the held-out set' },
+      t2: { status: 'carried', note: 'Needs the pilot data' },
+    });
+    const asked = await sink.waitFor((m) => mine(m) && m.subject.startsWith('Review requested:') && m.text.includes(`review ${again.id}`), 2);
+    expect(asked.map((m) => m.to[0]).sort()).toEqual([RL1.email, RL2.email]);
+    for (const mail of asked) {
+      expect(mail.text).toContain(
+        'Requested changes and how they were resolved:\n  t1 (Level 0) Add a third site — done: Site C added to the held-out set\n  t2 (Level 0) Report stain statistics — carried forward: Needs the pilot data',
+      );
+      expect(mail.text).toContain('Ethics answers for this review:');
+      expect(mail.html).toContain('<strong>t2</strong> (Level 0) Report stain statistics — <strong>carried forward</strong>: Needs the pilot data');
+    }
+
     // Every reminder went to the one reviewer still waiting, never to the one who had answered.
     const allReminders = sink.received.filter(isReminder);
     expect(allReminders.every((m) => m.to.length === 1)).toBe(true);

@@ -97,16 +97,17 @@ describe('a re-review schedule firing while no worker runs', () => {
       const status = await component.query(statusQuery);
       expect(status).toMatchObject({ level: 9, state: 'in-review', openReview: { id: 'r1' } });
 
-      // The panel was told once, by the new worker: every panelist's email, not only the first.
+      // The re-review was announced once, by the new worker: under rules edition 2 it first asks the
+      // owner for the ethics checklist's answers (the panel is asked once they are in).
       const ours = () => readNotifications(notifyLog).filter((n) => n.projectId === definition.id);
       const told = await eventually(async () => {
-        const whole = await wholeMessages(component, 'review-opened', ours);
+        const whole = await wholeMessages(component, 'ethics-requested', ours);
         expect(whole).toHaveLength(1);
         return whole;
       });
-      expect(merged(ours()).map((n) => [n.kind, n.reviewId, n.pid])).toEqual([['review-opened', 'r1', second.pid]]);
+      expect(merged(ours()).map((n) => [n.kind, n.reviewId, n.pid])).toEqual([['ethics-requested', 'r1', second.pid]]);
       expect(new Set(ours().map((n) => n.pid))).toEqual(new Set([second.pid]));
-      expect(told[0].to.map((p) => p.email).sort()).toEqual(['applied-ai-1@lab.example', 'applied-ai-2@lab.example', 'product-1@lab.example', 'product-2@lab.example', 'qa-1@lab.example', 'qa-2@lab.example']);
+      expect(told[0].to.map((p) => p.email)).toEqual([deployed.owner.email]);
       expect(await workflowTaskFailures(client, component.workflowId)).toEqual([]);
     } finally {
       await schedule.delete().catch(() => undefined);

@@ -46,7 +46,7 @@ describe('duplicate and out-of-order verdicts', () => {
     // r1 is closed by a blocking verdict from one reviewer; r2 opens at the same level.
     const r1 = await submit(component);
     await decide(component, r1.id, RL1, 'request-changes', { tasks: ['add a second site'] });
-    const r2 = await submit(component);
+    const r2 = await submit(component, undefined, undefined, { t1: { status: 'done', note: 'second site added' } });
     expect(r2).toMatchObject({ id: 'r2', level: 0, approvals: {} });
 
     // A verdict for r1 from the reviewer who had not answered it arrives after r2 opened: by
@@ -105,7 +105,7 @@ describe('duplicate and out-of-order verdicts', () => {
     // Every email once: each review opened once and closed at most once.
     await soon(() => {
       const sent = harness.sent.filter((n) => n.projectId === definition.id);
-      expect(merged(sent).map((n) => `${n.kind} ${n.reviewId}`)).toEqual(['review-opened r1', 'review-closed r1', 'review-opened r2', 'review-closed r2', 'review-opened r3']);
+      expect(merged(sent).map((n) => `${n.kind} ${n.reviewId}`)).toEqual(['review-opened r1', 'review-closed r1', 'review-opened r2', 'review-closed r2', 'debrief-requested r2', 'review-opened r3']);
       expect(deliveredOnce(sent)).toBe(true);
     });
     expect(await workflowTaskFailures(harness.client, component.workflowId)).toEqual([]);
@@ -217,6 +217,8 @@ describe('the mail server down for a while', () => {
       ['review-opened', 'r1', RL1],
       ['review-opened', 'r1', RL2],
       ['review-closed', 'r1', 'owner@lab.example'],
+      // The graduation from 0 asks the owner for that level's debrief.
+      ['debrief-requested', 'r1', 'owner@lab.example'],
       ['review-opened', 'r2', RL1],
       ['review-opened', 'r2', RL2],
       ['review-opened', 'r2', reviewer('researcher', 1).email],
@@ -227,6 +229,7 @@ describe('the mail server down for a while', () => {
     await soon(async () => {
       const history = await component.query(historyQuery);
       expect(history.filter((h) => h.what.startsWith('notify')).map((h) => `${h.what} ${h.outcome}`).sort()).toEqual([
+        'notifyDebriefRequested done',
         'notifyReviewClosed done',
         'notifyReviewOpened done',
         'notifyReviewOpened done',
@@ -235,7 +238,7 @@ describe('the mail server down for a while', () => {
     const mail = sink.received.filter(ours);
     expect(mail).toHaveLength(expected.length);
     expect(new Set(mail.map((m) => m.messageId)).size).toBe(mail.length);
-    const described = mail.map((m) => [/review-(opened|closed)/.exec(m.messageId)?.[0], /\.(r\d+)\./.exec(m.messageId)?.[1], m.to[0]]);
+    const described = mail.map((m) => [/review-(opened|closed)|debrief-requested/.exec(m.messageId)?.[0], /\.(r\d+)\./.exec(m.messageId)?.[1], m.to[0]]);
     expect(described.map((d) => d.join(' ')).sort()).toEqual(expected.map((e) => e.join(' ')).sort());
 
     // The reviews are as they were.

@@ -9,6 +9,7 @@ import { dependencyFlagViews, openDependencyFlags } from '../../machines/depende
 import { NewComponent, ProjectDefinition, type ProjectDefinitionInput } from '../../machines/model.js';
 import { cardView } from '../../machines/status.js';
 import { cardToMarkdown } from '../../src/card/markdown.js';
+import { gapLines } from '../../src/portfolio/holding.js';
 import { OWNER, projectInput, raisingProposal, start, type EventInput } from './helpers.js';
 
 const component = (id: string, dependsOn?: string[]) => ({
@@ -187,5 +188,20 @@ describe('DEPENDENCY_FLAG', () => {
     for (let i = 0; i < 60; i++) c.accept(flag({ reason: `flag ${i}` }));
     expect(c.context.dependencyFlags).toHaveLength(50);
     expect(c.context.dependencyFlags!.at(-1)!.reason).toBe('flag 59');
+  });
+});
+
+describe('what holds a component back, in words', () => {
+  const below = { componentId: 'b', name: 'B', level: 3, levelName: 'System development', state: 'working' as const };
+  const gate = { level: 3, ready: false, missingDeliverables: ['testingStatus'], unmitigatedRisks: [], panelGaps: [], openTasks: ['t1', 't2'] };
+
+  it('names missing deliverables and the open tasks the next submit must resolve', () => {
+    expect(gapLines({ ...below, gate })).toEqual(['missing deliverables: testingStatus', 'open tasks the submit must resolve: t1, t2']);
+  });
+
+  it("says a re-review waits for the owner's ethics answers rather than for roles", () => {
+    const openReview = { id: 'r9', level: 9, missingRoles: ['qa'], awaitingEthics: true as const };
+    expect(gapLines({ ...below, level: 9, gate: { ...gate, openTasks: [] }, openReview })).toEqual(["re-review r9 is waiting for the owner's ethics answers"]);
+    expect(gapLines({ ...below, level: 9, gate, openReview: { id: 'r9', level: 9, missingRoles: ['qa'] } })).toEqual(['review r9 is open, waiting on qa']);
   });
 });

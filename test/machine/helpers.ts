@@ -5,10 +5,12 @@
  * effects the last event emitted, and knows how to fill a level's gate, answer the ethics checklist,
  * submit and have the panel approve.
  */
+import { expect } from 'vitest';
 import { ethicsItemIds, gateFor, type Gate } from '../../machines/gate.js';
 import { panelFor, quorumReached, requiredRoles } from '../../machines/panel.js';
 import { type ComponentContext, type OpenReview, type Verdict } from '../../machines/context.js';
 import { accept, begin, restore, type Answer, type LifecycleSnapshot } from '../../machines/accept.js';
+import { openTasksAt, type Resolutions } from '../../machines/tasks.js';
 import type { Effect } from '../../machines/effects.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { ROLES, type Role } from '../../machines/levels.js';
@@ -101,7 +103,20 @@ export function start(options: FixtureOptions = {}): Lifecycle {
   const lifecycle = new Lifecycle(project);
   // A run recorded under earlier rules: the context it carries says which edition it follows.
   if (options.rulesEdition !== undefined) lifecycle.snapshot = restore(lifecycle.snapshot.value, { ...lifecycle.context, rulesEdition: options.rulesEdition });
+  if (options.rulesEdition !== undefined) {
+    // As a run recorded before an edition does (workflows/componentRun.ts): same start, older rules.
+    lifecycle.snapshot = restore(lifecycle.snapshot.value, { ...lifecycle.context, rulesEdition: options.rulesEdition });
+  }
   return lifecycle;
+}
+
+/** Snapshot the context, run `act`, and check nothing in it changed. */
+export function expectUnchanged(c: Lifecycle, act: () => void): void {
+  const before = structuredClone(c.context);
+  const state = c.state;
+  act();
+  expect(c.context).toEqual(before);
+  expect(c.state).toBe(state);
 }
 
 export function stateOf(snapshot: Snapshot): LifecycleState {
@@ -198,6 +213,14 @@ export function raisingProposal(level: number): string {
   return ({ 2: 'prototype', 4: 'proceed', 8: 'go' } as Record<number, string>)[level] ?? 'graduate';
 }
 
+export interface SubmitOptions {
+  by?: string;
+  proposal?: string;
+  ethics?: Record<string, string>;
+  note?: string;
+  resolutions?: Resolutions;
+}
+
 export class Lifecycle {
   snapshot: Snapshot;
   /** Effects emitted by the last event sent (or by the start). */
@@ -292,22 +315,44 @@ export class Lifecycle {
     return this.updateCard(gatePatch(this.level, this.context.card, this.context.policy.riskThreshold), by);
   }
 
-  submitEvent(options: { by?: string; proposal?: string; ethics?: Record<string, string>; note?: string } = {}): EventInput {
+  submitEvent(options: SubmitOptions = {}): EventInput {
     return {
       type: 'SUBMIT',
       by: options.by ?? OWNER.email,
       ethics: options.ethics ?? ethicsAnswers(this.context),
       ...(options.proposal ? { proposal: options.proposal } : {}),
       ...(options.note ? { note: options.note } : {}),
+      ...(options.resolutions ? { resolutions: options.resolutions } : {}),
     };
   }
 
-  submit(options: { by?: string; proposal?: string; ethics?: Record<string, string>; note?: string } = {}): this {
+  submit(options: SubmitOptions = {}): this {
     return this.accept(this.submitEvent(options));
   }
 
+  /** Every open task of the current level resolved the same way (rules edition 2). */
+  resolveAll(status: 'done' | 'carried' = 'done', note = 'fixed'): Resolutions {
+    return Object.fromEntries(openTasksAt(this.context, this.level).map((task) => [task.id, { status, note: `${note}: ${task.id}` }]));
+  }
+
+  /** Submit again after requested changes, resolving every open task of the level as done. */
+  resubmit(options: SubmitOptions = {}): this {
+    return this.submit({ resolutions: this.resolveAll(), ...options });
+  }
+
+  /** The owner's answers to the checklist of the re-review waiting for them. */
+  answerEthics(by = OWNER.email, answers: Record<string, string> = ethicsAnswers(this.context)): this {
+    return this.accept({ type: 'ANSWER_ETHICS', by, answers });
+  }
+
+  /** A Level 9 re-review opened and, under rules edition 2, the owner's ethics answers given: the panel is asked. */
+  reReview(): this {
+    this.accept({ type: 'REREVIEW_DUE' });
+    return this.review?.awaitingEthics ? this.answerEthics() : this;
+  }
+
   /** What `accept` refuses a submit with these options for, without sending it. */
-  submitRefusals(options: { by?: string; proposal?: string; ethics?: Record<string, string> } = {}): string[] {
+  submitRefusals(options: SubmitOptions = {}): string[] {
     return reasonsOf(this.ask({ ...this.submitEvent(options), at: this.now }));
   }
 

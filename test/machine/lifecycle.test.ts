@@ -11,6 +11,7 @@ import {
   adoptedAt,
   DAY,
   email,
+  expectUnchanged,
   HOUR,
   ethicsAnswers,
   fullRoster,
@@ -25,14 +26,6 @@ import {
   type Lifecycle,
 } from './helpers.js';
 
-/** Snapshot the context, run `act`, and check nothing in it changed. */
-function expectUnchanged(c: Lifecycle, act: () => void): void {
-  const before = structuredClone(c.context);
-  const state = c.state;
-  act();
-  expect(c.context).toEqual(before);
-  expect(c.state).toBe(state);
-}
 
 const TEXT_KEYS = new Set<string>(TEXT_DELIVERABLE_KEYS);
 
@@ -428,9 +421,9 @@ describe('Verdicts', () => {
     expect(c.emitted('notifyReviewClosed')).toEqual([
       { type: 'notifyReviewClosed', reviewId: 'r1', level: 1, outcome: 'changes-requested', to: [OWNER], tasks: ['Add the second cohort', 'Pin the data version'] },
     ]);
-    // Later verdicts on it do nothing; a new submit opens r2.
+    // Later verdicts on it do nothing; a new submit, resolving the tasks, opens r2.
     expectUnchanged(c, () => c.approve(email('researcher', 1), 'r1'));
-    c.submit();
+    c.resubmit();
     expect(c.reviewId).toBe('r2');
   });
 
@@ -543,8 +536,8 @@ describe('Switchbacks', () => {
       expect(d.context.switchbacks).toEqual([]);
     });
 
-    it('a Level 9 re-review is opened by REREVIEW_DUE, submitted by system, announced to the Level 9 panel', () => {
-      const c = start({ entryLevel: 7 }).climbTo(9);
+    it('a Level 9 re-review is opened by REREVIEW_DUE, submitted by system, announced to the Level 9 panel (rules edition 1)', () => {
+      const c = start({ entryLevel: 7, rulesEdition: 1 }).climbTo(9);
       c.accept({ type: 'REREVIEW_DUE', scheduledAt: new Date(c.now).toISOString() });
       expect(c.state).toBe('inReview');
       expect(c.review).toMatchObject({ level: 9, submittedBy: 'system', proposal: 'keep', reReview: true });
@@ -555,7 +548,7 @@ describe('Switchbacks', () => {
     });
 
     it.each([7, 4])('9→%i: a re-review switchback verdict', (targetLevel) => {
-      const c = start({ entryLevel: 4 }).climbTo(9).accept({ type: 'REREVIEW_DUE' });
+      const c = start({ entryLevel: 4 }).climbTo(9).reReview();
       c.approve(email('product', 1));
       c.verdict(email('qa', 2), 'switchback', { targetLevel, comment: 'Drift on the new scanner' });
       expect(c.level).toBe(targetLevel);
@@ -565,7 +558,7 @@ describe('Switchbacks', () => {
     });
 
     it('a re-review sends a component back to 7 or 4 only', () => {
-      const c = start({ entryLevel: 4 }).climbTo(9).accept({ type: 'REREVIEW_DUE' });
+      const c = start({ entryLevel: 4 }).climbTo(9).reReview();
       for (const targetLevel of [8, 6, 5]) {
         expectUnchanged(c, () => c.verdict(email('qa', 2), 'switchback', { targetLevel, comment: 'why' }));
         expect(c.lastRefusals).toEqual(['targetLevel: a Level 9 re-review sends a component back to 7 or 4']);
@@ -573,7 +566,7 @@ describe('Switchbacks', () => {
     });
 
     it('a re-review approved by the panel keeps the component at 9', () => {
-      const c = start({ entryLevel: 7 }).climbTo(9).accept({ type: 'REREVIEW_DUE' }).approveAll();
+      const c = start({ entryLevel: 7 }).climbTo(9).reReview().approveAll();
       expect(c.level).toBe(9);
       expect(c.state).toBe('working');
       expect(c.lastClosed).toMatchObject({ outcome: 'approved', proposal: 'keep' });
@@ -608,7 +601,7 @@ describe('Switchbacks', () => {
     });
 
     it('a re-review to 4 of a component adopted at 5, and a version report of one adopted at 8', () => {
-      const five = start({ entryLevel: 5 }).climbTo(9).accept({ type: 'REREVIEW_DUE' });
+      const five = start({ entryLevel: 5 }).climbTo(9).reReview();
       expectUnchanged(five, () => five.verdict(email('qa', 1), 'switchback', { targetLevel: 4, comment: 'why' }));
       expect(five.lastRefusals[0]).toMatch(/never done.*branch/);
       const eight = start({ entryLevel: 8 }).climbTo(9);

@@ -16,6 +16,7 @@ import { accept } from '../../machines/accept.js';
 import type { Effect } from '../../machines/effects.js';
 import type { LifecycleEvent } from '../../machines/events.js';
 import { levelDefinition, MAX_LEVEL, ROLES, type Role } from '../../machines/levels.js';
+import { openTasksAt } from '../../machines/tasks.js';
 import type { CardPatch, Roster } from '../../machines/model.js';
 
 import {
@@ -197,6 +198,7 @@ function toEvent(step: Step, snapshot: Snapshot, at: number): LifecycleEvent {
       const state = stateOf(snapshot);
       if (state === 'paused') return { type: 'RESUME', at, by: OWNER.email, reason: 'Back on track' };
       const review = context.review;
+      if (review?.awaitingEthics) return { type: 'ANSWER_ETHICS', at, by: OWNER.email, answers: ethicsAnswers(context) };
       if (review) {
         const answered = new Set(review.verdicts.map((v) => v.reviewer));
         const waiting = panelFor(context, review.level, review.submittedBy).filter((p) => !answered.has(p.person.email));
@@ -212,7 +214,11 @@ function toEvent(step: Step, snapshot: Snapshot, at: number): LifecycleEvent {
       }
       if (context.level === MAX_LEVEL && a.pick % 2 === 0) return { type: 'REREVIEW_DUE', at };
       const proposals = levelDefinition(context.level).proposals;
-      return { type: 'SUBMIT', at, by: OWNER.email, ethics: ethicsAnswers(context), proposal: proposals[a.pick % proposals.length] ?? 'graduate' };
+      // Requested changes are resolved, alternately done and carried forward (rules edition 2).
+      const resolutions = Object.fromEntries(
+        openTasksAt(context, context.level).map((task, i) => [task.id, { status: (i + a.pick) % 2 ? ('carried' as const) : ('done' as const), note: 'handled' }]),
+      );
+      return { type: 'SUBMIT', at, by: OWNER.email, ethics: ethicsAnswers(context), proposal: proposals[a.pick % proposals.length] ?? 'graduate', resolutions };
     }
     case 'fill':
       return { type: 'UPDATE_CARD', at, by: resolveWho(a.who, context), patch: gatePatch(context.level, context.card, context.policy.riskThreshold) };
@@ -325,11 +331,28 @@ function checkPanel(t: Transition): void {
     expect(stateOf(t.before), label(t)).toBe('inReview');
     const before = t.before.context.review;
     const waiting = effect.type === 'notifyReminder' ? effect.to : effect.waiting;
+    // A re-review waiting for the owner's ethics answers waits on the owner alone (rules edition 2).
+    if (before?.awaitingEthics) {
+      expect(waiting, label(t)).toEqual([t.before.context.owner]);
+      continue;
+    }
     for (const p of waiting) {
       expect(p.email, label(t)).not.toBe(t.before.context.owner.email);
       expect(p.email, label(t)).not.toBe(before?.submittedBy);
       expect(before?.verdicts.some((v) => v.reviewer === p.email), label(t)).toBe(false);
     }
+  }
+}
+
+/** Requested changes (rules edition 2): each becomes an open task; an accepted submit leaves none open at its level. */
+function checkTasks(t: Transition): void {
+  const [before, after] = [t.before.context, t.after.context];
+  for (const task of before.tasks) expect(after.tasks.map((k) => k.id), label(t)).toContain(task.id);
+  if (t.event.type === 'SUBMIT' && after.reviewSeq > before.reviewSeq) expect(openTasksAt(after, before.level), label(t)).toEqual([]);
+  const closed = after.closedReviews.at(-1);
+  if (closed && closed !== before.closedReviews.at(-1) && closed.outcome === 'changes-requested') {
+    const added = after.tasks.filter((task) => task.reviewId === closed.id);
+    expect(added.map((task) => [task.text, task.status, task.level]), label(t)).toEqual(closed.tasks.map((text) => [text, 'open', closed.level]));
   }
 }
 
@@ -365,6 +388,10 @@ describe('random event sequences', () => {
 
   it('panel: no verdict from the owner or the submitter, one per reviewer; reminders only to who still owes one', () => {
     fc.assert(fc.property(fixture, steps(MAX_EVENTS), (setup, sequence) => void run(setup, sequence, checkPanel)), { numRuns: RUNS });
+  });
+
+  it('tasks: requested changes are open work items; no submit is accepted with open tasks of its level; none is lost', () => {
+    fc.assert(fc.property(fixture, steps(MAX_EVENTS), (setup, sequence) => void run(setup, sequence, checkTasks)), { numRuns: RUNS });
   });
 
   it('schedule: active exactly at Level 9 unpaused, paused when paused there, absent otherwise; each change emitted', () => {
@@ -403,7 +430,7 @@ describe('random event sequences', () => {
   });
 
   it('sequences do reach reviews, approvals, switchbacks and Level 9 re-reviews (the generator is not idle)', () => {
-    const seen = { reviews: 0, raises: 0, switchbacks: 0, reReviews: 0, verdictsRecorded: 0 };
+    const seen = { reviews: 0, raises: 0, switchbacks: 0, reReviews: 0, verdictsRecorded: 0, tasksResolved: 0, ethicsAnswered: 0 };
     fc.assert(
       fc.property(fixture, steps(MAX_EVENTS), (setup, sequence) => {
         run(setup, sequence, (t) => {
@@ -413,6 +440,8 @@ describe('random event sequences', () => {
           if (after.switchbacks.length > before.switchbacks.length) seen.switchbacks++;
           if (after.review?.reReview && !before.review) seen.reReviews++;
           if ((after.review?.verdicts.length ?? 0) > (before.review?.verdicts.length ?? 0)) seen.verdictsRecorded++;
+          if (after.tasks.filter((k) => k.resolution).length > before.tasks.filter((k) => k.resolution).length) seen.tasksResolved++;
+          if (before.review?.awaitingEthics && !after.review?.awaitingEthics) seen.ethicsAnswered++;
         });
       }),
       // A fixed seed: this test measures the generator, it must not flake.
@@ -423,5 +452,7 @@ describe('random event sequences', () => {
     expect(seen.switchbacks).toBeGreaterThan(8);
     expect(seen.reReviews).toBeGreaterThan(5);
     expect(seen.verdictsRecorded).toBeGreaterThan(200);
+    expect(seen.tasksResolved).toBeGreaterThan(2);
+    expect(seen.ethicsAnswered).toBeGreaterThan(3);
   });
 });

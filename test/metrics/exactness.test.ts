@@ -73,7 +73,7 @@ async function generatedProject(client: Client, taskQueue: string): Promise<stri
   });
   const changes = await submit(climber);
   await decide(climber, changes.id, reviewer(changes.requiredRoles[0] as 'researcher', 1).email, 'request-changes', { tasks: ['Tighten the evaluation protocol'] });
-  const back = await submit(climber);
+  const back = await submit(climber, undefined, undefined, { t1: { status: 'done', note: 'Protocol tightened' } });
   await decide(climber, back.id, reviewer(back.requiredRoles[0] as 'researcher', 1).email, 'switchback', { targetLevel: 1, comment: 'Baselines missing' });
   await climb(climber, 2);
   await climber.executeUpdate(switchbackUpdate, { args: [{ by: LEAD.email, kind: 'discovery', targetLevel: 0, reason: 'A data leak found upstream' }] });
@@ -134,7 +134,7 @@ describe('portfolio metrics from project summaries', () => {
     expect(fromSummaries).toEqual(fromCards);
     expect(read.unreadable).toEqual([]);
     expect(read.componentsAsked).toBe(0);
-    expect(read.components).toHaveLength(9 + 3 + 3 + 1);
+    expect(read.components).toHaveLength(11 + 3 + 3 + 1);
 
     // The figures are not trivially equal: every kind of change is in them.
     const { byKind } = fromSummaries.switchbacks;

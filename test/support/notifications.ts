@@ -37,6 +37,8 @@ export const EFFECT_OF: Record<Notification['kind'], string> = {
   'dependency-flag': 'notifyDependencyFlag',
   'debrief-requested': 'notifyDebriefRequested',
   'debrief-reminder': 'notifyDebriefReminder',
+  'ethics-requested': 'notifyEthicsRequested',
+  'ethics-reminder': 'notifyEthicsReminder',
 };
 
 /** How many `what` effects (e.g. `notifyReminder`) the component has recorded as done. */

@@ -97,7 +97,11 @@ async function perform(handle: WorkflowHandle, s: Step): Promise<'accepted' | 'r
     }
     case 'submit': {
       const ethics = Object.fromEntries(Object.keys(ETHICS).map((id, i) => [id, wide(1_996, i)]));
-      return acceptedOrRefused(() => handle.executeUpdate(submitUpdate, { args: [{ by: LEAD.email, ethics, note: wide(4_996, 1) }] }));
+      // Rules edition 2: the open tasks of the level are resolved, alternately done and carried, with long notes.
+      const open = (await handle.query(statusQuery)).gate.openTasks;
+      const resolutions = Object.fromEntries(open.map((id, i) => [id, { status: i % 2 ? ('carried' as const) : ('done' as const), note: wide(996, i) }]));
+      const payload = { by: LEAD.email, ethics, note: wide(4_996, 1), ...(open.length ? { resolutions } : {}) };
+      return acceptedOrRefused(() => handle.executeUpdate(submitUpdate, { args: [payload] }));
     }
     case 'verdict': {
       const status = await handle.query(statusQuery);

@@ -4,32 +4,18 @@
  * their cards, in their history and by email to their owner — shows each subsystem's level, and
  * answers what holds the system below a level (through the CLI, as a user asks it).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmailNotifier } from '../../activities/email.js';
-import { createLinks } from '../../src/http/core/links.js';
+import { describe, expect, it } from 'vitest';
 import { holdingBelow } from '../../src/portfolio/holding.js';
-import { smtpTransport } from '../../src/runtime/mail.js';
 import { componentHandle, projectHandle, startProject } from '../../src/runtime/client.js';
 import { cardQuery, dependencyFlaggedSignal, historyQuery, projectStatusQuery, statusQuery, switchbackUpdate } from '../../workflows/definitions.js';
 import { runCli } from '../support/cli.js';
 import { OWNER, project } from '../support/fixtures.js';
-import { eventually, startHarness, type Harness } from '../support/harness.js';
+import { eventually } from '../support/harness.js';
+import { useMailHarness } from '../support/mailHarness.js';
 import { whenDone } from '../support/notifications.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtpSink.js';
 import { approveAll, climb, fillCard, submit } from './steps.js';
 
-const links = createLinks({ secret: 'test-secret-for-review-links-0123456789', publicUrl: 'http://127.0.0.1:9', ttlMs: 60 * 60_000 });
-
-let sink: SmtpSink;
-let harness: Harness;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  harness = await startHarness({ notifier: createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links }) });
-});
-afterAll(async () => {
-  await harness?.stop();
-  await sink?.stop();
-});
+const mail = useMailHarness();
 
 const component = (id: string, entryLevel: number, dependsOn?: string[]) => ({
   id,
@@ -53,7 +39,7 @@ function system() {
 
 describe('a system of subsystems', () => {
   it('a switchback of a flags b and c (card, history, email), and the holding answer lists what is below the level asked', async () => {
-    const { client, taskQueue } = harness;
+    const { client, taskQueue } = mail.harness;
     const definition = system();
     await startProject(client, taskQueue, definition);
     const handle = (id: string) => componentHandle(client, definition.id, id);
@@ -101,7 +87,7 @@ describe('a system of subsystems', () => {
       await whenDone(handle(id), 'notifyDependencyFlag');
       const history = await handle(id).query(historyQuery);
       expect(history).toContainEqual(expect.objectContaining({ who: 'project', what: 'dependencyFlagged', outcome: 'accepted', why: expect.stringContaining('a switched back 3 → 1 (discovery)') as string }));
-      const mails = sink.received.filter((m) => m.subject.startsWith('Dependency switched back') && m.text.includes(`(${definition.id}/${id})`));
+      const mails = mail.sink.received.filter((m) => m.subject.startsWith('Dependency switched back') && m.text.includes(`(${definition.id}/${id})`));
       expect(mails).toHaveLength(1);
       expect(mails[0].to).toEqual([OWNER.email]);
       expect(mails[0].subject).toBe(`Dependency switched back: a of Component ${id} went to Level 1 — Neuropathology copilot`);
@@ -141,7 +127,7 @@ describe('a system of subsystems', () => {
     await fillCard(handle('b'));
     const review = await submit(handle('b'));
     await whenDone(handle('b'), 'notifyReviewOpened');
-    const reviewMails = sink.received.filter((m) => m.subject.startsWith('Review requested') && m.text.includes(`(${definition.id}/b)`));
+    const reviewMails = mail.sink.received.filter((m) => m.subject.startsWith('Review requested') && m.text.includes(`(${definition.id}/b)`));
     expect(reviewMails.length).toBeGreaterThan(0);
     for (const mail of reviewMails) expect(mail.text).toContain('Open dependency flags (a component this one depends on switched back):\n  - a switched back 3 → 1 (discovery): b depends on a');
     await approveAll(handle('b'), review);
@@ -151,8 +137,8 @@ describe('a system of subsystems', () => {
 
   it('a bad flag payload is recorded as refused, and the component goes on', async () => {
     const definition = project();
-    await startProject(harness.client, harness.taskQueue, definition);
-    const handle = componentHandle(harness.client, definition.id, 'anomaly-model');
+    await startProject(mail.harness.client, mail.harness.taskQueue, definition);
+    const handle = componentHandle(mail.harness.client, definition.id, 'anomaly-model');
     await eventually(() => handle.query(statusQuery));
     await handle.signal(dependencyFlaggedSignal, { dependency: 'Not A Slug', from: 3, to: 1, reason: 'x' });
     // And one that parses but is the component itself: the rules refuse it.

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectDefinition } from '../../machines/model.js';
-import { WORKFLOW_TYPES, cardQuery, decideUpdate, historyQuery, reReviewDueSignal, statusQuery, type ComponentWorkflowInput } from '../../workflows/definitions.js';
-import { OWNER, project, reviewer } from '../support/fixtures.js';
+import { WORKFLOW_TYPES, answerEthicsUpdate, cardQuery, decideUpdate, historyQuery, reReviewDueSignal, statusQuery, type ComponentWorkflowInput } from '../../workflows/definitions.js';
+import { ETHICS, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually, PATIENCE_MS, startHarness, type Harness } from '../support/harness.js';
 
 const CYCLES = 210;
@@ -42,6 +42,8 @@ describe('a deployed component over many re-review cycles', () => {
 
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       await handle.signal(reReviewDueSignal, { scheduledAt: new Date().toISOString() });
+      // Rules edition 2: the owner answers the ethics checklist before the panel's verdicts count.
+      await handle.executeUpdate(answerEthicsUpdate, { args: [{ by: OWNER.email, answers: ETHICS }] });
       const state = await handle.executeUpdate(decideUpdate, {
         args: [{ reviewId: `r${cycle}`, reviewer: reviewer('product').email, verdict: 'approve' }],
       });

@@ -42,8 +42,28 @@ describe('gated reviews on a real Temporal server', () => {
     const late = await refused(() => decide(component, 'r1', reviewer('research-lead', 2).email));
     expect(late.message).toContain('review r1 is closed (changes-requested)');
 
-    const second = await submit(component);
+    // The tasks are open work items of Level 0 (rules edition 2): the gate names them, and the next
+    // submit is refused until each is done or carried forward.
+    expect(status.gate.openTasks).toEqual(['t1', 't2']);
+    const unresolved = await refused(() => submit(component));
+    expect(unresolved.message).toContain('resolutions: resolve t1, t2 (every open task of Level 0');
+    const second = await submit(component, undefined, LEAD.email, {
+      t1: { status: 'done', note: 'Logistic-regression baseline added' },
+      t2: { status: 'carried', note: 'Study found after the pilot' },
+    });
     expect(second.id).toBe('r2');
+    // Every panelist's email says how each task was resolved.
+    const asked = await soon(() => {
+      const found = sentFor(definition.id, 'review-opened').filter((n) => n.reviewId === 'r2');
+      expect(found.flatMap((n) => n.to.map((p) => p.email)).sort()).toEqual([reviewer('research-lead', 1).email, reviewer('research-lead', 2).email]);
+      return found;
+    });
+    for (const notification of asked) {
+      expect(notification.taskResolutions).toEqual([
+        { id: 't1', level: 0, text: tasks[0], status: 'done', note: 'Logistic-regression baseline added' },
+        { id: 't2', level: 0, text: tasks[1], status: 'carried', note: 'Study found after the pilot' },
+      ]);
+    }
     const approved = await decide(component, 'r2', reviewer('research-lead', 2).email);
     expect(approved).toMatchObject({ open: false, outcome: 'approved', level: 1 });
 
@@ -53,6 +73,10 @@ describe('gated reviews on a real Temporal server', () => {
       [0, 1, 'graduation'],
     ]);
     expect(card.ethics.map((e) => e.reviewId)).toEqual(['r1', 'r2']);
+    expect(card.tasks.map((t) => [t.id, t.status, t.resolution?.reviewId])).toEqual([
+      ['t1', 'done', 'r2'],
+      ['t2', 'carried', 'r2'],
+    ]);
     await soon(() => {
       expect(sentFor(definition.id, 'review-closed').map((n) => [n.reviewId, n.outcome])).toEqual([
         ['r1', 'changes-requested'],

@@ -7,7 +7,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { expect } from 'vitest';
 import type { Role } from '../../machines/levels.js';
 import { ClientError, call, componentHandle, startProject } from '../../src/runtime/client.js';
-import { decideUpdate, statusQuery, submitUpdate, updateCardUpdate, type ComponentStatus, type ReviewState } from '../../workflows/definitions.js';
+import { decideUpdate, statusQuery, submitUpdate, updateCardUpdate, type ComponentStatus, type ReviewState, type Submit } from '../../workflows/definitions.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
 import { eventually } from '../support/harness.js';
 
@@ -25,8 +25,9 @@ export async function fillCard(handle: WorkflowHandle): Promise<ComponentStatus>
   return handle.executeUpdate(updateCardUpdate, { args: [{ by: OWNER.email, patch: FULL_CARD }] });
 }
 
-export async function submit(handle: WorkflowHandle, proposal?: string, by = LEAD.email): Promise<NonNullable<ComponentStatus['openReview']>> {
-  const status = await handle.executeUpdate(submitUpdate, { args: [{ by, ethics: ETHICS, ...(proposal ? { proposal } : {}) }] });
+/** `resolutions`: how the open tasks of the level are resolved (rules edition 2), e.g. `{ t1: { status: 'done', note: '…' } }`. */
+export async function submit(handle: WorkflowHandle, proposal?: string, by = LEAD.email, resolutions?: Submit['resolutions']): Promise<NonNullable<ComponentStatus['openReview']>> {
+  const status = await handle.executeUpdate(submitUpdate, { args: [{ by, ethics: ETHICS, ...(proposal ? { proposal } : {}), ...(resolutions ? { resolutions } : {}) }] });
   expect(status.state).toBe('in-review');
   return status.openReview!;
 }

@@ -1,5 +1,6 @@
 /**
- * The JSON API: projects, components, status, card, history, submit, verdicts and switchbacks,
+ * The JSON API: projects, components, status, card, history, submit, verdicts, a re-review's
+ * ethics answers and switchbacks,
  * over the same client calls and zod schemas as the CLI. Bodies are validated before anything
  * reaches Temporal; who is acting comes from the bearer token (src/http/core/auth.ts).
  */
@@ -9,9 +10,11 @@ import { z } from 'zod';
 import { Slug } from '../../../machines/model.js';
 import { InputError, parseInput } from '../../../machines/validation.js';
 import {
+  AnswerEthics,
   Decision,
   DiscoverySwitchback,
   Submit,
+  answerEthicsUpdate,
   cardQuery,
   decideUpdate,
   historyQuery,
@@ -22,6 +25,7 @@ import {
 } from '../../../workflows/definitions.js';
 import { call, componentHandle, parseProject, projectHandle, startProject } from '../../runtime/client.js';
 import { DEFAULT_MIN_POLICY_INTERVAL } from '../../runtime/config.js';
+import { readProjectRisks } from '../../portfolio/risks.js';
 import { ComponentFilter, ProjectFilter, componentsPage, givenFilters, projectComponentsPage, projectsPage } from '../../portfolio/projects.js';
 import { HoldingQuery, holdingBelow } from '../../portfolio/holding.js';
 import { answering, componentGrant, personGrant } from '../core/auth.js';
@@ -33,6 +37,7 @@ const SubmitBody = Submit.omit({ by: true });
 const { reviewer: _reviewer, reviewId: decisionReviewId, ...verdictFields } = Decision.shape;
 const VerdictBody = z.strictObject({ ...verdictFields, reviewId: decisionReviewId.optional() });
 const SwitchbackBody = DiscoverySwitchback.omit({ by: true, kind: true });
+const EthicsAnswersBody = AnswerEthics.omit({ by: true });
 
 async function jsonBody(c: Context): Promise<unknown> {
   try {
@@ -108,6 +113,13 @@ export function apiRoutes(deps: AppDependencies): Hono {
     return c.json({ components: items, ...page });
   });
 
+  // One project's risk matrix, read from its components' cards (src/portfolio/risks.ts).
+  api.get('/projects/:projectId/risks', async (c) => {
+    await personGrant(c, links);
+    const projectId = parseInput(Slug, c.req.param('projectId'), 'projectId');
+    return c.json(await readProjectRisks(client, projectId));
+  });
+
   /** The three reads of one component take a person token, or a review link of this component. */
   const readable = async (c: Context) => {
     const { projectId, componentId } = ids(c);
@@ -140,6 +152,15 @@ export function apiRoutes(deps: AppDependencies): Hono {
     const body = parseInput(VerdictBody, await jsonBody(c), 'verdict');
     const decision = parseInput(Decision, { ...body, ...answering(grant, body.reviewId) }, 'verdict');
     return c.json(await call(() => componentHandle(client, projectId, componentId).executeUpdate(decideUpdate, { args: [decision] })));
+  });
+
+  // A re-review waiting for the owner's ethics answers (rules edition 2): the token's person answers.
+  api.post('/projects/:projectId/components/:componentId/ethics-answers', async (c) => {
+    const { email } = await personGrant(c, links);
+    const { projectId, componentId } = ids(c);
+    const body = parseInput(EthicsAnswersBody, await jsonBody(c), 'ethics-answers');
+    const payload = parseInput(AnswerEthics, { ...body, by: email }, 'ethics-answers');
+    return c.json(await call(() => componentHandle(client, projectId, componentId).executeUpdate(answerEthicsUpdate, { args: [payload] })));
   });
 
   api.post('/projects/:projectId/components/:componentId/switchbacks', async (c) => {

@@ -2,6 +2,7 @@
 import { html } from 'hono/html';
 import { utcMinute } from '../../../machines/dates.js';
 import { levelDefinition } from '../../../machines/levels.js';
+import { tasksForReview } from '../../../machines/tasks.js';
 import type { CardView, ComponentStatus } from '../../../workflows/definitions.js';
 import type { Html } from '../../render/markup.js';
 import { htmlTable } from '../../render/tables.js';
@@ -83,6 +84,27 @@ export function ethicsAnswers(card: CardView, reviewId: string): Html {
   return html`<dl class="answers">
 ${Object.entries(given.answers).map(([id, answer]) => html`<dt>${questions.get(id) ?? label(id)}</dt><dd>${answer}</dd>`)}
 </dl>`;
+}
+
+const TASK_STATUS: Record<string, string> = { open: 'open', done: 'done', carried: 'carried forward' };
+
+/**
+ * Requested changes as one review's panel sees them (rules edition 2): the tasks the submit
+ * resolved, each with what was done or why it waits, then every task still carried from before.
+ */
+export function taskResolutions(card: CardView, reviewId: string): Html {
+  const { resolved, carried } = tasksForReview(card.tasks, reviewId);
+  if (resolved.length + carried.length === 0) return html`<p class="muted">No requested changes are resolved with or carried into this review.</p>`;
+  return htmlTable(
+    ['Task', 'Asked', 'Status', 'Resolution'],
+    [...resolved, ...carried].map((t) => [
+      `${t.id} (Level ${t.level})`,
+      html`${t.text} <span class="muted">(review ${t.reviewId})</span>`,
+      TASK_STATUS[t.status] ?? t.status,
+      t.resolution ? html`${t.resolution.note} <span class="muted">(${t.resolution.by}, ${utcMinute(t.resolution.at)}${t.resolution.reviewId === reviewId ? '' : `, with review ${t.resolution.reviewId}`})</span>` : '—',
+    ]),
+    { caption: 'Resolved with this review first, then those carried from earlier reviews', rowHeaders: true },
+  );
 }
 
 export function timeline(card: CardView): Html {

@@ -14,6 +14,7 @@ import { cardToHtmlFragment } from '../../card/html.js';
 import type { Unreadable } from '../../portfolio/metrics.js';
 import { DEFAULT_METRICS_MAX_AGE_MS } from '../../portfolio/sharedMetrics.js';
 import { metricsSection, notRead } from '../../portfolio/report.js';
+import { readRisksOf } from '../../portfolio/risks.js';
 import { ComponentFilter, ProjectFilter, givenFilters, projectComponentsPage, projectsPage, type ListedComponent, type Page } from '../../portfolio/projects.js';
 import type { Html } from '../../render/markup.js';
 import { htmlTable, type HtmlRow } from '../../render/tables.js';
@@ -22,6 +23,7 @@ import { layout, messagePage } from './layout.js';
 import { holdingSection, subsystemsSection } from './holding.js';
 import { dependenciesSection } from './dependencies.js';
 import { LevelText, holdingBelow } from '../../portfolio/holding.js';
+import { riskMatrixSection } from './risks.js';
 
 const STATES = ['working', 'in-review', 'paused', 'retired'] as const;
 const LEVEL_NUMBERS = LEVELS.map((_, level) => level);
@@ -136,7 +138,8 @@ ${pagination('/', page, { project, owner, level })}`}`,
     }
     const { level, phase, state, owner } = filters.value;
     const page = projectComponentsPage(project, filters.value);
-    const holding = below ? await holdingBelow(client, project.projectId, below.data, project) : undefined;
+    // One project's page may ask its components: the risk matrix is read from their cards.
+    const [holding, risks] = await Promise.all([below ? holdingBelow(client, project.projectId, below.data, project) : undefined, readRisksOf(client, project)]);
     return c.html(
       layout(
         project.name,
@@ -151,7 +154,8 @@ ${select('level', 'Level', LEVEL_NUMBERS, level)} ${select('phase', 'Phase', PHA
 ${htmlTable(['Component', 'Level', 'State', 'Kind', 'Owner', 'At this level since'], page.items.map(componentRow), { rowHeaders: true })}
 ${pagination(`/projects/${project.projectId}`, page, { level, phase, state, owner })}
 ${subsystemsSection(project)}
-${holdingSection(project, holding)}`,
+${holdingSection(project, holding)}
+${riskMatrixSection(risks)}`,
       ),
     );
   });

@@ -23,7 +23,7 @@ import type { HttpDependencies } from '../core/dependencies.js';
 import type { ReviewGrant, TokenRefusal } from '../core/links.js';
 import { problemFor } from '../core/problems.js';
 import { dependenciesSection } from './dependencies.js';
-import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reviewProgress } from './fragments.js';
+import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reviewProgress, taskResolutions } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 
 const Comment = z.string().max(5_000).optional();
@@ -149,6 +149,7 @@ ${reviewProgress(review)}
 ${dependenciesSection(card)}
 <section class="panel" aria-labelledby="card"><h2 id="card">TRL card</h2>${cardSections(card)}</section>
 <section class="panel" aria-labelledby="ethics"><h2 id="ethics">Ethics answers for this review</h2>${ethicsAnswers(card, review.id)}</section>
+${card.tasks.length ? html`<section class="panel" aria-labelledby="tasks"><h2 id="tasks">Requested changes</h2>${taskResolutions(card, review.id)}</section>` : ''}
 <section class="panel" aria-labelledby="requirements"><h2 id="requirements">Requirements by risk</h2>${requirementsTable(card)}</section>
 <section aria-labelledby="verdict">
 <h2 id="verdict">Your verdict</h2>
@@ -207,6 +208,16 @@ function resultPage(state: ReviewState, decision: Decision, loaded: Loaded): Htm
   ]);
 }
 
+/** A re-review whose owner has not yet answered the ethics checklist: nothing to decide yet (rules edition 2). */
+function waitingPage(c: Context, { status }: Loaded): Response | Promise<Response> {
+  return c.html(
+    messagePage("Waiting for the owner's ethics answers", 'info', [
+      html`Re-review ${status.openReview?.id} of ${status.name} is waiting for the owner's answers to the ethics checklist. Verdicts count once they are in: you will get an email with the answers and a fresh link then.`,
+    ], [{ href: componentPath(status.projectId, status.componentId), text: `${status.name}'s page` }]),
+    409,
+  );
+}
+
 function spentPage(c: Context, loaded: Loaded): Response | Promise<Response> {
   const { grant, status } = loaded;
   const componentLink = { href: componentPath(status.projectId, status.componentId), text: `${status.name}'s page` };
@@ -262,6 +273,7 @@ export function reviewPages(deps: HttpDependencies): Hono {
     const loaded = await load(c);
     if (loaded instanceof Response) return loaded;
     if (isSpent(loaded)) return spentPage(c, loaded);
+    if (loaded.status.openReview?.awaitingEthics) return waitingPage(c, loaded);
     return c.html(reviewPage(c.req.param('token'), loaded));
   });
 

@@ -42,6 +42,13 @@ section.panel { background: var(--paper); border: 1px solid var(--line); border-
 .state-retired { color: var(--muted); }
 .flag { color: var(--danger); font-weight: 600; }
 .table-wrap { overflow-x: auto; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+table.risk-matrix th, table.risk-matrix td { border: 1px solid var(--line); min-width: 6.5rem; }
+/* Holds the cells' hidden "none" inside the scrolling wrapper, or it would widen the whole page on a phone. */
+table.risk-matrix td { position: relative; }
+table.risk-matrix caption { text-align: left; }
+ul.entries { list-style: none; padding: 0; margin: 0; }
+ul.entries li { margin: 0 0 .25rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .85rem; color: var(--muted); }
