@@ -15,7 +15,8 @@ import { inputRefusals, isRepeatedVerdict, notNow, ruleRefusals, type LifecycleS
 export type LifecycleSnapshot = SnapshotFrom<typeof componentLifecycle>;
 
 export type Answer =
-  | { kind: 'accepted'; snapshot: LifecycleSnapshot; effects: Effect[] }
+  /** `event`: what was accepted, so the host can tell what it changed (machines/lifecycleEvents.ts). */
+  | { kind: 'accepted'; snapshot: LifecycleSnapshot; effects: Effect[]; event: LifecycleEvent }
   | { kind: 'refused'; reasons: string[] }
   | { kind: 'repeated' };
 
@@ -39,7 +40,7 @@ export function accept(snapshot: LifecycleSnapshot, event: LifecycleEvent, limit
   const [next, actions] = transition(componentLifecycle, snapshot, event);
   const overBudget = limits?.budget?.(next);
   if (overBudget) return { kind: 'refused', reasons: [overBudget] };
-  return { kind: 'accepted', snapshot: next, effects: emitted(actions) };
+  return { kind: 'accepted', snapshot: next, effects: emitted(actions), event };
 }
 
 /**

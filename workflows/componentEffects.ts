@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities, Notification } from '../activities/index.js';
+import type { WebhookEvent } from '../activities/webhooks.js';
 import { isNotification, type Effect, type NotifyEffect } from '../machines/effects.js';
 import { flagLine, openDependencyFlags } from '../machines/dependencyFlags.js';
 import type { ComponentContext } from '../machines/context.js';
@@ -25,7 +26,7 @@ import { tasksApply, tasksForReview, tasksOf } from '../machines/tasks.js';
 import { cardView, type ComponentStatus } from '../machines/status.js';
 import { figuresOf, levelSince } from '../machines/summary.js';
 import { auditCount } from './audit.js';
-import type { ComponentRun } from './componentRun.js';
+import type { ComponentRun, SequencedNotice } from './componentRun.js';
 import { componentWorkflowId, FailureType, WORKFLOW_TYPES, type Branch, type ComponentReport } from './definitions.js';
 import { refuse } from './failures.js';
 import { searchAttributesFor } from './searchAttributes.js';
@@ -167,6 +168,23 @@ export function changeReporter(run: ComponentRun): { due: () => boolean; take: (
   };
 }
 
+/**
+ * A lifecycle event as its webhook carries it. The id is the component's workflow id, its first
+ * run's id (a component started again under the same ids is another component) and the event's
+ * sequence number: the same on every retry, replay and later run, never the same for two events.
+ */
+export function webhookEventFor({ type, at, data, seq }: SequencedNotice): WebhookEvent {
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  return { id: `${workflowId}/${firstExecutionRunId}/${seq}/${type.replace('.', '-')}`, type, timestamp: new Date(at).toISOString(), data } as WebhookEvent;
+}
+
+/** The history's line for a webhook: the event, and whom it reached or was given up for. */
+export function webhookSummary(event: WebhookEvent, sent: number, failed: string[]): string {
+  const about = 'reviewId' in event.data ? ` ${String(event.data.reviewId)}` : event.type === 'level.changed' ? ` to Level ${event.data.level}` : '';
+  const reached = `${event.type}${about} to ${sent} endpoint${sent === 1 ? '' : 's'}`;
+  return failed.length === 0 ? reached : `${reached}; given up for ${failed.join('; ')}`;
+}
+
 /** Why an email was not sent to some of its recipients, for the audit trail. */
 export const heldBackWhy = (held: string[]) => `held back from ${held.join(', ')}: past the cap of emails per recipient per hour`;
 
@@ -235,13 +253,18 @@ export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
       const notifying = batch.filter(isNotification).map((effect) => ({ effect, notification: notificationFor(run, effect) }));
       const scheduling = batch.filter((effect) => effect.type === 'reconcileSchedule');
       const desired = scheduling.at(-1)?.desired;
+      // Lifecycle events ride with a delivery the turn makes anyway, never one of their own, so a
+      // recorded run's activities stay as they were; the few that come alone (a skipped re-review)
+      // wait for the next delivery. Only runs of rules edition 2 on have any (machines/lifecycleEvents.ts).
       if (report || notifying.length > 0 || desired) {
         const context = run.context;
+        const events = run.notices.splice(0).map(webhookEventFor);
         try {
           const delivered = await deliver({
             ...(report ? { report: { ...report, projectId: context.projectId } } : {}),
             ...(desired ? { schedule: { projectId: context.projectId, componentId: context.componentId, desired, every: context.policy.rereviewEvery } } : {}),
             notifications: notifying.map(({ notification }) => notification),
+            ...(events.length > 0 ? { events } : {}),
           });
           for (const effect of scheduling) run.record('system', effect.type, 'done', effectSummary(effect));
           for (const { effect, notification } of notifying) {
@@ -250,8 +273,14 @@ export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
             run.record('system', effect.type, failed ? 'failed' : 'done', failed ?? effectSummary(effect));
             if (held.length > 0) run.record('system', effect.type, 'held', heldBackWhy(held));
           }
+          // Only events some endpoint wants are answered for: with none configured, the history stays quiet.
+          for (const event of events) {
+            const outcome = delivered.webhooks?.[event.id];
+            if (outcome) run.record('system', 'webhook', outcome.failed.length > 0 ? 'failed' : 'done', webhookSummary(event, outcome.sent, outcome.failed));
+          }
         } catch (error) {
           for (const effect of [...scheduling, ...notifying.map(({ effect }) => effect)]) run.record('system', effect.type, 'failed', String(error));
+          // The events' fate is unknown here (the worker knows its endpoints): the lines above say the delivery failed.
           log.warn('delivery failed', { error: String(error) });
         }
       }

@@ -199,7 +199,11 @@ export function listen(run: ComponentRun, startBranch: (payload: Branch) => Prom
     const event: LifecycleEvent = { type: 'REREVIEW_DUE', at: Date.now(), ...(parsed.success ? parsed.data : {}) };
     // Not an entry limit: a re-review carries nothing from outside, and runs before the budget replay without it.
     const answer = run.ask(event, 'replay');
-    if (answer.kind !== 'accepted') return run.record('system', 'reReviewDue', 'refused', answer.kind === 'refused' ? answer.reasons.join('; ') : undefined);
+    if (answer.kind !== 'accepted') {
+      const why = answer.kind === 'refused' ? answer.reasons.join('; ') : undefined;
+      run.skipReReview(event.at, why ?? 're-review skipped', event.scheduledAt);
+      return run.record('system', 'reReviewDue', 'refused', why);
+    }
     run.take(answer);
     run.record('system', 'reReviewDue', 'accepted', `re-review ${run.context.review?.id} opened`);
   });

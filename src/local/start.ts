@@ -5,7 +5,7 @@
  */
 import { createApp, listen } from '../http/server.js';
 import { connect } from '../runtime/client.js';
-import { loadConfig, ConfigError, publicUrl } from '../runtime/config.js';
+import { loadConfig, ConfigError, publicUrl, webhooksFromConfig } from '../runtime/config.js';
 import { temporalConnectionOptions } from '../runtime/connection.js';
 import { LINK_SECRET_FILE, localLinkSecret } from './linkSecret.js';
 import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     const client = await connect(target);
     stopped.push(() => client.connection.close());
     const { notifier } = notifierFromConfig(config);
-    const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
+    const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR, webhooks: webhooksFromConfig(config) });
 
     const links = linksFromConfig(config)!;
     const http = await listen(

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MAX_EMAILS_PER_HOUR } from '../../activities/recipientLimit.js';
+import type { WebhookSetup } from '../../activities/deliver.js';
+import { WebhooksVariable } from '../../activities/webhooks.js';
 import { DurationText } from '../../machines/model.js';
 import { describeIssues } from '../../machines/validation.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.js';
@@ -64,6 +66,8 @@ export const Config = z
     MLTRL_MIN_POLICY_INTERVAL: DurationText.default(DEFAULT_MIN_POLICY_INTERVAL),
     /** Emails one address may receive per hour from a worker; past it, messages are held back. */
     MLTRL_MAX_EMAILS_PER_HOUR: wholeNumber(100_000).default(DEFAULT_MAX_EMAILS_PER_HOUR),
+    /** Outgoing webhooks: a JSON list of { url, secret, events?, format? } (activities/webhooks.ts). */
+    MLTRL_WEBHOOKS: WebhooksVariable.optional(),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
@@ -99,4 +103,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = Config.safeParse(present);
   if (!result.success) throw new ConfigError(`configuration: ${describeIssues(result.error, Infinity)}`);
   return result.data;
+}
+
+/** The worker's webhook endpoints, with the public URL for links in Slack messages; undefined when none. */
+export function webhooksFromConfig(config: Config): WebhookSetup | undefined {
+  if (!config.MLTRL_WEBHOOKS || config.MLTRL_WEBHOOKS.length === 0) return undefined;
+  return { endpoints: config.MLTRL_WEBHOOKS, publicUrl: publicUrl(config) };
 }

@@ -4,7 +4,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createActivities, type Notifier } from '../../activities/index.js';
+import { createActivities, type Notifier, type WebhookSetup } from '../../activities/index.js';
 import type { TemporalConnectionOptions } from './connection.js';
 import { DATA_CONVERTER, defaultWorkflowSource } from './workflowBundle.js';
 
@@ -25,6 +25,8 @@ export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>,
   maxCachedWorkflows?: number;
   /** Emails one address may receive per hour (MLTRL_MAX_EMAILS_PER_HOUR). */
   maxEmailsPerHour?: number;
+  /** Endpoints that receive lifecycle events (MLTRL_WEBHOOKS; see webhooksFromConfig). */
+  webhooks?: WebhookSetup;
 }
 
 /**
@@ -76,6 +78,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       taskQueue: setup.taskQueue,
       ...(setup.notifier ? { notifier: setup.notifier } : {}),
       ...(setup.maxEmailsPerHour ? { maxEmailsPerHour: setup.maxEmailsPerHour } : {}),
+      ...(setup.webhooks ? { webhooks: setup.webhooks } : {}),
     }),
   });
 }
