@@ -179,7 +179,7 @@ async function sendWebhooks(setup: WebhookSetup, events: WebhookEvent[], progres
         }
         if (hooked.has(key)) outcome.sent += 1;
         else {
-          outcome.failed.push(failed[key]!);
+          outcome.failed.push(failed[key]);
           struggling = true;
         }
       }

@@ -175,7 +175,7 @@ export function changeReporter(run: ComponentRun): { due: () => boolean; take: (
  */
 export function webhookEventFor({ type, at, data, seq }: SequencedNotice): WebhookEvent {
   const { workflowId, firstExecutionRunId } = workflowInfo();
-  return { id: `${workflowId}/${firstExecutionRunId}/${seq}/${type.replace('.', '-')}`, type, timestamp: new Date(at).toISOString(), data } as WebhookEvent;
+  return { id: `${workflowId}/${firstExecutionRunId}/${seq}/${type.replace('.', '-')}`, type, timestamp: new Date(at).toISOString(), data };
 }
 
 /** The history's line for a webhook: the event, and whom it reached or was given up for. */

@@ -96,25 +96,25 @@ describe('outgoing webhooks across a worker restart', () => {
     const ids = events.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const [i, id] of ids.entries()) {
-      expect(id).toMatch(new RegExp(`^component/${definition.id}/anomaly-model/[0-9a-f-]{36}/\\d+/${expected[i]!.replace('.', '-')}$`));
+      expect(id).toMatch(new RegExp(`^component/${definition.id}/anomaly-model/[0-9a-f-]{36}/\\d+/${expected[i].replace('.', '-')}$`));
     }
 
-    const common = { projectId: definition.id, componentId: 'anomaly-model', componentName: expect.any(String) };
-    expect(events[0]!.data).toEqual({ ...common, level: 0, levelName: expect.any(String), phase: 'research', state: 'in-review', reviewId: review.id, reviewLevel: 0, proposal: review.proposal, reReview: false, submittedBy: LEAD.email });
-    expect(events[1]!.data).toMatchObject({ reviewId: review.id, outcome: 'approved', reviewLevel: 0, tasks: [], level: 1 });
-    expect(events[2]!.data).toMatchObject({ from: 0, to: 1, how: 'graduation', reviewId: review.id, level: 1, state: 'working' });
-    expect(events[6]!.data).toMatchObject({ from: 2, to: 1, how: 'switchback', level: 1 });
-    expect(events[7]!.data).toMatchObject({ from: 2, to: 1, kind: 'discovery', reason: 'The baseline leaked test data', by: LEAD.email });
-    expect(events[8]!.data).toMatchObject({ by: LEAD.email, reason: 'Waiting for new data', state: 'paused' });
-    expect(events[9]!.data).toMatchObject({ reason: 'Data arrived', state: 'working' });
-    expect(events[10]!.data).toMatchObject({ reason: 'Replaced by a newer model', state: 'retired' });
+    const common = { projectId: definition.id, componentId: 'anomaly-model', componentName: expect.any(String) as string };
+    expect(events[0].data).toEqual({ ...common, level: 0, levelName: expect.any(String) as string, phase: 'research', state: 'in-review', reviewId: review.id, reviewLevel: 0, proposal: review.proposal, reReview: false, submittedBy: LEAD.email });
+    expect(events[1].data).toMatchObject({ reviewId: review.id, outcome: 'approved', reviewLevel: 0, tasks: [], level: 1 });
+    expect(events[2].data).toMatchObject({ from: 0, to: 1, how: 'graduation', reviewId: review.id, level: 1, state: 'working' });
+    expect(events[6].data).toMatchObject({ from: 2, to: 1, how: 'switchback', level: 1 });
+    expect(events[7].data).toMatchObject({ from: 2, to: 1, kind: 'discovery', reason: 'The baseline leaked test data', by: LEAD.email });
+    expect(events[8].data).toMatchObject({ by: LEAD.email, reason: 'Waiting for new data', state: 'paused' });
+    expect(events[9].data).toMatchObject({ reason: 'Data arrived', state: 'working' });
+    expect(events[10].data).toMatchObject({ reason: 'Replaced by a newer model', state: 'retired' });
     for (const event of events) expect(Date.parse(event.timestamp)).toBeGreaterThan(0);
 
     // The Slack endpoint: only the two event types it named, as text, with the same ids.
     const slack = receiver.received.filter((r) => r.path === '/slack');
     expect(slack.map((r) => JSON.parse(r.body) as { text: string })).toEqual([
-      { text: expect.stringMatching(/switched back from Level 2 to 1 \(discovery\) by lead@lab\.example: The baseline leaked test data/) },
-      { text: expect.stringMatching(/paused by lead@lab\.example: Waiting for new data/) },
+      { text: expect.stringMatching(/switched back from Level 2 to 1 \(discovery\) by lead@lab\.example: The baseline leaked test data/) as string },
+      { text: expect.stringMatching(/paused by lead@lab\.example: Waiting for new data/) as string },
     ]);
     expect(slack.map((r) => r.headers['webhook-id'])).toEqual([ids[7], ids[8]]);
     expect(slack.every((r) => r.headers['webhook-signature'] === undefined)).toBe(true);
@@ -122,6 +122,6 @@ describe('outgoing webhooks across a worker restart', () => {
     const history = (await component.query(historyQuery)).filter((h) => h.what === 'webhook');
     expect(history.every((h) => h.outcome === 'done')).toBe(true);
     expect(history.map((h) => h.why)).toContain(`switchback to 2 endpoints`);
-    expect(history[0]!.why).toBe(`review.opened ${review.id} to 1 endpoint`);
+    expect(history[0].why).toBe(`review.opened ${review.id} to 1 endpoint`);
   }, 300_000);
 });
