@@ -1,6 +1,7 @@
 /** Every activity the worker registers, built from the clients it is given. */
 import type { Client } from '@temporalio/client';
 import { createDeliveryActivities } from './deliver.js';
+import { createMlflowActivities, type MlflowDependencies } from './mlflow.js';
 import { createNotificationActivities, logNotifier, type Notifier } from './notifications.js';
 import { createProvenanceActivities } from './provenance.js';
 import { recipientLimit } from './recipientLimit.js';
@@ -12,6 +13,8 @@ export interface ActivityDependencies {
   notifier?: Notifier;
   /** Emails one address may receive per hour from this worker (see recipientLimit.ts). */
   maxEmailsPerHour?: number;
+  /** MLflow's address and the cards' public address, for linked components (activities/mlflow.ts). */
+  mlflow?: MlflowDependencies;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -23,9 +26,11 @@ export function createActivities(deps: ActivityDependencies) {
     ...createNotificationActivities(notifier, limit),
     ...createScheduleActivities(deps),
     ...createProvenanceActivities(deps),
+    ...createMlflowActivities(deps.mlflow ?? {}),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { Notification, Notifier, NotifyResult } from './notifications.js';
 export type { Delivered, Delivery } from './deliver.js';
+export type { MlflowSync, MlflowSynced } from './mlflow.js';
