@@ -64,7 +64,9 @@ export function mlflowRegistry(baseUrl: string) {
     return (text ? JSON.parse(text) : {}) as T;
   }
 
-  const notFound = (error: unknown) => error instanceof MlflowError && (error.code === 'RESOURCE_DOES_NOT_EXIST' || error.status === 404);
+  // MLflow answers a missing alias with 400 INVALID_PARAMETER_VALUE "… alias … not found", a missing version with RESOURCE_DOES_NOT_EXIST.
+  const notFound = (error: unknown) =>
+    error instanceof MlflowError && (error.code === 'RESOURCE_DOES_NOT_EXIST' || error.status === 404 || (error.code === 'INVALID_PARAMETER_VALUE' && /not found/i.test(error.message)));
 
   return {
     call,
