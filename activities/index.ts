@@ -1,6 +1,7 @@
 /** Every activity the worker registers, built from the clients it is given. */
 import type { Client } from '@temporalio/client';
 import { createDeliveryActivities, type WebhookSetup } from './deliver.js';
+import { createMlflowActivities, type MlflowDependencies } from './mlflow.js';
 import { createNotificationActivities, logNotifier, type Notifier } from './notifications.js';
 import { createProvenanceActivities } from './provenance.js';
 import { recipientLimit } from './recipientLimit.js';
@@ -14,6 +15,8 @@ export interface ActivityDependencies {
   maxEmailsPerHour?: number;
   /** Endpoints that receive the components' lifecycle events (MLTRL_WEBHOOKS); none when absent. */
   webhooks?: WebhookSetup;
+  /** MLflow's address and the cards' public address, for linked components (activities/mlflow.ts). */
+  mlflow?: MlflowDependencies;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -25,9 +28,11 @@ export function createActivities(deps: ActivityDependencies) {
     ...createNotificationActivities(notifier, limit),
     ...createScheduleActivities(deps),
     ...createProvenanceActivities(deps),
+    ...createMlflowActivities(deps.mlflow ?? {}),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { Notification, Notifier, NotifyResult } from './notifications.js';
 export type { Delivered, Delivery, WebhookSetup } from './deliver.js';
+export type { MlflowSync, MlflowSynced } from './mlflow.js';

@@ -6,6 +6,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { dependsOnIssues, graphIssues } from './dependencies.js';
+import { Integrations } from './integrations.js';
 import { MAX_ENTRY_LEVEL, MAX_LEVEL, ROLES, type Role } from './levels.js';
 import { PROFILE_NAMES, PROFILES, type PolicyProfile, type ProfileLevelKey } from './profiles.js';
 
@@ -199,6 +200,8 @@ export const ComponentDefinition = z.strictObject({
   target: z.strictObject({ level: Level, date: CalendarDate }).optional(),
   /** Components of the same project this one depends on: a switchback of any of them flags this one. */
   dependsOn: z.array(Slug).max(50).optional(),
+  /** Links to the team's own tools (machines/integrations.ts): absent, the component behaves as before. */
+  integrations: Integrations.optional(),
 });
 export type ComponentDefinition = z.infer<typeof ComponentDefinition>;
 

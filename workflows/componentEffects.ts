@@ -29,6 +29,7 @@ import { auditCount } from './audit.js';
 import type { ComponentRun, SequencedNotice } from './componentRun.js';
 import { componentWorkflowId, FailureType, WORKFLOW_TYPES, type Branch, type ComponentReport } from './definitions.js';
 import { refuse } from './failures.js';
+import { mlflowFollower } from './componentMlflow.js';
 import { searchAttributesFor } from './searchAttributes.js';
 
 const { deliver } = proxyActivities<Activities>({
@@ -245,8 +246,10 @@ export interface EffectRunner {
 
 export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
   const changes = changeReporter(run);
+  const mlflow = mlflowFollower(run);
   return {
-    reportDue: changes.due,
+    // A component without an MLflow link is never due a sync: its turns are as before.
+    reportDue: () => changes.due() || mlflow.due(),
     async runTurn() {
       const batch = run.effects.splice(0);
       const report = changes.take();
@@ -294,6 +297,7 @@ export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
           run.record('system', effect.type, 'failed', error instanceof Error ? error.message : String(error));
         }
       }
+      await mlflow.runTurn();
     },
   };
 }

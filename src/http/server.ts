@@ -12,6 +12,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { html } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
+import { mlflowWebhookRoutes } from './integrations/mlflow.js';
 import { readMetrics } from '../portfolio/read.js';
 import { sharedMetricsReader } from '../portfolio/sharedMetrics.js';
 import type { AppDependencies, HttpDependencies } from './core/dependencies.js';
@@ -54,6 +55,7 @@ export function createApp(deps: HttpDependencies): Hono {
   app.get('/assets/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
   const shared: AppDependencies = { ...deps, portfolioMetrics: sharedMetricsReader(() => readMetrics(deps.client, { taskQueue: deps.taskQueue })) };
   app.route('/api', apiRoutes(shared));
+  app.route('/', mlflowWebhookRoutes(deps));
   app.route('/', reviewPages(shared));
   app.route('/', webPages(shared));
   app.notFound((c) => c.html(messagePage('Not found', 'error', [html`There is no page at ${pathText(c.req.path)}.`], [{ href: '/', text: 'All projects' }]), 404));

@@ -5,7 +5,9 @@
  */
 import { createApp, listen } from '../http/server.js';
 import { connect } from '../runtime/client.js';
-import { loadConfig, ConfigError, publicUrl, webhooksFromConfig } from '../runtime/config.js';
+import { loadConfig, ConfigError, mlflowFromConfig, publicUrl, webhooksFromConfig } from '../runtime/config.js';
+import { catchUpMlflow } from '../integrations/mlflowLinks.js';
+import { mlflowRegistry } from '../integrations/mlflowRegistry.js';
 import { temporalConnectionOptions } from '../runtime/connection.js';
 import { LINK_SECRET_FILE, localLinkSecret } from './linkSecret.js';
 import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
@@ -51,15 +53,25 @@ async function main(): Promise<void> {
     const client = await connect(target);
     stopped.push(() => client.connection.close());
     const { notifier } = notifierFromConfig(config);
-    const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR, webhooks: webhooksFromConfig(config) });
+    const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR, webhooks: webhooksFromConfig(config), mlflow: mlflowFromConfig(config) });
 
     const links = linksFromConfig(config)!;
     const http = await listen(
-      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
+      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, ...(config.MLTRL_MLFLOW_WEBHOOK_SECRET ? { mlflowWebhookSecret: config.MLTRL_MLFLOW_WEBHOOK_SECRET } : {}) }),
       config.MLTRL_HTTP_HOST,
       config.MLTRL_HTTP_PORT,
     );
     stopped.push(() => http.close());
+    if (config.MLTRL_MLFLOW_URL) {
+      // MLflow keeps no webhook deliveries: versions registered while mltrl was down are caught up now.
+      void catchUpMlflow(client, config.MLTRL_TASK_QUEUE, mlflowRegistry(config.MLTRL_MLFLOW_URL)).then(
+        ({ reported, problems }) => {
+          for (const r of reported.filter((r) => r.outcome === 'reported')) console.log(`mltrl: MLflow catch-up: ${r.projectId}/${r.componentId} ${r.detail}`);
+          for (const p of problems) console.warn(`mltrl: MLflow catch-up: ${p}`);
+        },
+        (error: unknown) => console.warn(`mltrl: MLflow catch-up failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
     const webUrl = publicUrl(config, http.port);
 
     const stop = () => {

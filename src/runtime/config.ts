@@ -13,6 +13,8 @@ import { TEMPORAL_SECURITY_VARIABLES, checkTemporalSecurity } from './connection
 import { MIN_SECRET_LENGTH } from '../http/core/links.js';
 
 export const DEFAULT_MIN_POLICY_INTERVAL = '1 hour';
+/** A webhook secret shorter than this is guessable. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
 /** A whole number from 1 to `max` written in a variable; `unit` reads after "a whole number". */
 function wholeNumber(max: number, unit = '') {
@@ -68,6 +70,10 @@ export const Config = z
     MLTRL_MAX_EMAILS_PER_HOUR: wholeNumber(100_000).default(DEFAULT_MAX_EMAILS_PER_HOUR),
     /** Outgoing webhooks: a JSON list of { url, secret, events?, format? } (activities/webhooks.ts). */
     MLTRL_WEBHOOKS: WebhooksVariable.optional(),
+    /** MLflow's tracking server (its Model Registry): components linked to a registered model are kept in step with it. */
+    MLTRL_MLFLOW_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. http://127.0.0.1:5000' }).optional(),
+    /** The secret of MLflow's webhook that calls POST /integrations/mlflow; unset, the route refuses every delivery. */
+    MLTRL_MLFLOW_WEBHOOK_SECRET: z.string().min(MIN_WEBHOOK_SECRET_LENGTH, `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`), the secret given to MLflow's webhook`).optional(),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
@@ -109,4 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function webhooksFromConfig(config: Config): WebhookSetup | undefined {
   if (!config.MLTRL_WEBHOOKS || config.MLTRL_WEBHOOKS.length === 0) return undefined;
   return { endpoints: config.MLTRL_WEBHOOKS, publicUrl: publicUrl(config) };
+}
+
+/** What a worker needs for components linked to MLflow: the registry's address and where cards live. */
+export function mlflowFromConfig(config: Pick<Config, 'MLTRL_MLFLOW_URL' | 'MLTRL_PUBLIC_URL' | 'MLTRL_HTTP_HOST' | 'MLTRL_HTTP_PORT'>): { mlflowUrl?: string; publicUrl: string } {
+  return { ...(config.MLTRL_MLFLOW_URL ? { mlflowUrl: config.MLTRL_MLFLOW_URL } : {}), publicUrl: publicUrl(config) };
 }

@@ -5,6 +5,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Notifier, type WebhookSetup } from '../../activities/index.js';
+import type { MlflowDependencies } from '../../activities/mlflow.js';
 import type { TemporalConnectionOptions } from './connection.js';
 import { DATA_CONVERTER, defaultWorkflowSource } from './workflowBundle.js';
 
@@ -27,6 +28,8 @@ export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>,
   maxEmailsPerHour?: number;
   /** Endpoints that receive lifecycle events (MLTRL_WEBHOOKS; see webhooksFromConfig). */
   webhooks?: WebhookSetup;
+  /** MLflow's address (MLTRL_MLFLOW_URL) and the cards' public address, for components linked to a registered model. */
+  mlflow?: MlflowDependencies;
 }
 
 /**
@@ -79,6 +82,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       ...(setup.notifier ? { notifier: setup.notifier } : {}),
       ...(setup.maxEmailsPerHour ? { maxEmailsPerHour: setup.maxEmailsPerHour } : {}),
       ...(setup.webhooks ? { webhooks: setup.webhooks } : {}),
+      ...(setup.mlflow ? { mlflow: setup.mlflow } : {}),
     }),
   });
 }

@@ -11,6 +11,8 @@ export interface HttpDependencies {
   rateLimitPerMinute?: number;
   /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); the configuration's default when absent. */
   minPolicyInterval?: string;
+  /** The secret MLflow signs its webhook deliveries with (MLTRL_MLFLOW_WEBHOOK_SECRET); unset, POST /integrations/mlflow refuses them all. */
+  mlflowWebhookSecret?: string;
 }
 
 /** What the routes are built from: the dependencies, and the one metrics read the server shares (src/portfolio/sharedMetrics.ts). */
