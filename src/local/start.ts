@@ -5,7 +5,7 @@
  */
 import { createApp, listen } from '../http/server.js';
 import { connect } from '../runtime/client.js';
-import { loadConfig, ConfigError, publicUrl } from '../runtime/config.js';
+import { alertmanagerSettings, loadConfig, ConfigError, publicUrl } from '../runtime/config.js';
 import { temporalConnectionOptions } from '../runtime/connection.js';
 import { LINK_SECRET_FILE, localLinkSecret } from './linkSecret.js';
 import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
     const links = linksFromConfig(config)!;
     const http = await listen(
-      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT }),
+      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, alertmanager: alertmanagerSettings(config) }),
       config.MLTRL_HTTP_HOST,
       config.MLTRL_HTTP_PORT,
     );

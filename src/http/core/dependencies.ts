@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { MetricsRead } from '../../portfolio/sharedMetrics.js';
 import type { Links } from './links.js';
+import type { AlertmanagerSettings } from '../integrations/alertmanager.js';
 
 export interface HttpDependencies {
   client: Client;
@@ -11,6 +12,8 @@ export interface HttpDependencies {
   rateLimitPerMinute?: number;
   /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); the configuration's default when absent. */
   minPolicyInterval?: string;
+  /** Alertmanager's webhook (src/http/integrations/alertmanager.ts): on only with a token (MLTRL_ALERTMANAGER_TOKEN). */
+  alertmanager?: AlertmanagerSettings;
 }
 
 /** What the routes are built from: the dependencies, and the one metrics read the server shares (src/portfolio/sharedMetrics.ts). */
