@@ -22,8 +22,11 @@ import {
   switchBack,
 } from './changes.js';
 import { addDependencyFlag } from './dependencyFlags.js';
+import { noteFiring, noteResolved } from './alerts.js';
 import type { Effect } from './effects.js';
 import type {
+  AlertFiringEvent,
+  AlertResolvedEvent,
   AnswerEthicsEvent,
   DependencyFlagEvent,
   LifecycleEvent,
@@ -83,6 +86,18 @@ export const componentLifecycle = setup({
       }
       return openReview(context, { at: event.at, by: 'system', proposal: 'keep', ethics: {} }, true);
     }),
+    /**
+     * A firing alert at Level 9 opens an out-of-cycle re-review carrying it: the same re-review a
+     * schedule opens (keep, or a switchback verdict to 7 or 4; edition 2 asks the owner for the
+     * ethics checklist first), submitted by `alertmanager`.
+     */
+    openAlertReview: assign(({ context, event }) => {
+      const { at } = event as AlertFiringEvent;
+      return noteFiring(openReview(context, { at, by: 'alertmanager', proposal: 'keep', ethics: {} }, true), event as AlertFiringEvent);
+    }),
+    /** A firing alert while a review is open is noted on it (and remembered, so its repeats open nothing). */
+    noteAlertFiring: assign(({ context, event }) => noteFiring(context, event as AlertFiringEvent)),
+    noteAlertResolved: assign(({ context, event }) => noteResolved(context, event as AlertResolvedEvent)),
     recordVerdict: assign(({ context, event }) => recordVerdict(context, event as VerdictEvent)),
     applyQuorum: assign(({ context }) => applyProposal(context, lastVerdict(context)?.at ?? 0)),
     closeWithChanges: assign(({ context }) => {
@@ -232,6 +247,8 @@ export const componentLifecycle = setup({
     UPDATE_ROSTER: { actions: 'updateRoster' },
     BRANCH: { actions: 'recordBranch' },
     DEPENDENCY_FLAG: { actions: 'flagDependency' },
+    // A resolution is noted in every state but `retired`: the component forgets the alert, so it may fire anew.
+    ALERT_RESOLVED: { actions: 'noteAlertResolved' },
   },
   states: {
     // Entering at Level 9 (an adopted deployed component) starts its schedule at once.
@@ -240,6 +257,7 @@ export const componentLifecycle = setup({
       on: {
         SUBMIT: { guard: 'proposalKnown', target: 'inReview', actions: ['openReview', 'announceReview'] },
         REREVIEW_DUE: { target: 'inReview', actions: ['openReview', 'announceReview'] },
+        ALERT_FIRING: { target: 'inReview', actions: ['openAlertReview', 'announceReview'] },
         SWITCHBACK: { target: 'working', reenter: true, actions: 'discoverySwitchback' },
         REPORT_VERSIONS: [{ guard: 'leavesDeployment', target: 'working', reenter: true, actions: 'versionSwitchback' }, { actions: 'reportVersions' }],
         PAUSE: { target: 'paused' },
@@ -253,6 +271,7 @@ export const componentLifecycle = setup({
       on: {
         VERDICT: { target: 'deciding', actions: 'recordVerdict' },
         ANSWER_ETHICS: { actions: ['recordEthics', 'announceReview'] },
+        ALERT_FIRING: { actions: 'noteAlertFiring' },
         TICK: { actions: ['remindOrEscalate', 'remindDebriefs'] },
         SWITCHBACK: { target: 'working', actions: 'discoverySwitchback' },
         REPORT_VERSIONS: [{ guard: 'leavesDeployment', target: 'working', actions: 'versionSwitchback' }, { actions: 'reportVersions' }],
@@ -290,7 +309,7 @@ export const componentLifecycle = setup({
       type: 'final',
       entry: { type: 'syncSchedule', params: { whileHere: 'absent' } },
       // Taken here so the root's handlers never reach a retired component: it never changes again.
-      on: { UPDATE_CARD: {}, UPDATE_ROSTER: {}, BRANCH: {}, DEPENDENCY_FLAG: {} },
+      on: { UPDATE_CARD: {}, UPDATE_ROSTER: {}, BRANCH: {}, DEPENDENCY_FLAG: {}, ALERT_RESOLVED: {} },
     },
   },
 });

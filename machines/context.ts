@@ -20,6 +20,7 @@ import type { ProfileName } from './profiles.js';
 import type { DebriefLedger } from './debriefs.js';
 import type { Confirmation } from './expectations.js';
 import type { WorkTask } from './tasks.js';
+import type { FiringAlert, ReviewAlert } from './alerts.js';
 
 export type SwitchbackKind = 'discovery' | 'review' | 'embedded';
 export type Verdict = 'approve' | 'request-changes' | 'switchback';
@@ -48,6 +49,8 @@ export interface OpenReview {
   reReview: boolean;
   /** A re-review waiting for the owner's ethics answers before the panel is asked (machines/reReviewEthics.ts). */
   awaitingEthics?: boolean;
+  /** Monitoring alerts the review carries: the one that opened it, and any that fired while it was open. */
+  alerts?: ReviewAlert[];
   verdicts: GivenVerdict[];
   nextReminderAt: number;
   escalateAt: number;
@@ -182,6 +185,8 @@ export interface ComponentContext {
   dependencyFlags?: DependencyFlag[];
   /** Edition 2: the stage debriefs asked for after graduations (machines/debriefs.ts); absent until the first. */
   debriefs?: DebriefLedger;
+  /** Monitoring alerts firing about this component, so their repeats open nothing (machines/alerts.ts); absent until the first. */
+  firingAlerts?: FiringAlert[];
 }
 
 /**

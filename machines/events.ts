@@ -5,6 +5,7 @@
 import type { SwitchbackKind, Verdict } from './context.js';
 import type { CardPatch, Roster, Versions } from './model.js';
 import type { Resolutions } from './tasks.js';
+import type { AlertNotice } from './alerts.js';
 
 interface Stamped {
   at: number;
@@ -90,6 +91,22 @@ export interface DependencyFlagEvent extends Stamped {
   reason: string;
 }
 
+/**
+ * A monitoring alert about this component began firing (or fired again: machines/alerts.ts tells a
+ * repeat). At Level 9 it opens an out-of-cycle re-review carrying the alert, or is noted on the
+ * review already open. Sent only by the alert route, so no earlier history holds one.
+ */
+export interface AlertFiringEvent extends Stamped {
+  type: 'ALERT_FIRING';
+  alert: AlertNotice;
+}
+
+/** A monitoring alert about this component is resolved: noted, and forgotten (machines/alerts.ts). */
+export interface AlertResolvedEvent extends Stamped {
+  type: 'ALERT_RESOLVED';
+  alert: AlertNotice;
+}
+
 /** Sent by the workflow when a deadline (reminder or escalation) may have passed. */
 export interface TickEvent extends Stamped {
   type: 'TICK';
@@ -112,4 +129,6 @@ export type LifecycleEvent =
   | TickEvent
   | UpdateRosterEvent
   | DependencyFlagEvent
-  | AnswerEthicsEvent;
+  | AnswerEthicsEvent
+  | AlertFiringEvent
+  | AlertResolvedEvent;

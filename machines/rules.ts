@@ -22,6 +22,7 @@ import { dependencyFlagRefusals } from './dependencyFlags.js';
 import { levelDefinition, MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 import { answerEthicsRefusals, WAITING_FOR_ETHICS } from './reReviewEthics.js';
 import { resolutionInputRefusals, unresolvedTasksRefusal } from './tasks.js';
+import { alertFiringRefusals } from './alerts.js';
 
 /** The states a component rests in (the machine's transient `deciding` never rests). */
 export type LifecycleState = 'working' | 'inReview' | 'paused' | 'retired';
@@ -179,6 +180,8 @@ const RULES: Rules = {
   UPDATE_ROSTER: () => [],
   DEPENDENCY_FLAG: dependencyFlagRefusals,
   ANSWER_ETHICS: answerEthicsRefusals,
+  ALERT_FIRING: alertFiringRefusals,
+  ALERT_RESOLVED: () => [],
 };
 
 /** Reasons the rules refuse the event; empty when they allow it. Each reason is one line. */
@@ -199,6 +202,7 @@ export function notNow(state: LifecycleState, context: ComponentContext, event: 
     case 'SUBMIT':
       return state === 'paused' ? 'the component is paused: resume it before submitting' : `review ${context.review?.id} is already open`;
     case 'REREVIEW_DUE':
+    case 'ALERT_FIRING':
       return state === 'paused' ? 're-review skipped: the component is paused' : `re-review skipped: review ${context.review?.id} is still open`;
     case 'ANSWER_ETHICS':
       return state === 'paused' ? 'the component is paused: resume it before answering' : 'no review is waiting for ethics answers';

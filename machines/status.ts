@@ -24,6 +24,7 @@ import { riskMatrix, type RiskMatrix } from './riskMatrix.js';
 import { switchbackTargets, type LifecycleState } from './rules.js';
 import { expectationsFor, type LevelExpectations } from './expectations.js';
 import type { DebriefLedger } from './debriefs.js';
+import type { ReviewAlert } from './alerts.js';
 import { tasksOf, type WorkTask } from './tasks.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
@@ -41,6 +42,13 @@ export function publicState(value: unknown): PublicState {
 }
 
 const iso = (millis: number) => new Date(millis).toISOString();
+
+/** An alert a review carries, with its times as ISO strings (machines/alerts.ts). */
+const alertView = ({ fingerprint: _fingerprint, firedAt, resolvedAt, ...alert }: ReviewAlert) => ({
+  ...alert,
+  firedAt: iso(firedAt),
+  ...(resolvedAt !== undefined ? { resolvedAt: iso(resolvedAt) } : {}),
+});
 
 export interface ComponentStatus {
   projectId: string;
@@ -70,6 +78,8 @@ export interface ComponentStatus {
     reReview: boolean;
     /** A re-review waiting for the owner's ethics answers: the panel's verdicts count once they are in. */
     awaitingEthics: boolean;
+    /** Monitoring alerts the review carries (the one that opened it first); absent when none. */
+    alerts?: { alertname: string; severity?: string; summary?: string; startsAt?: string; source?: string; firedAt: string; resolvedAt?: string }[];
     requiredRoles: string[];
     approvals: Record<string, number>;
     approvalsPerRole: number;
@@ -151,6 +161,7 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
           submittedAt: iso(review.submittedAt),
           reReview: review.reReview,
           awaitingEthics: review.awaitingEthics === true,
+          ...(review.alerts?.length ? { alerts: review.alerts.map(alertView) } : {}),
           requiredRoles: requiredRoles(context, review.level),
           approvals: approvalsByRole(context, review),
           approvalsPerRole: context.policy.approvalsPerRole,

@@ -19,6 +19,7 @@ import type { Activities, Notification } from '../activities/index.js';
 import type { WebhookEvent } from '../activities/webhooks.js';
 import { isNotification, type Effect, type NotifyEffect } from '../machines/effects.js';
 import { flagLine, openDependencyFlags } from '../machines/dependencyFlags.js';
+import { alertLine } from '../machines/alerts.js';
 import type { ComponentContext } from '../machines/context.js';
 import { ethicsItemsForLevel } from '../machines/ethics.js';
 import { levelDefinition } from '../machines/levels.js';
@@ -61,12 +62,12 @@ function extraFor(context: ComponentContext, effect: NotifyEffect): Partial<Noti
   const flagsForPanel = openFlags.length > 0 ? { openFlags } : {};
   switch (effect.type) {
     case 'notifyReviewOpened':
-      return { proposal: context.review?.proposal, note: context.review?.note, ...reviewExtras(context, effect.reviewId), ...flagsForPanel };
+      return { proposal: context.review?.proposal, note: context.review?.note, ...reviewExtras(context, effect.reviewId), ...flagsForPanel, ...alertsOn(context) };
     case 'notifyReminder':
-      return { ...reviewExtras(context, effect.reviewId), ...flagsForPanel };
+      return { ...reviewExtras(context, effect.reviewId), ...flagsForPanel, ...alertsOn(context) };
     case 'notifyEthicsRequested':
     case 'notifyEthicsReminder':
-      return { ethicsQuestions: ethicsItemsForLevel(context.policy.ethicsChecklist, effect.level).map(({ id, question }) => ({ id, question })) };
+      return { ethicsQuestions: ethicsItemsForLevel(context.policy.ethicsChecklist, effect.level).map(({ id, question }) => ({ id, question })), ...alertsOn(context) };
     case 'notifyEscalation':
       return { waiting: effect.waiting };
     case 'notifyReviewClosed':
@@ -77,6 +78,12 @@ function extraFor(context: ComponentContext, effect: NotifyEffect): Partial<Noti
     case 'notifyDebriefReminder':
       return {};
   }
+}
+
+/** The monitoring alerts the open review carries, one line each; nothing for a review without them. */
+function alertsOn(context: ComponentContext): Pick<Notification, 'alerts'> {
+  const alerts = context.review?.alerts ?? [];
+  return alerts.length > 0 ? { alerts: alerts.map((a) => `${alertLine(a)}${a.resolvedAt !== undefined ? ' (resolved)' : ''}`) } : {};
 }
 
 /** The email an effect stands for, with a message id stable across retries and replays. */

@@ -10,12 +10,16 @@ import type { z } from 'zod';
 import type { Answer } from '../machines/accept.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { flagLine } from '../machines/dependencyFlags.js';
+import { alertLine } from '../machines/alerts.js';
 import { approvalsByRole, missingRoles } from '../machines/panel.js';
 import { cardView, publicState, type ComponentStatus } from '../machines/status.js';
 import { checkInput } from '../machines/validation.js';
 import { auditView } from './audit.js';
 import type { ComponentRun } from './componentRun.js';
 import {
+  AlertReceived,
+  alertUpdate,
+  type AlertAnswer,
   AnswerEthics,
   Branch,
   Decision,
@@ -207,6 +211,46 @@ export function listen(run: ComponentRun, startBranch: (payload: Branch) => Prom
     run.take(answer);
     run.record('system', 'reReviewDue', 'accepted', `re-review ${run.context.review?.id} opened`);
   });
+
+  // From the alert route: every outcome is recorded, skips and repeats too, and answered to the route;
+  // only a payload that is not an AlertReceived is refused (by the validator, before history).
+  setHandler(
+    alertUpdate,
+    (raw) => {
+      const { status, ...alert } = parseOrRefuse(AlertReceived, raw, 'alert');
+      const line = alertLine(alert);
+      const event: LifecycleEvent = { type: status === 'firing' ? 'ALERT_FIRING' : 'ALERT_RESOLVED', at: Date.now(), alert };
+      const answer = run.ask(event);
+      const answered = (outcome: AlertAnswer['outcome'], extra: Pick<AlertAnswer, 'reviewId' | 'reason'> = {}): AlertAnswer => ({
+        outcome,
+        ...extra,
+        level: run.context.level,
+        state: publicState(run.snapshot.value),
+      });
+      if (answer.kind === 'repeated') {
+        const reviewId = run.context.firingAlerts?.find((a) => a.fingerprint === alert.fingerprint)?.reviewId;
+        run.record('alertmanager', 'alert', 'acknowledged', `still firing, heard before${reviewId ? ` (review ${reviewId})` : ''}: ${line}`);
+        return answered('repeated', reviewId ? { reviewId } : {});
+      }
+      if (answer.kind === 'refused') {
+        const reason = answer.reasons.join('; ');
+        run.record('alertmanager', 'alert', 'refused', `${reason}: ${line}`);
+        return answered('skipped', { reason });
+      }
+      const seq = run.context.reviewSeq;
+      run.take(answer);
+      const reviewId = run.context.review?.id;
+      if (status === 'resolved') {
+        const onReview = reviewId !== undefined && run.context.review?.alerts?.some((a) => a.fingerprint === alert.fingerprint);
+        run.record('alertmanager', 'alert', 'accepted', `resolved${onReview ? ` (noted on open review ${reviewId})` : ''}: ${line}`);
+        return answered('resolved', onReview ? { reviewId } : {});
+      }
+      const opened = run.context.reviewSeq > seq;
+      run.record('alertmanager', 'alert', 'accepted', `${opened ? `re-review ${reviewId} opened by alert` : `noted on open review ${reviewId}`}: ${line}`);
+      return answered(opened ? 'opened' : 'noted', reviewId ? { reviewId } : {});
+    },
+    { validator: (raw) => void parseOrRefuse(AlertReceived, raw, 'alert') },
+  );
 
   setHandler(rosterChangedSignal, (raw) => {
     const parsed = checkInput(RosterChanged, raw, 'rosterChanged');

@@ -5,7 +5,7 @@
  */
 import { createApp, listen } from '../http/server.js';
 import { connect } from '../runtime/client.js';
-import { loadConfig, ConfigError, mlflowFromConfig, publicUrl, webhooksFromConfig } from '../runtime/config.js';
+import { alertmanagerSettings, loadConfig, ConfigError, mlflowFromConfig, publicUrl, webhooksFromConfig } from '../runtime/config.js';
 import { catchUpMlflow } from '../integrations/mlflowLinks.js';
 import { mlflowRegistry } from '../integrations/mlflowRegistry.js';
 import { temporalConnectionOptions } from '../runtime/connection.js';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
 
     const links = linksFromConfig(config)!;
     const http = await listen(
-      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, ...(config.MLTRL_MLFLOW_WEBHOOK_SECRET ? { mlflowWebhookSecret: config.MLTRL_MLFLOW_WEBHOOK_SECRET } : {}) }),
+      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, alertmanager: alertmanagerSettings(config), ...(config.MLTRL_MLFLOW_WEBHOOK_SECRET ? { mlflowWebhookSecret: config.MLTRL_MLFLOW_WEBHOOK_SECRET } : {}) }),
       config.MLTRL_HTTP_HOST,
       config.MLTRL_HTTP_PORT,
     );

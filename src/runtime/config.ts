@@ -12,6 +12,16 @@ import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.js';
 import { TEMPORAL_SECURITY_VARIABLES, checkTemporalSecurity } from './connection.js';
 import { MIN_SECRET_LENGTH } from '../http/core/links.js';
 
+/** A Prometheus label name (https://prometheus.io/docs/concepts/data_model/). */
+const AlertLabel = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, 'must be a Prometheus label name (letters, digits, underscore; not starting with a digit)');
+
+/** Alertmanager's webhook settings, when its token is configured (src/http/integrations/alertmanager.ts). */
+export function alertmanagerSettings(config: Pick<Config, 'MLTRL_ALERTMANAGER_TOKEN' | 'MLTRL_ALERTMANAGER_PROJECT_LABEL' | 'MLTRL_ALERTMANAGER_COMPONENT_LABEL'>) {
+  return config.MLTRL_ALERTMANAGER_TOKEN
+    ? { token: config.MLTRL_ALERTMANAGER_TOKEN, projectLabel: config.MLTRL_ALERTMANAGER_PROJECT_LABEL, componentLabel: config.MLTRL_ALERTMANAGER_COMPONENT_LABEL }
+    : undefined;
+}
+
 export const DEFAULT_MIN_POLICY_INTERVAL = '1 hour';
 /** A webhook secret shorter than this is guessable. */
 export const MIN_WEBHOOK_SECRET_LENGTH = 16;
@@ -74,6 +84,11 @@ export const Config = z
     MLTRL_MLFLOW_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. http://127.0.0.1:5000' }).optional(),
     /** The secret of MLflow's webhook that calls POST /integrations/mlflow; unset, the route refuses every delivery. */
     MLTRL_MLFLOW_WEBHOOK_SECRET: z.string().min(MIN_WEBHOOK_SECRET_LENGTH, `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`), the secret given to MLflow's webhook`).optional(),
+    /** Turns on Alertmanager's webhook (POST /integrations/alertmanager): the bearer token its receiver sends. */
+    MLTRL_ALERTMANAGER_TOKEN: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`).optional(),
+    /** The alert labels naming an alert's project and component. */
+    MLTRL_ALERTMANAGER_PROJECT_LABEL: AlertLabel.default('project'),
+    MLTRL_ALERTMANAGER_COMPONENT_LABEL: AlertLabel.default('component'),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')

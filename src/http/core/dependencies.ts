@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { MetricsRead } from '../../portfolio/sharedMetrics.js';
 import type { Links } from './links.js';
+import type { AlertmanagerSettings } from '../integrations/alertmanager.js';
 
 export interface HttpDependencies {
   client: Client;
@@ -13,6 +14,8 @@ export interface HttpDependencies {
   minPolicyInterval?: string;
   /** The secret MLflow signs its webhook deliveries with (MLTRL_MLFLOW_WEBHOOK_SECRET); unset, POST /integrations/mlflow refuses them all. */
   mlflowWebhookSecret?: string;
+  /** Alertmanager's webhook (src/http/integrations/alertmanager.ts): on only with a token (MLTRL_ALERTMANAGER_TOKEN). */
+  alertmanager?: AlertmanagerSettings;
 }
 
 /** What the routes are built from: the dependencies, and the one metrics read the server shares (src/portfolio/sharedMetrics.ts). */

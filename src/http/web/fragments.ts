@@ -15,6 +15,25 @@ export function levelBadge(level: number): Html {
   return html`<span class="badge phase-${definition.phase}" title="${definition.phase} phase">Level ${level} · ${definition.name}</span> <span class="muted">${definition.phase}</span>`;
 }
 
+type OpenReviewView = NonNullable<ComponentStatus['openReview']>;
+
+/** How a re-review came about, after its proposal: a schedule's fire, or a monitoring alert. */
+export function reReviewWords(review: Pick<OpenReviewView, 'reReview' | 'submittedBy' | 'alerts'>): string {
+  if (!review.reReview) return '';
+  return review.submittedBy === 'alertmanager' ? ' (out-of-cycle re-review opened by a monitoring alert)' : ' (scheduled re-review)';
+}
+
+/** The monitoring alerts a review carries, for the panel to weigh: name, severity, summary, and whether it has resolved. */
+export function reviewAlerts(review: Pick<OpenReviewView, 'alerts'>): Html | string {
+  if (!review.alerts?.length) return '';
+  return html`<div class="notice" role="note"><p><strong>Monitoring alerts on this review</strong></p><ul>${review.alerts.map(
+    (a) =>
+      html`<li><strong>${a.alertname}</strong>${a.severity ? html` (${a.severity})` : ''}${a.summary ? html`: ${a.summary}` : ''} <span class="muted">fired ${utcMinute(a.firedAt)}${
+        a.resolvedAt ? html`, resolved ${utcMinute(a.resolvedAt)}` : ', still firing'
+      }</span></li>`,
+  )}</ul></div>`;
+}
+
 export function stateBadge(state: string): Html {
   return html`<span class="state state-${state}">${state}</span>`;
 }
