@@ -34,6 +34,14 @@ export function reviewAlerts(review: Pick<OpenReviewView, 'alerts'>): Html | str
   )}</ul></div>`;
 }
 
+/** The checks read from MLflow when the review opened: each with its measured value, and when it was read. */
+export function reviewEvidence(review: Pick<OpenReviewView, 'evidence'>): Html | string {
+  if (!review.evidence?.length) return '';
+  return html`<div class="notice" role="note"><p><strong>Evidence read from MLflow when the review opened</strong></p><ul>${review.evidence.map(
+    (e) => html`<li>${e.holds ? '✓' : html`<strong>✗ does not hold</strong>`} ${e.line} <span class="muted">read ${utcMinute(e.readAt)}</span></li>`,
+  )}</ul></div>`;
+}
+
 export function stateBadge(state: string): Html {
   return html`<span class="state state-${state}">${state}</span>`;
 }
