@@ -52,7 +52,7 @@ const MlflowCheckSchema = z.unknown().transform((value, ctx): MlflowCheck => {
   const schema = value !== null && typeof value === 'object' && 'runId' in value ? MetricCheck : ModelTagCheck;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path } as Parameters<typeof ctx.addIssue>[0]);
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: issue.path });
   return z.NEVER;
 });
 
@@ -65,7 +65,7 @@ export type EvidenceCheck = { mlflow: MlflowCheck; note?: string };
 
 /** Whether a card value is written as a check (its shape; the schema says whether it is a good one). */
 export function isCheckShaped(value: unknown): value is { mlflow: unknown } {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && 'mlflow' in value && typeof (value as { mlflow: unknown }).mlflow === 'object';
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && 'mlflow' in value && typeof (value).mlflow === 'object';
 }
 
 export const isMetricCheck = (check: MlflowCheck): check is MetricCheck => 'runId' in check;

@@ -281,7 +281,7 @@ const WrittenText = z.union([Text, z.record(z.string().min(1).max(80), Text).ref
 export const DeliverableText = z.unknown().transform((value, ctx): string | Record<string, string> | EvidenceCheck => {
   const parsed = (isCheckShaped(value) ? EvidenceCheck : WrittenText).safeParse(value);
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
   return z.NEVER;
 });
 

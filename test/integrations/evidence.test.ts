@@ -78,20 +78,20 @@ describe('a gate backed by an MLflow run metric', () => {
     const opened = await submitAtFour(handle);
     const line = `realDataResults: val_auc is 0.93 in run ${runId} (at least 0.9 required): holds`;
     expect(opened.state).toBe('in-review');
-    expect(opened.openReview?.evidence).toEqual([{ key: 'realDataResults', holds: true, line, readAt: expect.any(String) }]);
+    expect(opened.openReview?.evidence).toEqual([{ key: 'realDataResults', holds: true, line, readAt: expect.any(String) as string }]);
 
     const card = await handle.query(cardQuery);
-    const frozen = (card.content['evidence'] as Record<string, { reading: unknown; readAt: number; holds: boolean }>)['realDataResults']!;
+    const frozen = (card.content['evidence'] as Record<string, { reading: unknown; readAt: number; holds: boolean }>)['realDataResults'];
     expect(frozen).toMatchObject({ holds: true, reading: { kind: 'metric', value: 0.93, step: 1 } });
-    expect(new Date(frozen.readAt).toISOString()).toBe(opened.openReview!.evidence![0]!.readAt);
+    expect(new Date(frozen.readAt).toISOString()).toBe(opened.openReview!.evidence![0].readAt);
 
     // Every panelist's email carries it (the run id is this test's alone).
     const mails = await sink.waitFor((m) => m.subject.startsWith('Review requested') && m.text.includes(`in run ${runId}`), 6);
-    expect(mails[0]!.text).toContain(`✓ ${line} (read ${opened.openReview!.evidence![0]!.readAt})`);
-    expect(mails[0]!.html).toContain('Evidence read from MLflow when the review opened');
+    expect(mails[0].text).toContain(`✓ ${line} (read ${opened.openReview!.evidence![0].readAt})`);
+    expect(mails[0].html).toContain('Evidence read from MLflow when the review opened');
 
     const history = await handle.query(historyQuery);
-    expect(history.find((e) => e.what === 'submit')).toMatchObject({ what: 'submit', outcome: 'accepted', why: expect.stringContaining(`evidence: ${line}`) });
+    expect(history.find((e) => e.what === 'submit')).toMatchObject({ what: 'submit', outcome: 'accepted', why: expect.stringContaining(`evidence: ${line}`) as string });
   });
 
   it('refuses a value below the threshold, naming metric, value and threshold; nothing changes', async () => {
