@@ -126,6 +126,12 @@ const alertLinesText = (n: Notification): string[] =>
 const alertsHtml = (n: Notification) =>
   n.alerts?.length ? html`<h3>Opened out of cycle by a monitoring alert</h3><ul>${n.alerts.map((a) => html`<li>${a}</li>`)}</ul>` : '';
 
+/** The evidence a review opened on: the level's checks as MLflow answered, frozen on the card. */
+const evidenceLinesText = (n: Notification): string[] =>
+  n.evidence?.length ? ['', 'Evidence read from MLflow when the review opened:', ...n.evidence.map((e) => `  ${e}`)] : [];
+const evidenceHtml = (n: Notification) =>
+  n.evidence?.length ? html`<h3>Evidence read from MLflow when the review opened</h3><ul>${n.evidence.map((e) => html`<li>${e}</li>`)}</ul>` : '';
+
 /** What a dependency flag asks of the owner, in one paragraph (text and HTML say the same). */
 const FLAG_ADVICE =
   'Check whether the evidence this component rests on still holds. The flag stays open on the card, and is shown to the panel, until the next approved review of this component.';
@@ -145,6 +151,7 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
     if (n.proposal) lines.push(`  Proposal: ${n.proposal}`);
     if (n.note) lines.push(`  Note from the submitter: ${n.note}`);
     lines.push(...alertLinesText(n));
+    lines.push(...evidenceLinesText(n));
     lines.push('', ...expectationLines(n));
     lines.push(...reviewExtrasText(n));
     lines.push('', n.topRisks.length ? 'Top risks on the card (highest first):' : 'The card lists no requirements with a risk yet.');
@@ -243,6 +250,7 @@ function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: strin
       ${n.proposal ? html`<p>Proposal: <strong>${n.proposal}</strong></p>` : ''}
       ${n.note ? html`<p>Note from the submitter: ${n.note}</p>` : ''}
       ${alertsHtml(n)}
+      ${evidenceHtml(n)}
       ${expectationsHtml(n)}
       ${extras}
       <h3>Top risks on the card</h3>

@@ -1,6 +1,7 @@
 /** Every activity the worker registers, built from the clients it is given. */
 import type { Client } from '@temporalio/client';
 import { createDeliveryActivities, type WebhookSetup } from './deliver.js';
+import { createEvidenceActivities } from './evidence.js';
 import { createMlflowActivities, type MlflowDependencies } from './mlflow.js';
 import { createNotificationActivities, logNotifier, type Notifier } from './notifications.js';
 import { createProvenanceActivities } from './provenance.js';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createScheduleActivities(deps),
     ...createProvenanceActivities(deps),
     ...createMlflowActivities(deps.mlflow ?? {}),
+    ...createEvidenceActivities(deps.mlflow ?? {}),
   };
 }
 
@@ -36,3 +38,4 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { Notification, Notifier, NotifyResult } from './notifications.js';
 export type { Delivered, Delivery, WebhookSetup } from './deliver.js';
 export type { MlflowSync, MlflowSynced } from './mlflow.js';
+export type { EvidenceRead } from './evidence.js';

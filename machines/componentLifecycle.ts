@@ -84,7 +84,8 @@ export const componentLifecycle = setup({
         const proposal = proposalAt(context.level, event.proposal);
         return proposal ? openReview(context, { ...event, proposal }, false) : context;
       }
-      return openReview(context, { at: event.at, by: 'system', proposal: 'keep', ethics: {} }, true);
+      const evidence = event.type === 'REREVIEW_DUE' ? event.evidence : undefined;
+      return openReview(context, { at: event.at, by: 'system', proposal: 'keep', ethics: {}, ...(evidence ? { evidence } : {}) }, true);
     }),
     /**
      * A firing alert at Level 9 opens an out-of-cycle re-review carrying it: the same re-review a
@@ -92,8 +93,8 @@ export const componentLifecycle = setup({
      * ethics checklist first), submitted by `alertmanager`.
      */
     openAlertReview: assign(({ context, event }) => {
-      const { at } = event as AlertFiringEvent;
-      return noteFiring(openReview(context, { at, by: 'alertmanager', proposal: 'keep', ethics: {} }, true), event as AlertFiringEvent);
+      const { at, evidence } = event as AlertFiringEvent;
+      return noteFiring(openReview(context, { at, by: 'alertmanager', proposal: 'keep', ethics: {}, ...(evidence ? { evidence } : {}) }, true), event as AlertFiringEvent);
     }),
     /** A firing alert while a review is open is noted on it (and remembered, so its repeats open nothing). */
     noteAlertFiring: assign(({ context, event }) => noteFiring(context, event as AlertFiringEvent)),

@@ -21,6 +21,7 @@ import type { DebriefLedger } from './debriefs.js';
 import type { Confirmation } from './expectations.js';
 import type { WorkTask } from './tasks.js';
 import type { FiringAlert, ReviewAlert } from './alerts.js';
+import type { Evidence } from './evidence.js';
 
 export type SwitchbackKind = 'discovery' | 'review' | 'embedded';
 export type Verdict = 'approve' | 'request-changes' | 'switchback';
@@ -51,6 +52,8 @@ export interface OpenReview {
   awaitingEthics?: boolean;
   /** Monitoring alerts the review carries: the one that opened it, and any that fired while it was open. */
   alerts?: ReviewAlert[];
+  /** The checks read from MLflow when the review opened, judged (machines/evidence.ts); absent when the card has none. */
+  evidence?: Evidence[];
   verdicts: GivenVerdict[];
   nextReminderAt: number;
   escalateAt: number;
@@ -71,6 +74,8 @@ export interface ClosedReview {
   tasks: string[];
   /** Edition 2, approved reviews: the level's code caliber and data considerations, and who confirmed them. */
   confirmed?: Confirmation & { by: string[] };
+  /** The evidence the review opened on, kept with it. */
+  evidence?: Evidence[];
 }
 
 export interface Switchback {

@@ -6,6 +6,7 @@ import type { SwitchbackKind, Verdict } from './context.js';
 import type { CardPatch, Roster, Versions } from './model.js';
 import type { Resolutions } from './tasks.js';
 import type { AlertNotice } from './alerts.js';
+import type { Measured } from './evidence.js';
 
 interface Stamped {
   at: number;
@@ -19,6 +20,12 @@ export interface SubmitEvent extends Stamped {
   note?: string;
   /** How the open tasks are resolved: each done (with a note) or carried forward (with a reason). */
   resolutions?: Resolutions;
+  /**
+   * The level's checks as the host read them from MLflow (machines/evidence.ts): the review opens
+   * only when they hold. `'unread'`: the host asks before reading whether anything else refuses.
+   * Absent where the level has no checks (and in every history recorded before checks existed).
+   */
+  evidence?: Measured[] | 'unread';
 }
 
 /** The owner's answers to the ethics checklist of a re-review waiting for them. */
@@ -73,6 +80,8 @@ export interface BranchEvent extends Stamped {
 export interface ReReviewDueEvent extends Stamped {
   type: 'REREVIEW_DUE';
   scheduledAt?: string;
+  /** The card's checks read again for the panel (a card with checks only): shown, never a reason to skip. */
+  evidence?: Measured[];
 }
 
 /**
@@ -99,6 +108,8 @@ export interface DependencyFlagEvent extends Stamped {
 export interface AlertFiringEvent extends Stamped {
   type: 'ALERT_FIRING';
   alert: AlertNotice;
+  /** As on REREVIEW_DUE: the card's checks read again for the panel of the re-review it opens. */
+  evidence?: Measured[];
 }
 
 /** A monitoring alert about this component is resolved: noted, and forgotten (machines/alerts.ts). */

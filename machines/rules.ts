@@ -23,6 +23,7 @@ import { levelDefinition, MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './lev
 import { answerEthicsRefusals, WAITING_FOR_ETHICS } from './reReviewEthics.js';
 import { resolutionInputRefusals, unresolvedTasksRefusal } from './tasks.js';
 import { alertFiringRefusals } from './alerts.js';
+import { evidenceRefusals } from './evidence.js';
 
 /** The states a component rests in (the machine's transient `deciding` never rests). */
 export type LifecycleState = 'working' | 'inReview' | 'paused' | 'retired';
@@ -57,6 +58,7 @@ function submitRefusals(context: ComponentContext, event: SubmitEvent): string[]
   if (ethics.length > 0) reasons.push(`ethics: answer ${ethics.join(', ')}`);
   const tasks = unresolvedTasksRefusal(context, level, event.resolutions);
   if (tasks) reasons.push(tasks);
+  reasons.push(...evidenceRefusals(context, event.evidence));
   const gaps = panelGaps(context, level, event.by);
   if (gaps.length > 0) {
     reasons.push(

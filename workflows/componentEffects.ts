@@ -62,9 +62,9 @@ function extraFor(context: ComponentContext, effect: NotifyEffect): Partial<Noti
   const flagsForPanel = openFlags.length > 0 ? { openFlags } : {};
   switch (effect.type) {
     case 'notifyReviewOpened':
-      return { proposal: context.review?.proposal, note: context.review?.note, ...reviewExtras(context, effect.reviewId), ...flagsForPanel, ...alertsOn(context) };
+      return { proposal: context.review?.proposal, note: context.review?.note, ...reviewExtras(context, effect.reviewId), ...flagsForPanel, ...alertsOn(context), ...evidenceOn(context) };
     case 'notifyReminder':
-      return { ...reviewExtras(context, effect.reviewId), ...flagsForPanel, ...alertsOn(context) };
+      return { ...reviewExtras(context, effect.reviewId), ...flagsForPanel, ...alertsOn(context), ...evidenceOn(context) };
     case 'notifyEthicsRequested':
     case 'notifyEthicsReminder':
       return { ethicsQuestions: ethicsItemsForLevel(context.policy.ethicsChecklist, effect.level).map(({ id, question }) => ({ id, question })), ...alertsOn(context) };
@@ -84,6 +84,12 @@ function extraFor(context: ComponentContext, effect: NotifyEffect): Partial<Noti
 function alertsOn(context: ComponentContext): Pick<Notification, 'alerts'> {
   const alerts = context.review?.alerts ?? [];
   return alerts.length > 0 ? { alerts: alerts.map((a) => `${alertLine(a)}${a.resolvedAt !== undefined ? ' (resolved)' : ''}`) } : {};
+}
+
+/** The checks read from MLflow when the open review opened, one line each with when they were read; nothing without them. */
+function evidenceOn(context: ComponentContext): Pick<Notification, 'evidence'> {
+  const evidence = context.review?.evidence ?? [];
+  return evidence.length > 0 ? { evidence: evidence.map((e) => `${e.holds ? '✓' : '✗'} ${e.line} (read ${new Date(e.readAt).toISOString()})`) } : {};
 }
 
 /** The email an effect stands for, with a message id stable across retries and replays. */

@@ -18,7 +18,7 @@ import { readRisksOf } from '../../portfolio/risks.js';
 import { ComponentFilter, ProjectFilter, givenFilters, projectComponentsPage, projectsPage, type ListedComponent, type Page } from '../../portfolio/projects.js';
 import type { Html } from '../../render/markup.js';
 import { htmlTable, type HtmlRow } from '../../render/tables.js';
-import { cardSections, componentPath, levelBadge, requirementsTable, reReviewWords, reviewAlerts, reviewProgress, stateBadge, switchbacks, timeline } from './fragments.js';
+import { cardSections, componentPath, levelBadge, requirementsTable, reReviewWords, reviewAlerts, reviewEvidence, reviewProgress, stateBadge, switchbacks, timeline } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 import { holdingSection, subsystemsSection } from './holding.js';
 import { dependenciesSection } from './dependencies.js';
@@ -191,6 +191,7 @@ ${review
   ? html`<p>Review <strong>${review.id}</strong> of Level ${review.level}, proposal <strong>${review.proposal}</strong>${reReviewWords(review)}, submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}.</p>
 ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
 ${reviewAlerts(review)}
+${reviewEvidence(review)}
 ${reviewProgress(review)}
 <p class="muted">Next reminder ${utcMinute(review.nextReminder)}. Reviewers answer from the link in their email.</p>`
   : html`<p class="muted">No review is open.</p>`}

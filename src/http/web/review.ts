@@ -23,7 +23,7 @@ import type { HttpDependencies } from '../core/dependencies.js';
 import type { ReviewGrant, TokenRefusal } from '../core/links.js';
 import { problemFor } from '../core/problems.js';
 import { dependenciesSection } from './dependencies.js';
-import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reReviewWords, reviewAlerts, reviewProgress, taskResolutions } from './fragments.js';
+import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reReviewWords, reviewAlerts, reviewEvidence, reviewProgress, taskResolutions } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 
 const Comment = z.string().max(5_000).optional();
@@ -137,6 +137,7 @@ ${error ? html`<div class="notice error" role="alert"><p>${error}</p></div>` : '
 <p>Proposal: <strong>${proposalText(review.proposal, review.level)}</strong>${reReviewWords(review)}.</p>
 ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
 ${reviewAlerts(review)}
+${reviewEvidence(review)}
 <p class="muted">Submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}, for ${status.projectId}/${status.componentId} (${status.kind}). You are answering as <strong>${grant.reviewer}</strong>.</p>
 ${reviewProgress(review)}
 </section>
