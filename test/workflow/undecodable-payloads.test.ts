@@ -164,8 +164,13 @@ describe('payloads mltrl cannot decode are refused, never a failed workflow task
     const definition = project();
     await startAndReach(harness.client, harness.taskQueue, definition);
     const projectWorkflow = projectHandle(harness.client, definition.id);
-    const before = await projectWorkflow.query(projectStatusQuery);
-    expect(before.components).toMatchObject([{ componentId: 'anomaly-model', state: 'working' }]);
+    // The component's first report (with when it reached its level) lands after it starts: wait for it,
+    // so the status compared below is the settled one.
+    const before = await eventually(async () => {
+      const status = await projectWorkflow.query(projectStatusQuery);
+      expect(status.components).toMatchObject([{ componentId: 'anomaly-model', state: 'working', levelSince: expect.any(Number) as number }]);
+      return status;
+    });
     const workflowId = projectWorkflow.workflowId;
 
     const report = (state: string) =>
