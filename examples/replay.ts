@@ -256,13 +256,17 @@ export async function replayMlflowStory(client: Client, taskQueue: string, optio
     // Registered by an earlier replay against the same MLflow: its next version is this story's first.
     if (!(error instanceof MlflowError && error.code === 'RESOURCE_ALREADY_EXISTS')) throw error;
   }
+  // Each version comes from a training run, as a team's training job would log it (the run is where
+  // evidence-backed gates will read metrics from); MLflow accepts only such a source for a local model.
   const register = async (description: string) => {
-    const { model_version } = await registry.call<{ model_version: { version: string } }>('POST', 'model-versions/create', {
-      name: model,
-      // Where the team's training job wrote the weights; mltrl only reads the version number.
-      source: `file:///srv/models/${model}/${createHash('sha256').update(description).digest('hex').slice(0, 12)}`,
-      description,
+    const { run } = await registry.call<{ run: { info: { run_id: string } } }>('POST', 'runs/create', {
+      experiment_id: '0',
+      run_name: `${model} ${description.split(/[,.:]/)[0]!.toLowerCase()}`,
+      start_time: Date.now(),
     });
+    const runId = run.info.run_id;
+    await registry.call('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
+    const { model_version } = await registry.call<{ model_version: { version: string } }>('POST', 'model-versions/create', { name: model, source: `runs:/${runId}/model`, run_id: runId, description });
     return Number(model_version.version);
   };
   const approvedVersion = await register(story.linked.firstVersion);

@@ -272,6 +272,7 @@ export const MLFLOW_STORY: MlflowStory = {
       [
         { id: 'R1.1', statement: 'Defects separate from normal surfaces in the latent space', verification: 'held-out plant images', validation: 'inspector review', pFailure: 0.3, value: 8, status: 'validated', mitigation: 'fall back to the reference-image comparison' },
         { id: 'P1.1', statement: 'Scores each part within the line\'s cycle time', category: 'performance', verification: 'latency benchmark on the line computer', validation: 'line trial', pFailure: 0.2, value: 7, status: 'validated' },
+        { id: 'P1.2', statement: 'Images of customers\' parts stay on the plant network', category: 'privacy', verification: 'network audit', validation: 'customer quality agreements', pFailure: 0.1, value: 8, status: 'validated' },
       ],
     ),
     // ── Evidence-backed gates go here ────────────────────────────────────────────────────────
@@ -292,7 +293,9 @@ export const MLFLOW_STORY: MlflowStory = {
         deploymentTests: 'Calibration checked per plant in the CI/CD pipeline before every release.',
         monitoring: { dataQuality: 'score histogram per plant', dataDrift: 'population stability of scores per plant', conceptDrift: 'inspector-confirmed false-positive rate per week' },
       },
-      [{ id: 'R2.1', statement: 'False-positive rate within each plant\'s budget at the agreed recall', verification: 'per-plant hold-out', validation: 'plant quality managers', pFailure: 0.3, value: 8, status: 'validated', mitigation: 'recalibrate on the plant\'s latest confirmed labels' }],
+      [{ id: 'R2.1', statement: 'False-positive rate within each plant\'s budget at the agreed recall', verification: 'per-plant hold-out', validation: 'plant quality managers', pFailure: 0.3, value: 8, status: 'validated', mitigation: 'recalibrate on the plant\'s latest confirmed labels' },
+        { id: 'P2.1', statement: 'Only the line\'s quality engineers can change a plant\'s threshold', category: 'security', verification: 'access review', validation: 'plant IT sign-off', pFailure: 0.1, value: 6, status: 'validated' },
+      ],
     ),
     steps: [{ climbTo: 9 }],
     alert: {
