@@ -261,7 +261,7 @@ export async function replayMlflowStory(client: Client, taskQueue: string, optio
   const register = async (description: string) => {
     const { run } = await registry.call<{ run: { info: { run_id: string } } }>('POST', 'runs/create', {
       experiment_id: '0',
-      run_name: `${model} ${description.split(/[,.:]/)[0]!.toLowerCase()}`,
+      run_name: `${model} ${description.split(/[,.:]/)[0].toLowerCase()}`,
       start_time: Date.now(),
     });
     const runId = run.info.run_id;
