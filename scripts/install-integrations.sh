@@ -12,6 +12,8 @@
 # executable, else the pinned copy in tools/. Nothing on PATH is taken: the tests rely on the
 # pinned versions' APIs (MLflow's webhooks, Alertmanager's v2 API).
 #
+# Usage: install-integrations.sh [mlflow|alertmanager] (nothing: both).
+#
 # Idempotent: with both pinned versions in place it only reads two stamp files and exits.
 # A cold run takes a few minutes (see the README: MLflow's wheels, Alertmanager's Go build).
 set -euo pipefail
@@ -91,5 +93,10 @@ install_alertmanager() {
   say "installed ${ALERTMANAGER_TARGET} in $((SECONDS - started)) s, $(du -sh "${ALERTMANAGER_TARGET}" | cut -f1)"
 }
 
-install_mlflow
-install_alertmanager
+# `npm start` installs only what it was asked to run (MLTRL_LOCAL_MLFLOW, MLTRL_LOCAL_ALERTMANAGER).
+case "${1:-all}" in
+  mlflow) install_mlflow ;;
+  alertmanager) install_alertmanager ;;
+  all) install_mlflow; install_alertmanager ;;
+  *) fail "unknown argument ${1}: give mlflow, alertmanager, or nothing for both" ;;
+esac

@@ -44,6 +44,9 @@ const MailFrom = z.string().refine((text) => {
   return z.email().safeParse(address).success;
 }, 'must be an address, e.g. reviews@lab.example or "mltrl <reviews@lab.example>"');
 
+/** A switch for `npm start`: "1" starts the server, "0" (or unset) does not. */
+const LocalSwitch = z.enum(['0', '1'], { error: 'must be 1 (npm start runs it) or 0 (it does not)' }).transform((value) => value === '1');
+
 const SmtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587' });
 
 export const Config = z
@@ -89,6 +92,15 @@ export const Config = z
     /** The alert labels naming an alert's project and component. */
     MLTRL_ALERTMANAGER_PROJECT_LABEL: AlertLabel.default('project'),
     MLTRL_ALERTMANAGER_COMPONENT_LABEL: AlertLabel.default('component'),
+    /**
+     * `npm start` only: run MLflow (port 5000, state in data/mlflow) and wire it both ways (src/local/integrations.ts).
+     * Separate from Alertmanager's switch: MLflow is a large install (a Python environment of ~850 MB).
+     */
+    MLTRL_LOCAL_MLFLOW: LocalSwitch.default(false),
+    /** `npm start` only: run Alertmanager (port 9093, state in data/alertmanager) sending its alerts to mltrl. */
+    MLTRL_LOCAL_ALERTMANAGER: LocalSwitch.default(false),
+    /** Alertmanager's API, where `npm run examples` posts the MLflow example's drift alert (else straight to mltrl's route). */
+    MLTRL_ALERTMANAGER_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. http://127.0.0.1:9093' }).optional(),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
@@ -100,6 +112,10 @@ export const Config = z
     checkTemporalSecurity(config, ctx);
     if (config.SMTP_URL && !config.MLTRL_LINK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET'], message: 'required when SMTP_URL is set: review links in the emails are signed with it' });
+    }
+    // Two sources of truth for one registry would leave it unclear which one mltrl tags.
+    if (config.MLTRL_LOCAL_MLFLOW && config.MLTRL_MLFLOW_URL) {
+      ctx.addIssue({ code: 'custom', path: ['MLTRL_LOCAL_MLFLOW'], message: 'cannot be 1 while MLTRL_MLFLOW_URL is set: unset MLTRL_MLFLOW_URL to have npm start run MLflow, or set MLTRL_LOCAL_MLFLOW=0 to use yours' });
     }
     if (config.MLTRL_LINK_SECRET_PREVIOUS !== undefined && config.MLTRL_LINK_SECRET_PREVIOUS === config.MLTRL_LINK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET_PREVIOUS'], message: 'must differ from MLTRL_LINK_SECRET: it is the secret you rotated away from' });
