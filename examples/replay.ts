@@ -267,19 +267,27 @@ export async function replayMlflowStory(client: Client, taskQueue: string, optio
     const runId = run.info.run_id;
     await registry.call('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
     const { model_version } = await registry.call<{ model_version: { version: string } }>('POST', 'model-versions/create', { name: model, source: `runs:/${runId}/model`, run_id: runId, description });
-    return Number(model_version.version);
+    return { version: Number(model_version.version), runId };
   };
-  const approvedVersion = await register(story.linked.firstVersion);
+  const { version: approvedVersion, runId: trainingRun } = await register(story.linked.firstVersion);
   log(`${project.id}: MLflow ${model} version ${approvedVersion} registered`);
 
-  const linkedStory = { ...story.linked, card: { ...story.linked.card, versions: { ...story.linked.card.versions, model: semverOfMlflowVersion(approvedVersion) } } };
+  // The evidence its Level 7 and 8 gates read: the training run's held-out metric, and the version's validation tag.
+  const { testSuites, deploymentTests } = story.linked.evidence;
+  await registry.call('POST', 'runs/log-metric', { run_id: trainingRun, key: testSuites.metric, value: testSuites.logged, timestamp: Date.now(), step: 0 });
+  await registry.call('POST', 'model-versions/set-tag', { name: model, version: String(approvedVersion), ...deploymentTests.tag });
+  const checks = {
+    testSuites: { mlflow: { runId: trainingRun, metric: testSuites.metric, atLeast: testSuites.atLeast }, note: testSuites.note },
+    deploymentTests: { mlflow: { model, version: String(approvedVersion), tag: deploymentTests.tag }, note: deploymentTests.note },
+  };
+  const linkedStory = { ...story.linked, card: { ...story.linked.card, ...checks, versions: { ...story.linked.card.versions, model: semverOfMlflowVersion(approvedVersion) } } };
   const [detector, calibration] = await call(() => Promise.all([replayComponent(client, project, linkedStory), replayComponent(client, project, story.monitored)]));
   const alias = project.components.find((c) => c.id === story.linked.componentId)!.integrations!.mlflow!.alias ?? 'mltrl-approved';
   const aliased = await within(30_000, async () => ((await registry.aliasVersion(model, alias)) === approvedVersion ? true : undefined));
   log(aliased ? `${project.id}: defect-detector at Level 9; MLflow alias ${alias} → version ${approvedVersion}` : `${project.id}: defect-detector at Level 9, but MLflow's alias ${alias} was not set: does the worker run with MLTRL_MLFLOW_URL=${options.mlflowUrl}?`);
 
   // A new version in MLflow: the embedded switchback from 9 to 7, by MLflow's webhook.
-  const newVersion = await register(story.linked.newVersion);
+  const { version: newVersion } = await register(story.linked.newVersion);
   const backAtSeven = async () => ((await detector.status()).level === 7 ? true : undefined);
   let heardBy: MlflowReplay['heardBy'] = 'webhook';
   if (!(await within(options.webhookWaitMs ?? 20_000, backAtSeven))) {

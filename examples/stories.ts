@@ -244,6 +244,11 @@ export interface MlflowStory {
     firstVersion: string;
     /** Registered in MLflow once the component is at Level 9: the embedded switchback to 7. */
     newVersion: string;
+    /** Gate deliverables that are checks read from MLflow: a metric the first version's training run logs, and a tag on that version. */
+    evidence: {
+      testSuites: { metric: string; atLeast: number; logged: number; note: string };
+      deploymentTests: { tag: { key: string; value: string }; note: string };
+    };
   };
   /** Climbs to 9 alongside; a monitoring alert then opens its out-of-cycle re-review. */
   monitored: ComponentStory & { alert: { alertname: string; severity: string; summary: string } };
@@ -275,12 +280,12 @@ export const MLFLOW_STORY: MlflowStory = {
         { id: 'P1.2', statement: 'Images of customers\' parts stay on the plant network', category: 'privacy', verification: 'network audit', validation: 'customer quality agreements', pFailure: 0.1, value: 8, status: 'validated' },
       ],
     ),
-    // ── Evidence-backed gates go here ────────────────────────────────────────────────────────
-    // Gate checks read from MLflow (a run metric against a threshold, e.g. { mlflow: { runId, metric:
-    // 'val_auc', atLeast: 0.9 } }, or a model version with a given tag) are being built separately.
-    // When they land, the detector's Level 7 and 8 deliverables become such checks, logged by the
-    // replay as an MLflow run before the climb, and this story climbs through them unchanged.
-    // ─────────────────────────────────────────────────────────────────────────────────────────
+    // Its Level 7 and 8 gates are evidence read from MLflow (the replay fills in the run and version it
+    // registers): the training run's recall on the held-out plant, and the version's validation tag.
+    evidence: {
+      testSuites: { metric: 'heldout_recall', atLeast: 0.9, logged: 0.94, note: 'Recall on the held-out plant\'s labelled line images, critical defect slices included' },
+      deploymentTests: { tag: { key: 'validation_status', value: 'approved' }, note: 'Shadow deployment on line 2 signed off by the plant\'s quality engineers' },
+    },
     steps: [{ climbTo: 9 }],
   },
   monitored: {

@@ -88,6 +88,11 @@ describe('the metal-surface inspection case, with its model in MLflow', () => {
     expect(await detector.query(statusQuery)).toMatchObject({ level: 7, state: 'working' });
     const card = await detector.query(cardQuery);
     expect(card.content.versions?.model).toBe('2.0.0');
+    // Its Level 7 and 8 gates were read from MLflow when each review opened, and frozen on the card.
+    const evidence = card.content.evidence as Record<string, { holds: boolean; line: string }>;
+    expect(evidence.testSuites).toMatchObject({ holds: true, line: expect.stringMatching(/^testSuites: heldout_recall is 0\.94 in run \w+ \(at least 0\.9 required\): holds$/) as string });
+    expect(evidence.deploymentTests).toMatchObject({ holds: true, line: expect.stringContaining('validation_status=approved') as string });
+    expect(card.graduations.find((g) => g.level === 7)?.content.evidence).toMatchObject({ testSuites: { holds: true } });
     expect(card.switchbacks).toEqual([expect.objectContaining({ from: 9, to: 7, kind: 'embedded' })]);
     expect(card.timeline.at(-1)).toMatchObject({ from: 9, to: 7, how: 'switchback' });
     const history = await detector.query(historyQuery);
