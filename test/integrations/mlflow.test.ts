@@ -98,11 +98,14 @@ describe('a component linked to an MLflow registered model', () => {
     });
     expect(tagged?.version).toBe(1);
     expect(await registry.aliasVersion(model, DEFAULT_MLFLOW_ALIAS)).toBe(1);
-    const history = await handle.query(historyQuery);
-    const syncs = history.filter((e) => e.what === 'syncMlflow');
+    // The activity's outcome reaches the history in the workflow task after it completes: wait for it.
+    const syncs = await eventually(async () => {
+      const found = (await handle.query(historyQuery)).filter((e) => e.what === 'syncMlflow');
+      expect(found.at(-1)?.why).toBe(`MLflow ${model} version 1: level 9, deployment, alias ${DEFAULT_MLFLOW_ALIAS} set`);
+      return found;
+    });
     // One per level from 0 to 9 (the card's version set at 0 is the same version 1).
     expect(syncs.every((e) => e.outcome === 'done')).toBe(true);
-    expect(syncs.at(-1)?.why).toBe(`MLflow ${model} version 1: level 9, deployment, alias ${DEFAULT_MLFLOW_ALIAS} set`);
   }, 4 * PATIENCE_MS);
 
   it('refuses unsigned, badly signed and stale deliveries, and they change nothing', async () => {
