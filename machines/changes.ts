@@ -10,6 +10,7 @@ import {
   REVISIONS_KEPT,
   SWITCHBACKS_KEPT,
   TIMELINE_KEPT,
+  followsEditionTwo,
   patchedCard,
   type ClosedReview,
   type ComponentContext,
@@ -30,7 +31,6 @@ function confirmedOn(review: OpenReview): Pick<ClosedReview, 'confirmed'> {
   const first = approvals[0]?.confirmed;
   return first ? { confirmed: { ...first, by: approvals.map((v) => v.reviewer) } } : {};
 }
-import { reReviewAsksEthics } from './reReviewEthics.js';
 import { resolveTasks, type Resolutions } from './tasks.js';
 import { frozenOnCard, judged, type Measured } from './evidence.js';
 
@@ -61,7 +61,7 @@ export function openReview(context: ComponentContext, request: ReviewRequest, re
     ...(evidence.length > 0 ? { evidence } : {}),
     reReview,
     // Edition 2: a re-review first asks the owner the ethics checklist (machines/reReviewEthics.ts).
-    ...(reReview && reReviewAsksEthics(context) ? { awaitingEthics: true } : {}),
+    ...(reReview && followsEditionTwo(context) ? { awaitingEthics: true } : {}),
     verdicts: [],
     nextReminderAt: event.at + context.policy.remindEveryMs,
     escalateAt: event.at + context.policy.escalateAfterMs,
@@ -118,7 +118,7 @@ export function recordVerdict(context: ComponentContext, event: VerdictEvent): C
     ...(event.tasks?.length ? { tasks: event.tasks } : {}),
     ...(event.targetLevel !== undefined ? { targetLevel: event.targetLevel } : {}),
     // Edition 2: approving confirms the level's code caliber and data considerations (machines/expectations.ts).
-    ...(event.verdict === 'approve' && context.rulesEdition >= 2 ? { confirmed: confirmationOf(review.level) } : {}),
+    ...(event.verdict === 'approve' && followsEditionTwo(context) ? { confirmed: confirmationOf(review.level) } : {}),
   };
   return { ...context, review: { ...review, verdicts: [...review.verdicts, given] } };
 }

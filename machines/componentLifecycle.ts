@@ -9,7 +9,7 @@
  * carries out; the machine does no I/O and reads no clock (every event carries `at`).
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import { initialContext, type ComponentContext, type ComponentInput, type ScheduleState } from './context.js';
+import { followsEditionTwo, initialContext, nextReminderAfter, type ComponentContext, type ComponentInput, type ScheduleState } from './context.js';
 import {
   applyCardPatch,
   applyProposal,
@@ -39,7 +39,7 @@ import { MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 import { panelFor, quorumReached, unansweredReviewers } from './panel.js';
 import { recordEthicsAnswers } from './reReviewEthics.js';
 import { switchbackRefusal } from './rules.js';
-import { askDebrief, asksForDebriefs, debriefsWritten, dueReminders, restartReminders } from './debriefs.js';
+import { askDebrief, debriefsWritten, dueReminders, restartReminders } from './debriefs.js';
 import { addTasks } from './tasks.js';
 
 type Emit = { emit: (effect: Effect) => void };
@@ -134,7 +134,7 @@ export const componentLifecycle = setup({
     /** Edition 2: after a graduation, the owner is asked for the debrief of the level just completed. */
     askForDebrief: enqueueActions(({ context, enqueue }) => {
       const closed = context.closedReviews.at(-1);
-      if (!asksForDebriefs(context) || closed?.outcome !== 'approved' || PROPOSAL_OUTCOMES[closed.proposal].kind !== 'raise') return;
+      if (!followsEditionTwo(context) || closed?.outcome !== 'approved' || PROPOSAL_OUTCOMES[closed.proposal].kind !== 'raise') return;
       enqueue.assign({ debriefs: askDebrief(context.debriefs, closed.level, closed.id, closed.closedAt, context.policy.remindEveryMs) });
       enqueue.emit({ type: 'notifyDebriefRequested', reviewId: closed.id, level: closed.level, to: [context.owner] });
     }),
@@ -201,8 +201,7 @@ export const componentLifecycle = setup({
           const type = review.awaitingEthics ? 'notifyEthicsReminder' : 'notifyReminder';
           enqueue.emit({ type, reviewId: review.id, level: review.level, to: waiting });
         }
-        const periods = Math.floor((event.at - review.nextReminderAt) / context.policy.remindEveryMs) + 1;
-        next = { ...next, nextReminderAt: review.nextReminderAt + periods * context.policy.remindEveryMs };
+        next = { ...next, nextReminderAt: nextReminderAfter(review.nextReminderAt, event.at, context.policy.remindEveryMs) };
       }
       if (!review.escalated && event.at >= review.escalateAt) {
         enqueue.emit({ type: 'notifyEscalation', reviewId: review.id, level: review.level, to: context.projectOwners, waiting });

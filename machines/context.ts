@@ -203,6 +203,17 @@ export interface ComponentContext {
 export const FIRST_RULES_EDITION = 1;
 export const RULES_EDITION = 2;
 
+/** Whether the component follows edition 2's review practices: work items, re-review ethics, confirmations, debriefs. */
+export const followsEditionTwo = (context: Pick<ComponentContext, 'rulesEdition'>): boolean => context.rulesEdition >= 2;
+
+/**
+ * A reminder clock moved past `at`: the next time on its `periodMs` beat after `at`. Periods missed
+ * (a worker down for a while) are skipped: one reminder now, the next a period on.
+ */
+export function nextReminderAfter(scheduled: number, at: number, periodMs: number): number {
+  return scheduled + (Math.floor((at - scheduled) / periodMs) + 1) * periodMs;
+}
+
 export interface ComponentInput {
   projectId: string;
   component: ComponentDefinition;

@@ -20,10 +20,10 @@ import type { WebhookEvent } from '../activities/webhooks.js';
 import { isNotification, type Effect, type NotifyEffect } from '../machines/effects.js';
 import { flagLine, openDependencyFlags } from '../machines/dependencyFlags.js';
 import { alertLine } from '../machines/alerts.js';
-import type { ComponentContext } from '../machines/context.js';
+import { followsEditionTwo, type ComponentContext } from '../machines/context.js';
 import { ethicsItemsForLevel } from '../machines/ethics.js';
 import { levelDefinition } from '../machines/levels.js';
-import { tasksApply, tasksForReview, tasksOf } from '../machines/tasks.js';
+import { tasksForReview, tasksOf } from '../machines/tasks.js';
 import { cardView, type ComponentStatus } from '../machines/status.js';
 import { figuresOf, levelSince } from '../machines/summary.js';
 import { auditCount } from './audit.js';
@@ -124,7 +124,7 @@ export function notificationFor(run: ComponentRun, effect: NotifyEffect): Notifi
  * edition 1, whose emails stay as they were.
  */
 function reviewExtras(context: ComponentContext, reviewId: string): Partial<Notification> {
-  if (!tasksApply(context)) return {};
+  if (!followsEditionTwo(context)) return {};
   const questions = new Map(context.policy.ethicsChecklist.map((item) => [item.id, item.question]));
   const given = context.ethicsAnswers.find((e) => e.reviewId === reviewId);
   const ethics = Object.entries(given?.answers ?? {}).map(([id, answer]) => ({ id, question: questions.get(id) ?? id, answer }));
