@@ -51,7 +51,7 @@ export function checkOf(card: Record<string, unknown>, key: string): MlflowCheck
 
 /** The checks of a level's deliverables, in the level's order (a `key.part` deliverable is its key's). */
 export function checksAt(context: Pick<ComponentContext, 'policy' | 'card'>, level: number): CheckToRead[] {
-  const keys = [...new Set(levelDeliverables(context, level).map((name) => name.split('.')[0]!))];
+  const keys = [...new Set(levelDeliverables(context, level).map((name) => name.split('.')[0]))];
   return keys.flatMap((key) => {
     const check = checkOf(context.card, key);
     return check ? [{ key, check }] : [];
