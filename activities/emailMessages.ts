@@ -120,6 +120,18 @@ function riskLine(r: Notification['topRisks'][number]): string {
   return `${r.id}  risk ${r.risk ?? '?'}${flags ? ` [${flags}]` : ''}  ${r.statement ?? ''}${r.mitigation ? ` — mitigation: ${r.mitigation}` : ''}`.trimEnd();
 }
 
+/** The monitoring alerts a re-review carries (the one that opened it first); nothing without them. */
+const alertLinesText = (n: Notification): string[] =>
+  n.alerts?.length ? ['', 'Opened out of cycle by a monitoring alert:', ...n.alerts.map((a) => `  - ${a}`)] : [];
+const alertsHtml = (n: Notification) =>
+  n.alerts?.length ? html`<h3>Opened out of cycle by a monitoring alert</h3><ul>${n.alerts.map((a) => html`<li>${a}</li>`)}</ul>` : '';
+
+/** The evidence a review opened on: the level's checks as MLflow answered, frozen on the card. */
+const evidenceLinesText = (n: Notification): string[] =>
+  n.evidence?.length ? ['', 'Evidence read from MLflow when the review opened:', ...n.evidence.map((e) => `  ${e}`)] : [];
+const evidenceHtml = (n: Notification) =>
+  n.evidence?.length ? html`<h3>Evidence read from MLflow when the review opened</h3><ul>${n.evidence.map((e) => html`<li>${e}</li>`)}</ul>` : '';
+
 /** What a dependency flag asks of the owner, in one paragraph (text and HTML say the same). */
 const FLAG_ADVICE =
   'Check whether the evidence this component rests on still holds. The flag stays open on the card, and is shown to the panel, until the next approved review of this component.';
@@ -138,6 +150,8 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
     );
     if (n.proposal) lines.push(`  Proposal: ${n.proposal}`);
     if (n.note) lines.push(`  Note from the submitter: ${n.note}`);
+    lines.push(...alertLinesText(n));
+    lines.push(...evidenceLinesText(n));
     lines.push('', ...expectationLines(n));
     lines.push(...reviewExtrasText(n));
     lines.push('', n.topRisks.length ? 'Top risks on the card (highest first):' : 'The card lists no requirements with a risk yet.');
@@ -160,6 +174,7 @@ function textBody(n: Notification, to: Person, links: EmailLinks): string {
         : `Re-review ${n.reviewId} is still waiting for your answers to the ethics checklist; the panel is asked once they are in:`,
       '',
       ...about.map((l) => `  ${l}`),
+      ...alertLinesText(n),
       '',
       'Questions:',
       ...(n.ethicsQuestions ?? []).map((q) => `  ${q.id}: ${q.question}`),
@@ -234,6 +249,8 @@ function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: strin
       ${about}
       ${n.proposal ? html`<p>Proposal: <strong>${n.proposal}</strong></p>` : ''}
       ${n.note ? html`<p>Note from the submitter: ${n.note}</p>` : ''}
+      ${alertsHtml(n)}
+      ${evidenceHtml(n)}
       ${expectationsHtml(n)}
       ${extras}
       <h3>Top risks on the card</h3>
@@ -246,6 +263,7 @@ function htmlBody(n: Notification, to: Person, links: EmailLinks, subject: strin
     main = html`<p>${n.kind === 'ethics-requested'
       ? `Re-review ${n.reviewId} has opened. The panel is asked once you have answered the ethics checklist.`
       : `Re-review ${n.reviewId} is still waiting for your answers to the ethics checklist; the panel is asked once they are in.`}</p>${about}
+      ${alertsHtml(n)}
       <h3>Questions</h3><dl>${(n.ethicsQuestions ?? []).map((q) => html`<dt>${q.id}</dt><dd>${q.question}</dd>`)}</dl>
       <p>Answer from the command line:<br /><code>${ethicsCliLine(n, to.email)}</code></p>
       <p><a href="${links.component}">The component's page</a></p>`;

@@ -59,6 +59,10 @@ export interface Notification {
   ethics?: { id: string; question: string; answer: string }[];
   /** Rules edition 2: the tasks resolved with this review, then those still carried from earlier ones. */
   taskResolutions?: TaskLine[];
+  /** Review emails: the monitoring alerts the review carries, one line each (the one that opened it first). */
+  alerts?: string[];
+  /** Review emails: the checks read from MLflow when the review opened, one line each (gates backed by evidence). */
+  evidence?: string[];
   /** The checklist the owner is asked to answer (`ethics-requested`, `ethics-reminder`). */
   ethicsQuestions?: { id: string; question: string }[];
 }

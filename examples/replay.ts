@@ -5,7 +5,9 @@
  *   npm start            # in one terminal
  *   npm run examples     # in another
  *
- * Projects that already exist are left as they are.
+ * A sixth case keeps its model in MLflow and is replayed only when MLflow answers at
+ * MLTRL_MLFLOW_URL (`MLTRL_LOCAL_MLFLOW=1 MLTRL_LOCAL_ALERTMANAGER=1 npm start` runs one and prints
+ * the command). Projects that already exist are left as they are.
  */
 import { readFileSync } from 'node:fs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -28,7 +30,16 @@ import {
   updateCardUpdate,
   type ComponentStatus,
 } from '../workflows/definitions.js';
-import { STORIES, type ComponentStory, type Step } from './stories.js';
+import { createHash } from 'node:crypto';
+import { MLFLOW_ACTOR, semverOfMlflowVersion } from '../machines/integrations.js';
+import { ALERTMANAGER_PATH } from '../src/http/integrations/alertmanager.js';
+import { reportRegistryVersion } from '../src/integrations/mlflowLinks.js';
+import { MlflowError, mlflowRegistry } from '../src/integrations/mlflowRegistry.js';
+import { answersOk } from '../src/local/childServer.js';
+import { ALERTMANAGER_TOKEN_FILE } from '../src/local/integrations.js';
+import { configuredLinkSecret } from '../src/local/linkSecret.js';
+import { publicUrl } from '../src/runtime/config.js';
+import { MLFLOW_STORY, STORIES, type ComponentStory, type Step } from './stories.js';
 
 const ETHICS = Object.fromEntries(DEFAULT_ETHICS_CHECKLIST.map((item) => [item.id, 'Discussed at the review; see the ethics log.']));
 
@@ -72,12 +83,12 @@ class ComponentDriver {
     }
   }
 
-  /** The re-review a signal opened: signals are not answered, so the status is read until it shows. */
-  private async openReReview(): Promise<NonNullable<ComponentStatus['openReview']>> {
+  /** The re-review a signal (or an alert) opened: neither is answered, so the status is read until it shows. */
+  async openReReview(attempts = 100): Promise<NonNullable<ComponentStatus['openReview']>> {
     for (let attempt = 0; ; attempt++) {
       const review = (await this.status()).openReview;
       if (review?.reReview) return review;
-      if (attempt > 100) throw new Error('the Level 9 re-review did not open');
+      if (attempt > attempts) throw new Error('the Level 9 re-review did not open');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -136,13 +147,14 @@ async function waitForComponent(handle: WorkflowHandle): Promise<void> {
   }
 }
 
-async function replayComponent(client: Client, project: ProjectDefinition, story: ComponentStory): Promise<void> {
+async function replayComponent(client: Client, project: ProjectDefinition, story: ComponentStory): Promise<ComponentDriver> {
   const definition = project.components.find((c) => c.id === story.componentId)!;
   const handle = componentHandle(client, project.id, story.componentId);
   await waitForComponent(handle);
   await handle.executeUpdate(updateCardUpdate, { args: [{ by: definition.owner.email, patch: story.card }] });
   const driver = new ComponentDriver(handle, project, definition.owner);
   for (const step of story.steps) await driver.play(step);
+  return driver;
 }
 
 /** Replays every story; returns the ids of the projects it started (existing ones are skipped). */
@@ -167,11 +179,183 @@ export async function replayStories(client: Client, taskQueue: string, options: 
   return started;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every half second until it answers something, or `timeoutMs` passes (undefined). */
+async function within<T>(timeoutMs: number, check: () => Promise<T | undefined>): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await check();
+    if (found !== undefined || Date.now() > deadline) return found;
+    await sleep(500);
+  }
+}
+
+export interface MlflowReplayOptions {
+  /** MLflow's tracking server, where the story registers its model. */
+  mlflowUrl: string;
+  /** Alertmanager's API: the drift alert goes there, and Alertmanager sends it on to mltrl. */
+  alertmanagerUrl?: string;
+  /** Without Alertmanager: mltrl's own address and the token of its Alertmanager route. */
+  mltrl?: { url: string; token: string };
+  /** The alert labels naming project and component (MLTRL_ALERTMANAGER_PROJECT_LABEL, …_COMPONENT_LABEL). */
+  labels?: { project: string; component: string };
+  idSuffix?: string;
+  log?: (line: string) => void;
+  /** How long the new version's webhook delivery is waited for before catching up from the registry. Default 20 s. */
+  webhookWaitMs?: number;
+}
+
+export interface MlflowReplay {
+  projectId: string;
+  /** The registered model's name in MLflow. */
+  model: string;
+  /** The version that climbed to 9, and the one registered after. */
+  approvedVersion: number;
+  newVersion: number;
+  /** How mltrl heard of the new version: MLflow's webhook, or the replay's catch-up read when none came. */
+  heardBy: 'webhook' | 'catch-up';
+  /** Where the drift alert went; `skipped` when neither Alertmanager nor mltrl's route was available. */
+  alertVia: 'alertmanager' | 'mltrl' | 'skipped';
+  /** The re-review the alert opened. */
+  reReviewId?: string;
+}
+
+/**
+ * The sixth case, with its model in MLflow: registers the model and its first version, climbs both
+ * components to 9 (the worker sets the alias on that version), registers a new version (MLflow's
+ * webhook sends the detector back to 7 and the worker removes the alias), then raises the drift alert
+ * that opens the calibration's re-review, left open for the owner and panel. Undefined when the
+ * project exists already (left as it is).
+ */
+export async function replayMlflowStory(client: Client, taskQueue: string, options: MlflowReplayOptions): Promise<MlflowReplay | undefined> {
+  const log = options.log ?? (() => {});
+  const story = MLFLOW_STORY;
+  const loaded = loadExample(story.file, options.idSuffix);
+  const model = `${loaded.components.find((c) => c.id === story.linked.componentId)!.integrations!.mlflow!.model}${options.idSuffix ?? ''}`;
+  // The registered model's name carries the suffix too: each test run gets its own in a shared MLflow.
+  const project = ProjectDefinition.parse({
+    ...loaded,
+    components: loaded.components.map((c) => (c.id === story.linked.componentId ? { ...c, integrations: { mlflow: { ...c.integrations!.mlflow!, model } } } : c)),
+  });
+  try {
+    await startProject(client, taskQueue, project);
+  } catch (error) {
+    if (error instanceof ClientError && error.kind === 'conflict') {
+      log(`${project.id}: already there, left as it is`);
+      return undefined;
+    }
+    throw error;
+  }
+  log(`${project.id}: ${story.summary}…`);
+
+  const registry = mlflowRegistry(options.mlflowUrl);
+  try {
+    await registry.call('POST', 'registered-models/create', { name: model, description: story.linked.registeredModel });
+  } catch (error) {
+    // Registered by an earlier replay against the same MLflow: its next version is this story's first.
+    if (!(error instanceof MlflowError && error.code === 'RESOURCE_ALREADY_EXISTS')) throw error;
+  }
+  // Each version comes from a training run, as a team's training job would log it (the run is where
+  // evidence-backed gates will read metrics from); MLflow accepts only such a source for a local model.
+  const register = async (description: string) => {
+    const { run } = await registry.call<{ run: { info: { run_id: string } } }>('POST', 'runs/create', {
+      experiment_id: '0',
+      run_name: `${model} ${description.split(/[,.:]/)[0].toLowerCase()}`,
+      start_time: Date.now(),
+    });
+    const runId = run.info.run_id;
+    await registry.call('POST', 'runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
+    const { model_version } = await registry.call<{ model_version: { version: string } }>('POST', 'model-versions/create', { name: model, source: `runs:/${runId}/model`, run_id: runId, description });
+    return { version: Number(model_version.version), runId };
+  };
+  const { version: approvedVersion, runId: trainingRun } = await register(story.linked.firstVersion);
+  log(`${project.id}: MLflow ${model} version ${approvedVersion} registered`);
+
+  // The evidence its Level 7 and 8 gates read: the training run's held-out metric, and the version's validation tag.
+  const { testSuites, deploymentTests } = story.linked.evidence;
+  await registry.call('POST', 'runs/log-metric', { run_id: trainingRun, key: testSuites.metric, value: testSuites.logged, timestamp: Date.now(), step: 0 });
+  await registry.call('POST', 'model-versions/set-tag', { name: model, version: String(approvedVersion), ...deploymentTests.tag });
+  const checks = {
+    testSuites: { mlflow: { runId: trainingRun, metric: testSuites.metric, atLeast: testSuites.atLeast }, note: testSuites.note },
+    deploymentTests: { mlflow: { model, version: String(approvedVersion), tag: deploymentTests.tag }, note: deploymentTests.note },
+  };
+  const linkedStory = { ...story.linked, card: { ...story.linked.card, ...checks, versions: { ...story.linked.card.versions, model: semverOfMlflowVersion(approvedVersion) } } };
+  const [detector, calibration] = await call(() => Promise.all([replayComponent(client, project, linkedStory), replayComponent(client, project, story.monitored)]));
+  const alias = project.components.find((c) => c.id === story.linked.componentId)!.integrations!.mlflow!.alias ?? 'mltrl-approved';
+  const aliased = await within(30_000, async () => ((await registry.aliasVersion(model, alias)) === approvedVersion ? true : undefined));
+  log(aliased ? `${project.id}: defect-detector at Level 9; MLflow alias ${alias} → version ${approvedVersion}` : `${project.id}: defect-detector at Level 9, but MLflow's alias ${alias} was not set: does the worker run with MLTRL_MLFLOW_URL=${options.mlflowUrl}?`);
+
+  // A new version in MLflow: the embedded switchback from 9 to 7, by MLflow's webhook.
+  const { version: newVersion } = await register(story.linked.newVersion);
+  const backAtSeven = async () => ((await detector.status()).level === 7 ? true : undefined);
+  let heardBy: MlflowReplay['heardBy'] = 'webhook';
+  if (!(await within(options.webhookWaitMs ?? 20_000, backAtSeven))) {
+    // MLflow keeps no deliveries: without its webhook (or when it was lost), read the registry instead.
+    heardBy = 'catch-up';
+    log(`${project.id}: no webhook delivery from MLflow for version ${newVersion}; caught up from the registry (npm start with MLTRL_LOCAL_MLFLOW=1 creates the webhook)`);
+    const reported = await reportRegistryVersion(client, { projectId: project.id, componentId: story.linked.componentId, model, alias, level: 9 }, newVersion, `version ${newVersion} registered`);
+    if (reported.outcome !== 'reported' && !(await backAtSeven())) throw new Error(`${project.id}: MLflow version ${newVersion} was not taken: ${reported.detail}`);
+  }
+  log(`${project.id}: MLflow ${model} version ${newVersion} registered → defect-detector back to Level 7 (by ${MLFLOW_ACTOR})`);
+
+  // The drift alert about the calibration, at Level 9: through Alertmanager when one runs.
+  const { alertname, severity, summary } = story.monitored.alert;
+  const labelNames = options.labels ?? { project: 'project', component: 'component' };
+  const labels = { alertname, severity, [labelNames.project]: project.id, [labelNames.component]: story.monitored.componentId };
+  const startsAt = new Date().toISOString();
+  let alertVia: MlflowReplay['alertVia'];
+  if (options.alertmanagerUrl) {
+    alertVia = 'alertmanager';
+    const response = await fetch(`${options.alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ labels, annotations: { summary }, startsAt }]) });
+    if (!response.ok) throw new Error(`Alertmanager ${options.alertmanagerUrl}: ${response.status} ${await response.text()}`);
+  } else if (options.mltrl) {
+    alertVia = 'mltrl';
+    // What Alertmanager would send (version 4), its fingerprint a stable hash of the labels.
+    const fingerprint = createHash('sha256').update(JSON.stringify(labels)).digest('hex').slice(0, 16);
+    const notification = { version: '4', status: 'firing', receiver: 'mltrl', groupKey: `{}:{alertname="${alertname}"}`, alerts: [{ status: 'firing', labels, annotations: { summary }, startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint }] };
+    const response = await fetch(`${options.mltrl.url}${ALERTMANAGER_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${options.mltrl.token}` }, body: JSON.stringify(notification) });
+    if (!response.ok) throw new Error(`mltrl ${ALERTMANAGER_PATH}: ${response.status} ${await response.text()}`);
+  } else {
+    log(`${project.id}: drift alert skipped: no Alertmanager (MLTRL_ALERTMANAGER_URL) and no MLTRL_ALERTMANAGER_TOKEN for mltrl's own route`);
+    return { projectId: project.id, model, approvedVersion, newVersion, heardBy, alertVia: 'skipped' };
+  }
+  // Alertmanager batches a new alert group for its group_wait (5 s under npm start) before sending.
+  const review = await calibration.openReReview(alertVia === 'alertmanager' ? 1_200 : 100);
+  log(`${project.id}: ${alertname} (via ${alertVia === 'alertmanager' ? 'Alertmanager' : "mltrl's route"}) opened re-review ${review.id} of plant-calibration at Level 9, waiting for its owner's ethics answers, then the panel`);
+  return { projectId: project.id, model, approvedVersion, newVersion, heardBy, alertVia, reReviewId: review.id };
+}
+
+/** Replays the MLflow case when MLflow answers at MLTRL_MLFLOW_URL; says why not otherwise. */
+async function replayMlflowIfAvailable(client: Client, config: ReturnType<typeof loadConfig>): Promise<string | undefined> {
+  const name = MLFLOW_STORY.file.replace(/\.json$/, '');
+  if (!config.MLTRL_MLFLOW_URL) {
+    console.log(`${name}: skipped, its model lives in MLflow: set MLTRL_MLFLOW_URL to a running MLflow (npm start with MLTRL_LOCAL_MLFLOW=1 runs one and prints the command)`);
+    return undefined;
+  }
+  if (!(await answersOk(`${config.MLTRL_MLFLOW_URL.replace(/\/+$/, '')}/health`))) {
+    console.log(`${name}: skipped, MLflow does not answer at MLTRL_MLFLOW_URL=${config.MLTRL_MLFLOW_URL}`);
+    return undefined;
+  }
+  const token = configuredLinkSecret(config.MLTRL_ALERTMANAGER_TOKEN, ALERTMANAGER_TOKEN_FILE);
+  const replayed = await replayMlflowStory(client, config.MLTRL_TASK_QUEUE, {
+    mlflowUrl: config.MLTRL_MLFLOW_URL,
+    ...(config.MLTRL_ALERTMANAGER_URL ? { alertmanagerUrl: config.MLTRL_ALERTMANAGER_URL } : {}),
+    ...(token ? { mltrl: { url: publicUrl(config), token } } : {}),
+    labels: { project: config.MLTRL_ALERTMANAGER_PROJECT_LABEL, component: config.MLTRL_ALERTMANAGER_COMPONENT_LABEL },
+    log: (line) => console.log(line),
+  });
+  if (replayed) console.log(`  In MLflow: ${config.MLTRL_MLFLOW_URL}/#/models/${encodeURIComponent(replayed.model)} (tags mltrl.level, mltrl.phase, mltrl.card on each version)`);
+  return replayed?.projectId;
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const client = await connect(config);
   try {
     const started = await replayStories(client, config.MLTRL_TASK_QUEUE, { log: (line) => console.log(line) });
+    const withMlflow = await replayMlflowIfAvailable(client, config);
+    if (withMlflow) started.push(withMlflow);
     console.log(`\nreplayed ${started.length} project${started.length === 1 ? '' : 's'}. Portfolio now:\n`);
     const scope = { taskQueue: config.MLTRL_TASK_QUEUE };
     const metrics = await readMetrics(client, scope);

@@ -228,3 +228,85 @@ export const STORIES: Story[] = [
     ],
   },
 ];
+
+/**
+ * The sixth case, whose model lives in MLflow's Model Registry: the paper's metal-surface defect
+ * detection product (the manufacturing application of the neuropathology copilot's method), as a
+ * team runs it with a registry. Replayed only when MLflow is reachable (examples/replay.ts).
+ */
+export interface MlflowStory {
+  file: string;
+  summary: string;
+  /** The component linked to the registered model (`integrations.mlflow` in the project file). */
+  linked: ComponentStory & {
+    /** The registered model's description in MLflow, and each version's: the first is the one that climbs. */
+    registeredModel: string;
+    firstVersion: string;
+    /** Registered in MLflow once the component is at Level 9: the embedded switchback to 7. */
+    newVersion: string;
+    /** Gate deliverables that are checks read from MLflow: a metric the first version's training run logs, and a tag on that version. */
+    evidence: {
+      testSuites: { metric: string; atLeast: number; logged: number; note: string };
+      deploymentTests: { tag: { key: string; value: string }; note: string };
+    };
+  };
+  /** Climbs to 9 alongside; a monitoring alert then opens its out-of-cycle re-review. */
+  monitored: ComponentStory & { alert: { alertname: string; severity: string; summary: string } };
+}
+
+export const MLFLOW_STORY: MlflowStory = {
+  file: 'surface-inspection.json',
+  summary: 'Metal-surface defect detection with its model in MLflow: deployed at Level 9 (alias set), a new model version sends it back to 7, a drift alert opens a re-review of the calibration',
+  linked: {
+    componentId: 'defect-detector',
+    registeredModel: 'Detects defects in metallic surfaces from line-camera images (MLTRL: surface-inspection/defect-detector).',
+    firstVersion: 'Still-image inspection, calibrated on the first deployment setting.',
+    newVersion: 'Adds support for video-based inspection, from the research progress fed back through the Level 9 touch points.',
+    card: cardFor(
+      'Metal-surface defect detector',
+      {
+        hypotheses: 'A hyperbolic latent space organises surface images by their implicit hierarchy, so defects stand apart without labels.',
+        literature: 'The neuropathology copilot\'s anomaly detection with hyperbolic manifolds, applied to detecting defects in metallic surfaces.',
+        sampleData: 'Line-camera images of metallic surfaces from the first plant, versioned.',
+        intendedUse: 'Flag surface defects on the production line for an inspector to confirm.',
+        unacceptableUses: 'Rejecting parts without an inspector in the loop.',
+        caveats: 'Data distribution shifts from one deployment setting to another change the false-positive versus false-negative balance.',
+        dataLogging: 'Inputs, outputs and the MLflow model version logged per inspection.',
+        monitoring: { dataQuality: 'image exposure and focus checks', dataDrift: 'embedding drift per plant', conceptDrift: 'monthly inspector audits of flagged parts' },
+      },
+      [
+        { id: 'R1.1', statement: 'Defects separate from normal surfaces in the latent space', verification: 'held-out plant images', validation: 'inspector review', pFailure: 0.3, value: 8, status: 'validated', mitigation: 'fall back to the reference-image comparison' },
+        { id: 'P1.1', statement: 'Scores each part within the line\'s cycle time', category: 'performance', verification: 'latency benchmark on the line computer', validation: 'line trial', pFailure: 0.2, value: 7, status: 'validated' },
+        { id: 'P1.2', statement: 'Images of customers\' parts stay on the plant network', category: 'privacy', verification: 'network audit', validation: 'customer quality agreements', pFailure: 0.1, value: 8, status: 'validated' },
+      ],
+    ),
+    // Its Level 7 and 8 gates are evidence read from MLflow (the replay fills in the run and version it
+    // registers): the training run's recall on the held-out plant, and the version's validation tag.
+    evidence: {
+      testSuites: { metric: 'heldout_recall', atLeast: 0.9, logged: 0.94, note: 'Recall on the held-out plant\'s labelled line images, critical defect slices included' },
+      deploymentTests: { tag: { key: 'validation_status', value: 'approved' }, note: 'Shadow deployment on line 2 signed off by the plant\'s quality engineers' },
+    },
+    steps: [{ climbTo: 9 }],
+  },
+  monitored: {
+    componentId: 'plant-calibration',
+    card: cardFor(
+      'Per-plant false-positive / false-negative calibration',
+      {
+        hypotheses: 'Calibrating the detector\'s threshold per deployment setting keeps false positives and false negatives within each plant\'s budget.',
+        caveats: 'A new plant, lighting or alloy shifts the score distribution and the calibration with it.',
+        deploymentTests: 'Calibration checked per plant in the CI/CD pipeline before every release.',
+        monitoring: { dataQuality: 'score histogram per plant', dataDrift: 'population stability of scores per plant', conceptDrift: 'inspector-confirmed false-positive rate per week' },
+      },
+      [{ id: 'R2.1', statement: 'False-positive rate within each plant\'s budget at the agreed recall', verification: 'per-plant hold-out', validation: 'plant quality managers', pFailure: 0.3, value: 8, status: 'validated', mitigation: 'recalibrate on the plant\'s latest confirmed labels' },
+        { id: 'P2.1', statement: 'Only the line\'s quality engineers can change a plant\'s threshold', category: 'security', verification: 'access review', validation: 'plant IT sign-off', pFailure: 0.1, value: 6, status: 'validated' },
+      ],
+    ),
+    steps: [{ climbTo: 9 }],
+    alert: {
+      alertname: 'CalibrationDrift',
+      severity: 'critical',
+      summary: 'False-positive rate at the second plant doubled after its lighting change: the data distribution shifted from one deployment setting to another',
+    },
+  },
+};

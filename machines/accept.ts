@@ -2,20 +2,22 @@
  * The one question every entry asks — update validators and handlers, the review and re-review
  * signals, roster changes, the CLI's pre-checks, the review page: what would this event do to the
  * component? The answer is `accepted` (with the next snapshot and the effects it asks for),
- * `refused` (with the reasons, one line each) or `repeated` (a reviewer's verdict given before,
- * acknowledged and changing nothing). Pure: safe in the workflow sandbox and anywhere else.
+ * `refused` (with the reasons, one line each) or `repeated` (a reviewer's verdict given before, or an
+ * alert still firing, acknowledged and changing nothing). Pure: safe in the workflow sandbox and anywhere else.
  */
 import { initialTransition, transition, type SnapshotFrom } from 'xstate';
 import type { ComponentContext, ComponentInput } from './context.js';
 import { componentLifecycle } from './componentLifecycle.js';
 import type { Effect } from './effects.js';
 import type { LifecycleEvent } from './events.js';
+import { isRepeatedAlert } from './alerts.js';
 import { inputRefusals, isRepeatedVerdict, notNow, ruleRefusals, type LifecycleState } from './rules.js';
 
 export type LifecycleSnapshot = SnapshotFrom<typeof componentLifecycle>;
 
 export type Answer =
-  | { kind: 'accepted'; snapshot: LifecycleSnapshot; effects: Effect[] }
+  /** `event`: what was accepted, so the host can tell what it changed (machines/lifecycleEvents.ts). */
+  | { kind: 'accepted'; snapshot: LifecycleSnapshot; effects: Effect[]; event: LifecycleEvent }
   | { kind: 'refused'; reasons: string[] }
   | { kind: 'repeated' };
 
@@ -32,6 +34,8 @@ export interface EntryLimits {
 export function accept(snapshot: LifecycleSnapshot, event: LifecycleEvent, limits?: EntryLimits): Answer {
   const context = snapshot.context;
   if (event.type === 'VERDICT' && isRepeatedVerdict(context, event)) return { kind: 'repeated' };
+  // Alertmanager re-sends a firing alert until it resolves: a repeat changes nothing, whatever the state.
+  if (event.type === 'ALERT_FIRING' && isRepeatedAlert(context, event)) return { kind: 'repeated' };
   const state = snapshot.value as LifecycleState;
   const reasons = takes(state, event.type) ? ruleRefusals(context, event) : [notNow(state, context, event)];
   if (limits && reasons.length === 0) reasons.push(...inputRefusals(context, event));
@@ -39,7 +43,7 @@ export function accept(snapshot: LifecycleSnapshot, event: LifecycleEvent, limit
   const [next, actions] = transition(componentLifecycle, snapshot, event);
   const overBudget = limits?.budget?.(next);
   if (overBudget) return { kind: 'refused', reasons: [overBudget] };
-  return { kind: 'accepted', snapshot: next, effects: emitted(actions) };
+  return { kind: 'accepted', snapshot: next, effects: emitted(actions), event };
 }
 
 /**

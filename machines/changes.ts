@@ -10,6 +10,7 @@ import {
   REVISIONS_KEPT,
   SWITCHBACKS_KEPT,
   TIMELINE_KEPT,
+  followsEditionTwo,
   patchedCard,
   type ClosedReview,
   type ComponentContext,
@@ -30,8 +31,8 @@ function confirmedOn(review: OpenReview): Pick<ClosedReview, 'confirmed'> {
   const first = approvals[0]?.confirmed;
   return first ? { confirmed: { ...first, by: approvals.map((v) => v.reviewer) } } : {};
 }
-import { reReviewAsksEthics } from './reReviewEthics.js';
 import { resolveTasks, type Resolutions } from './tasks.js';
+import { frozenOnCard, judged, type Measured } from './evidence.js';
 
 /** What opens a review: a person's submit, or (`reReview`) a Level 9 schedule's fire. */
 export interface ReviewRequest {
@@ -41,11 +42,14 @@ export interface ReviewRequest {
   ethics: Record<string, string>;
   note?: string;
   resolutions?: Resolutions;
+  /** The checks read for this review (submit, or a re-review of a card with checks). */
+  evidence?: Measured[] | 'unread';
 }
 
 export function openReview(context: ComponentContext, request: ReviewRequest, reReview: boolean): ComponentContext {
   const event = request;
   const level = context.level;
+  const evidence = judged(event.evidence);
   const review: OpenReview = {
     id: `r${context.reviewSeq + 1}`,
     level,
@@ -54,9 +58,10 @@ export function openReview(context: ComponentContext, request: ReviewRequest, re
     submittedAt: event.at,
     ...(event.note ? { note: event.note } : {}),
     ethics: event.ethics,
+    ...(evidence.length > 0 ? { evidence } : {}),
     reReview,
     // Edition 2: a re-review first asks the owner the ethics checklist (machines/reReviewEthics.ts).
-    ...(reReview && reReviewAsksEthics(context) ? { awaitingEthics: true } : {}),
+    ...(reReview && followsEditionTwo(context) ? { awaitingEthics: true } : {}),
     verdicts: [],
     nextReminderAt: event.at + context.policy.remindEveryMs,
     escalateAt: event.at + context.policy.escalateAfterMs,
@@ -65,7 +70,9 @@ export function openReview(context: ComponentContext, request: ReviewRequest, re
   const ethicsAnswers = reReview
     ? context.ethicsAnswers
     : keepLatest([...context.ethicsAnswers, { reviewId: review.id, level, by: review.submittedBy, at: event.at, answers: event.ethics }], ETHICS_ANSWERS_KEPT, LIST_BUDGET_BYTES.ethicsAnswers);
-  const opened = { ...context, review, reviewSeq: context.reviewSeq + 1, ethicsAnswers };
+  // The readings are frozen on the card too (with when they were read), so a graduation snapshot keeps them.
+  const card = evidence.length > 0 ? (frozenOnCard(context.card, evidence) as ComponentContext['card']) : context.card;
+  const opened = { ...context, card, review, reviewSeq: context.reviewSeq + 1, ethicsAnswers };
   return reReview ? opened : resolveTasks(opened, event.resolutions, review.submittedBy, event.at, review.id);
 }
 
@@ -83,6 +90,7 @@ export function closeReview(context: ComponentContext, outcome: ReviewOutcome, a
     verdicts: review.verdicts.map((v) => ({ reviewer: v.reviewer, verdict: v.verdict })),
     tasks,
     ...(outcome === 'approved' ? confirmedOn(review) : {}),
+    ...(review.evidence ? { evidence: review.evidence } : {}),
   };
   return { ...context, review: null, closedReviews: keepLatest([...context.closedReviews, closed], CLOSED_REVIEWS_KEPT, LIST_BUDGET_BYTES.closedReviews) };
 }
@@ -110,7 +118,7 @@ export function recordVerdict(context: ComponentContext, event: VerdictEvent): C
     ...(event.tasks?.length ? { tasks: event.tasks } : {}),
     ...(event.targetLevel !== undefined ? { targetLevel: event.targetLevel } : {}),
     // Edition 2: approving confirms the level's code caliber and data considerations (machines/expectations.ts).
-    ...(event.verdict === 'approve' && context.rulesEdition >= 2 ? { confirmed: confirmationOf(review.level) } : {}),
+    ...(event.verdict === 'approve' && followsEditionTwo(context) ? { confirmed: confirmationOf(review.level) } : {}),
   };
   return { ...context, review: { ...review, verdicts: [...review.verdicts, given] } };
 }

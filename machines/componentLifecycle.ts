@@ -9,7 +9,7 @@
  * carries out; the machine does no I/O and reads no clock (every event carries `at`).
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import { initialContext, type ComponentContext, type ComponentInput, type ScheduleState } from './context.js';
+import { followsEditionTwo, initialContext, nextReminderAfter, type ComponentContext, type ComponentInput, type ScheduleState } from './context.js';
 import {
   applyCardPatch,
   applyProposal,
@@ -22,8 +22,11 @@ import {
   switchBack,
 } from './changes.js';
 import { addDependencyFlag } from './dependencyFlags.js';
+import { noteFiring, noteResolved } from './alerts.js';
 import type { Effect } from './effects.js';
 import type {
+  AlertFiringEvent,
+  AlertResolvedEvent,
   AnswerEthicsEvent,
   DependencyFlagEvent,
   LifecycleEvent,
@@ -36,7 +39,7 @@ import { MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 import { panelFor, quorumReached, unansweredReviewers } from './panel.js';
 import { recordEthicsAnswers } from './reReviewEthics.js';
 import { switchbackRefusal } from './rules.js';
-import { askDebrief, asksForDebriefs, debriefsWritten, dueReminders, restartReminders } from './debriefs.js';
+import { askDebrief, debriefsWritten, dueReminders, restartReminders } from './debriefs.js';
 import { addTasks } from './tasks.js';
 
 type Emit = { emit: (effect: Effect) => void };
@@ -81,8 +84,21 @@ export const componentLifecycle = setup({
         const proposal = proposalAt(context.level, event.proposal);
         return proposal ? openReview(context, { ...event, proposal }, false) : context;
       }
-      return openReview(context, { at: event.at, by: 'system', proposal: 'keep', ethics: {} }, true);
+      const evidence = event.type === 'REREVIEW_DUE' ? event.evidence : undefined;
+      return openReview(context, { at: event.at, by: 'system', proposal: 'keep', ethics: {}, ...(evidence ? { evidence } : {}) }, true);
     }),
+    /**
+     * A firing alert at Level 9 opens an out-of-cycle re-review carrying it: the same re-review a
+     * schedule opens (keep, or a switchback verdict to 7 or 4; edition 2 asks the owner for the
+     * ethics checklist first), submitted by `alertmanager`.
+     */
+    openAlertReview: assign(({ context, event }) => {
+      const { at, evidence } = event as AlertFiringEvent;
+      return noteFiring(openReview(context, { at, by: 'alertmanager', proposal: 'keep', ethics: {}, ...(evidence ? { evidence } : {}) }, true), event as AlertFiringEvent);
+    }),
+    /** A firing alert while a review is open is noted on it (and remembered, so its repeats open nothing). */
+    noteAlertFiring: assign(({ context, event }) => noteFiring(context, event as AlertFiringEvent)),
+    noteAlertResolved: assign(({ context, event }) => noteResolved(context, event as AlertResolvedEvent)),
     recordVerdict: assign(({ context, event }) => recordVerdict(context, event as VerdictEvent)),
     applyQuorum: assign(({ context }) => applyProposal(context, lastVerdict(context)?.at ?? 0)),
     closeWithChanges: assign(({ context }) => {
@@ -118,7 +134,7 @@ export const componentLifecycle = setup({
     /** Edition 2: after a graduation, the owner is asked for the debrief of the level just completed. */
     askForDebrief: enqueueActions(({ context, enqueue }) => {
       const closed = context.closedReviews.at(-1);
-      if (!asksForDebriefs(context) || closed?.outcome !== 'approved' || PROPOSAL_OUTCOMES[closed.proposal].kind !== 'raise') return;
+      if (!followsEditionTwo(context) || closed?.outcome !== 'approved' || PROPOSAL_OUTCOMES[closed.proposal].kind !== 'raise') return;
       enqueue.assign({ debriefs: askDebrief(context.debriefs, closed.level, closed.id, closed.closedAt, context.policy.remindEveryMs) });
       enqueue.emit({ type: 'notifyDebriefRequested', reviewId: closed.id, level: closed.level, to: [context.owner] });
     }),
@@ -185,8 +201,7 @@ export const componentLifecycle = setup({
           const type = review.awaitingEthics ? 'notifyEthicsReminder' : 'notifyReminder';
           enqueue.emit({ type, reviewId: review.id, level: review.level, to: waiting });
         }
-        const periods = Math.floor((event.at - review.nextReminderAt) / context.policy.remindEveryMs) + 1;
-        next = { ...next, nextReminderAt: review.nextReminderAt + periods * context.policy.remindEveryMs };
+        next = { ...next, nextReminderAt: nextReminderAfter(review.nextReminderAt, event.at, context.policy.remindEveryMs) };
       }
       if (!review.escalated && event.at >= review.escalateAt) {
         enqueue.emit({ type: 'notifyEscalation', reviewId: review.id, level: review.level, to: context.projectOwners, waiting });
@@ -232,6 +247,8 @@ export const componentLifecycle = setup({
     UPDATE_ROSTER: { actions: 'updateRoster' },
     BRANCH: { actions: 'recordBranch' },
     DEPENDENCY_FLAG: { actions: 'flagDependency' },
+    // A resolution is noted in every state but `retired`: the component forgets the alert, so it may fire anew.
+    ALERT_RESOLVED: { actions: 'noteAlertResolved' },
   },
   states: {
     // Entering at Level 9 (an adopted deployed component) starts its schedule at once.
@@ -240,6 +257,7 @@ export const componentLifecycle = setup({
       on: {
         SUBMIT: { guard: 'proposalKnown', target: 'inReview', actions: ['openReview', 'announceReview'] },
         REREVIEW_DUE: { target: 'inReview', actions: ['openReview', 'announceReview'] },
+        ALERT_FIRING: { target: 'inReview', actions: ['openAlertReview', 'announceReview'] },
         SWITCHBACK: { target: 'working', reenter: true, actions: 'discoverySwitchback' },
         REPORT_VERSIONS: [{ guard: 'leavesDeployment', target: 'working', reenter: true, actions: 'versionSwitchback' }, { actions: 'reportVersions' }],
         PAUSE: { target: 'paused' },
@@ -253,6 +271,7 @@ export const componentLifecycle = setup({
       on: {
         VERDICT: { target: 'deciding', actions: 'recordVerdict' },
         ANSWER_ETHICS: { actions: ['recordEthics', 'announceReview'] },
+        ALERT_FIRING: { actions: 'noteAlertFiring' },
         TICK: { actions: ['remindOrEscalate', 'remindDebriefs'] },
         SWITCHBACK: { target: 'working', actions: 'discoverySwitchback' },
         REPORT_VERSIONS: [{ guard: 'leavesDeployment', target: 'working', actions: 'versionSwitchback' }, { actions: 'reportVersions' }],
@@ -290,7 +309,7 @@ export const componentLifecycle = setup({
       type: 'final',
       entry: { type: 'syncSchedule', params: { whileHere: 'absent' } },
       // Taken here so the root's handlers never reach a retired component: it never changes again.
-      on: { UPDATE_CARD: {}, UPDATE_ROSTER: {}, BRANCH: {}, DEPENDENCY_FLAG: {} },
+      on: { UPDATE_CARD: {}, UPDATE_ROSTER: {}, BRANCH: {}, DEPENDENCY_FLAG: {}, ALERT_RESOLVED: {} },
     },
   },
 });

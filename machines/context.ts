@@ -20,6 +20,8 @@ import type { ProfileName } from './profiles.js';
 import type { DebriefLedger } from './debriefs.js';
 import type { Confirmation } from './expectations.js';
 import type { WorkTask } from './tasks.js';
+import type { FiringAlert, ReviewAlert } from './alerts.js';
+import type { Evidence } from './evidence.js';
 
 export type SwitchbackKind = 'discovery' | 'review' | 'embedded';
 export type Verdict = 'approve' | 'request-changes' | 'switchback';
@@ -48,6 +50,10 @@ export interface OpenReview {
   reReview: boolean;
   /** A re-review waiting for the owner's ethics answers before the panel is asked (machines/reReviewEthics.ts). */
   awaitingEthics?: boolean;
+  /** Monitoring alerts the review carries: the one that opened it, and any that fired while it was open. */
+  alerts?: ReviewAlert[];
+  /** The checks read from MLflow when the review opened, judged (machines/evidence.ts); absent when the card has none. */
+  evidence?: Evidence[];
   verdicts: GivenVerdict[];
   nextReminderAt: number;
   escalateAt: number;
@@ -68,6 +74,8 @@ export interface ClosedReview {
   tasks: string[];
   /** Edition 2, approved reviews: the level's code caliber and data considerations, and who confirmed them. */
   confirmed?: Confirmation & { by: string[] };
+  /** The evidence the review opened on, kept with it. */
+  evidence?: Evidence[];
 }
 
 export interface Switchback {
@@ -182,6 +190,8 @@ export interface ComponentContext {
   dependencyFlags?: DependencyFlag[];
   /** Edition 2: the stage debriefs asked for after graduations (machines/debriefs.ts); absent until the first. */
   debriefs?: DebriefLedger;
+  /** Monitoring alerts firing about this component, so their repeats open nothing (machines/alerts.ts); absent until the first. */
+  firingAlerts?: FiringAlert[];
 }
 
 /**
@@ -192,6 +202,17 @@ export interface ComponentContext {
  */
 export const FIRST_RULES_EDITION = 1;
 export const RULES_EDITION = 2;
+
+/** Whether the component follows edition 2's review practices: work items, re-review ethics, confirmations, debriefs. */
+export const followsEditionTwo = (context: Pick<ComponentContext, 'rulesEdition'>): boolean => context.rulesEdition >= 2;
+
+/**
+ * A reminder clock moved past `at`: the next time on its `periodMs` beat after `at`. Periods missed
+ * (a worker down for a while) are skipped: one reminder now, the next a period on.
+ */
+export function nextReminderAfter(scheduled: number, at: number, periodMs: number): number {
+  return scheduled + (Math.floor((at - scheduled) / periodMs) + 1) * periodMs;
+}
 
 export interface ComponentInput {
   projectId: string;

@@ -8,7 +8,7 @@
  * The ledger is bounded by construction: one owed entry per level (a second graduation from a
  * level whose debrief is still owed is counted on the same entry), and two counters. Pure.
  */
-import type { ComponentContext } from './context.js';
+import { nextReminderAfter } from './context.js';
 import { MAX_LEVEL } from './levels.js';
 
 /** A debrief the owner was asked for and has not written yet. */
@@ -37,9 +37,6 @@ export const EMPTY_LEDGER: DebriefLedger = { asked: 0, written: 0, owed: [] };
 /** One owed entry per level, at most. */
 export const DEBRIEFS_OWED_KEPT = MAX_LEVEL + 1;
 
-/** Whether the component follows the rules that ask for debriefs. */
-export const asksForDebriefs = (context: Pick<ComponentContext, 'rulesEdition'>) => (context.rulesEdition ?? 1) >= 2;
-
 /** The ledger after the graduation from `level` by review `reviewId` at `at`. */
 export function askDebrief(ledger: DebriefLedger | undefined, level: number, reviewId: string, at: number, remindEveryMs: number): DebriefLedger {
   const current = ledger ?? EMPTY_LEDGER;
@@ -67,10 +64,7 @@ export function dueReminders(ledger: DebriefLedger, at: number, remindEveryMs: n
   const due = ledger.owed.filter((owed) => at >= owed.nextReminderAt);
   if (due.length === 0) return { due, ledger };
   const owed = ledger.owed.map((o) => {
-    if (at < o.nextReminderAt) return o;
-    // Periods missed (a worker down for a while) are skipped: one reminder now, the next a period on.
-    const periods = Math.floor((at - o.nextReminderAt) / remindEveryMs) + 1;
-    return { ...o, nextReminderAt: o.nextReminderAt + periods * remindEveryMs };
+    return at < o.nextReminderAt ? o : { ...o, nextReminderAt: nextReminderAfter(o.nextReminderAt, at, remindEveryMs) };
   });
   return { due, ledger: { ...ledger, owed } };
 }

@@ -5,6 +5,8 @@
 import type { SwitchbackKind, Verdict } from './context.js';
 import type { CardPatch, Roster, Versions } from './model.js';
 import type { Resolutions } from './tasks.js';
+import type { AlertNotice } from './alerts.js';
+import type { Measured } from './evidence.js';
 
 interface Stamped {
   at: number;
@@ -18,6 +20,12 @@ export interface SubmitEvent extends Stamped {
   note?: string;
   /** How the open tasks are resolved: each done (with a note) or carried forward (with a reason). */
   resolutions?: Resolutions;
+  /**
+   * The level's checks as the host read them from MLflow (machines/evidence.ts): the review opens
+   * only when they hold. `'unread'`: the host asks before reading whether anything else refuses.
+   * Absent where the level has no checks (and in every history recorded before checks existed).
+   */
+  evidence?: Measured[] | 'unread';
 }
 
 /** The owner's answers to the ethics checklist of a re-review waiting for them. */
@@ -72,6 +80,8 @@ export interface BranchEvent extends Stamped {
 export interface ReReviewDueEvent extends Stamped {
   type: 'REREVIEW_DUE';
   scheduledAt?: string;
+  /** The card's checks read again for the panel (a card with checks only): shown, never a reason to skip. */
+  evidence?: Measured[];
 }
 
 /**
@@ -88,6 +98,24 @@ export interface DependencyFlagEvent extends Stamped {
   to: number;
   kind?: SwitchbackKind;
   reason: string;
+}
+
+/**
+ * A monitoring alert about this component began firing (or fired again: machines/alerts.ts tells a
+ * repeat). At Level 9 it opens an out-of-cycle re-review carrying the alert, or is noted on the
+ * review already open. Sent only by the alert route, so no earlier history holds one.
+ */
+export interface AlertFiringEvent extends Stamped {
+  type: 'ALERT_FIRING';
+  alert: AlertNotice;
+  /** As on REREVIEW_DUE: the card's checks read again for the panel of the re-review it opens. */
+  evidence?: Measured[];
+}
+
+/** A monitoring alert about this component is resolved: noted, and forgotten (machines/alerts.ts). */
+export interface AlertResolvedEvent extends Stamped {
+  type: 'ALERT_RESOLVED';
+  alert: AlertNotice;
 }
 
 /** Sent by the workflow when a deadline (reminder or escalation) may have passed. */
@@ -112,4 +140,6 @@ export type LifecycleEvent =
   | TickEvent
   | UpdateRosterEvent
   | DependencyFlagEvent
-  | AnswerEthicsEvent;
+  | AnswerEthicsEvent
+  | AlertFiringEvent
+  | AlertResolvedEvent;

@@ -6,6 +6,8 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { dependsOnIssues, graphIssues } from './dependencies.js';
+import { EvidenceCheck, isCheckShaped } from './evidenceCheck.js';
+import { Integrations } from './integrations.js';
 import { MAX_ENTRY_LEVEL, MAX_LEVEL, ROLES, type Role } from './levels.js';
 import { PROFILE_NAMES, PROFILES, type PolicyProfile, type ProfileLevelKey } from './profiles.js';
 
@@ -199,6 +201,8 @@ export const ComponentDefinition = z.strictObject({
   target: z.strictObject({ level: Level, date: CalendarDate }).optional(),
   /** Components of the same project this one depends on: a switchback of any of them flags this one. */
   dependsOn: z.array(Slug).max(50).optional(),
+  /** Links to the team's own tools (machines/integrations.ts): absent, the component behaves as before. */
+  integrations: Integrations.optional(),
 });
 export type ComponentDefinition = z.infer<typeof ComponentDefinition>;
 
@@ -265,8 +269,20 @@ export type ProjectDefinitionInput = z.input<typeof ProjectDefinition>;
 // ---------------------------------------------------------------------------------------------
 
 const Text = z.string().trim().min(1, 'must not be empty').max(20_000);
-export const DeliverableText = z.union([Text, z.record(z.string().min(1).max(80), Text).refine((parts) => Object.keys(parts).length <= 20, 'must have at most 20 named parts')], {
-  error: 'must be a non-empty text or an object of named non-empty texts',
+const WrittenText = z.union([Text, z.record(z.string().min(1).max(80), Text).refine((parts) => Object.keys(parts).length <= 20, 'must have at most 20 named parts')], {
+  error: 'must be a non-empty text, an object of named non-empty texts, or a check such as { "mlflow": { "runId": "…", "metric": "val_auc", "atLeast": 0.9 } }',
+});
+
+/**
+ * A deliverable: free text, a record of named texts, or (machines/evidenceCheck.ts) a check read
+ * from MLflow when the level is submitted. A value with an `mlflow` object is read as a check, so
+ * its errors name the check's own fields (`realDataResults.mlflow.atLeast: …`).
+ */
+export const DeliverableText = z.unknown().transform((value, ctx): string | Record<string, string> | EvidenceCheck => {
+  const parsed = (isCheckShaped(value) ? EvidenceCheck : WrittenText).safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue });
+  return z.NEVER;
 });
 
 const SEMVER =

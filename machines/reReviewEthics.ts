@@ -13,11 +13,6 @@ import type { AnswerEthicsEvent } from './events.js';
 import { unansweredEthics } from './gate.js';
 import { isLead } from './panel.js';
 
-/** The first edition whose re-reviews wait for the owner's ethics answers (machines/context.ts). */
-export const REREVIEW_ETHICS_EDITION = 2;
-
-export const reReviewAsksEthics = (context: Pick<ComponentContext, 'rulesEdition'>) => context.rulesEdition >= REREVIEW_ETHICS_EDITION;
-
 /** The open review is waiting for the owner's ethics answers. */
 export const awaitingEthics = (context: Pick<ComponentContext, 'review'>) => context.review?.awaitingEthics === true;
 

@@ -3,6 +3,7 @@
  * cannot be accepted (empty when it can). Only `accept` (accept.ts) asks them, before the machine
  * sees an event; the chart says which state takes which event, and these rules never re-state it.
  */
+import { MLFLOW_ACTOR } from './integrations.js';
 import { isExcludedFromReview, isLead, isPersonKnown, panelGaps, requiredRoles, rolesOf } from './panel.js';
 import { MAX_CARD_BYTES, patchedCard, type ComponentContext, type OpenReview } from './context.js';
 import { missingDeliverables, unansweredEthics, unmitigatedRisks } from './gate.js';
@@ -21,6 +22,8 @@ import { dependencyFlagRefusals } from './dependencyFlags.js';
 import { levelDefinition, MAX_LEVEL, proposalAt, PROPOSAL_OUTCOMES } from './levels.js';
 import { answerEthicsRefusals, WAITING_FOR_ETHICS } from './reReviewEthics.js';
 import { resolutionInputRefusals, unresolvedTasksRefusal } from './tasks.js';
+import { alertFiringRefusals } from './alerts.js';
+import { evidenceRefusals } from './evidence.js';
 
 /** The states a component rests in (the machine's transient `deciding` never rests). */
 export type LifecycleState = 'working' | 'inReview' | 'paused' | 'retired';
@@ -55,6 +58,7 @@ function submitRefusals(context: ComponentContext, event: SubmitEvent): string[]
   if (ethics.length > 0) reasons.push(`ethics: answer ${ethics.join(', ')}`);
   const tasks = unresolvedTasksRefusal(context, level, event.resolutions);
   if (tasks) reasons.push(tasks);
+  reasons.push(...evidenceRefusals(context, event.evidence));
   const gaps = panelGaps(context, level, event.by);
   if (gaps.length > 0) {
     reasons.push(
@@ -128,7 +132,8 @@ function knownPerson(context: ComponentContext, by: string): string[] {
 }
 
 function reportVersionsRefusals(context: ComponentContext, event: ReportVersionsEvent): string[] {
-  const unknown = knownPerson(context, event.by);
+  // The registry reports as an address no person holds, so no recorded history can hold it: old runs replay as before.
+  const unknown = event.by === MLFLOW_ACTOR ? [] : knownPerson(context, event.by);
   if (unknown.length > 0) return unknown;
   return Object.keys(event.versions).length === 0 ? ['versions: name at least one of code, model, data'] : [];
 }
@@ -177,6 +182,8 @@ const RULES: Rules = {
   UPDATE_ROSTER: () => [],
   DEPENDENCY_FLAG: dependencyFlagRefusals,
   ANSWER_ETHICS: answerEthicsRefusals,
+  ALERT_FIRING: alertFiringRefusals,
+  ALERT_RESOLVED: () => [],
 };
 
 /** Reasons the rules refuse the event; empty when they allow it. Each reason is one line. */
@@ -197,6 +204,7 @@ export function notNow(state: LifecycleState, context: ComponentContext, event: 
     case 'SUBMIT':
       return state === 'paused' ? 'the component is paused: resume it before submitting' : `review ${context.review?.id} is already open`;
     case 'REREVIEW_DUE':
+    case 'ALERT_FIRING':
       return state === 'paused' ? 're-review skipped: the component is paused' : `re-review skipped: review ${context.review?.id} is still open`;
     case 'ANSWER_ETHICS':
       return state === 'paused' ? 'the component is paused: resume it before answering' : 'no review is waiting for ethics answers';

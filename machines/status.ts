@@ -24,6 +24,9 @@ import { riskMatrix, type RiskMatrix } from './riskMatrix.js';
 import { switchbackTargets, type LifecycleState } from './rules.js';
 import { expectationsFor, type LevelExpectations } from './expectations.js';
 import type { DebriefLedger } from './debriefs.js';
+import type { ReviewAlert } from './alerts.js';
+import { checksAt } from './evidence.js';
+import { checkText } from './evidenceCheck.js';
 import { tasksOf, type WorkTask } from './tasks.js';
 
 export type PublicState = 'working' | 'in-review' | 'paused' | 'retired';
@@ -41,6 +44,13 @@ export function publicState(value: unknown): PublicState {
 }
 
 const iso = (millis: number) => new Date(millis).toISOString();
+
+/** An alert a review carries, with its times as ISO strings (machines/alerts.ts). */
+const alertView = ({ fingerprint: _fingerprint, firedAt, resolvedAt, ...alert }: ReviewAlert) => ({
+  ...alert,
+  firedAt: iso(firedAt),
+  ...(resolvedAt !== undefined ? { resolvedAt: iso(resolvedAt) } : {}),
+});
 
 export interface ComponentStatus {
   projectId: string;
@@ -70,6 +80,10 @@ export interface ComponentStatus {
     reReview: boolean;
     /** A re-review waiting for the owner's ethics answers: the panel's verdicts count once they are in. */
     awaitingEthics: boolean;
+    /** Monitoring alerts the review carries (the one that opened it first); absent when none. */
+    alerts?: { alertname: string; severity?: string; summary?: string; startsAt?: string; source?: string; firedAt: string; resolvedAt?: string }[];
+    /** The checks read from MLflow when the review opened (machines/evidence.ts), one line each; absent when none. */
+    evidence?: { key: string; holds: boolean; line: string; readAt: string }[];
     requiredRoles: string[];
     approvals: Record<string, number>;
     approvalsPerRole: number;
@@ -90,6 +104,8 @@ export interface ComponentStatus {
     openTasks: string[];
     panelGaps: string[];
     expectations: LevelExpectations;
+    /** The level's deliverables written as MLflow checks, in words; read when the level is submitted, not before. Absent when none. */
+    checks?: { key: string; check: string }[];
   };
   /** Stage debriefs the owner was asked for after graduations and has not written (rules edition 2). */
   debriefsOwed: { level: number; reviewId: string; askedAt: string; nextReminder: string }[];
@@ -125,6 +141,7 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
   const definition = levelDefinition(context.level);
   const review = context.review;
   const gate = gateFor(context);
+  const checks = checksAt(context, context.level);
   return {
     projectId: context.projectId,
     componentId: context.componentId,
@@ -151,6 +168,8 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
           submittedAt: iso(review.submittedAt),
           reReview: review.reReview,
           awaitingEthics: review.awaitingEthics === true,
+          ...(review.alerts?.length ? { alerts: review.alerts.map(alertView) } : {}),
+          ...(review.evidence?.length ? { evidence: review.evidence.map((e) => ({ key: e.key, holds: e.holds, line: e.line, readAt: new Date(e.readAt).toISOString() })) } : {}),
           requiredRoles: requiredRoles(context, review.level),
           approvals: approvalsByRole(context, review),
           approvalsPerRole: context.policy.approvalsPerRole,
@@ -165,6 +184,7 @@ export function componentStatus(value: unknown, context: ComponentContext, now: 
       ...gate,
       ready:
         gate.missingDeliverables.length === 0 && gate.unmitigatedRisks.length === 0 && gate.panelGaps.length === 0 && !review,
+      ...(checks.length > 0 ? { checks: checks.map(({ key, check }) => ({ key, check: checkText(check) })) } : {}),
     },
     // A retired component is asked for nothing more.
     debriefsOwed: publicState(value) === 'retired' ? [] : (context.debriefs?.owed ?? []).map((owed) => ({

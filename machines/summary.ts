@@ -6,6 +6,7 @@
  *
  * Pure: no Node built-ins, safe in the workflow sandbox.
  */
+import type { MlflowLink } from './integrations.js';
 import type { ClosedReview, Switchback, SwitchbackKind, TimelineEntry } from './context.js';
 import type { PublicState } from './status.js';
 import type { DebriefLedger } from './debriefs.js';
@@ -58,6 +59,8 @@ export interface ComponentSummary {
   figures?: ComponentFigures;
   /** The components this one depends on (from its definition); absent when it depends on none. */
   dependsOn?: string[];
+  /** The MLflow registered model it is linked to (from its definition); absent when it has no link. */
+  mlflow?: MlflowLink;
 }
 
 /** A summary as people read it: the figures are for the portfolio's metrics. */

@@ -7,7 +7,7 @@
  * while there is room (see `keepTasks`). Pure, like the rest of machines/.
  */
 import { jsonBytes, keepLatest } from './budget.js';
-import type { ComponentContext, OpenReview } from './context.js';
+import { followsEditionTwo, type ComponentContext, type OpenReview } from './context.js';
 
 export type TaskStatus = 'open' | 'done' | 'carried';
 /** What a submit says of a task: `done` (what was done) or `carried` (why it waits). */
@@ -38,11 +38,6 @@ export type Resolutions = Record<string, { status: TaskResolutionStatus; note: s
 export const TASKS_KEPT = 300;
 export const TASKS_BUDGET_BYTES = 128_000;
 
-/** The first edition whose requested changes are work items (machines/context.ts, RULES_EDITION). */
-export const TASKS_EDITION = 2;
-
-export const tasksApply = (context: Pick<ComponentContext, 'rulesEdition'>) => context.rulesEdition >= TASKS_EDITION;
-
 /** The work items on the card (a context from before they existed has none). */
 export const tasksOf = (context: Pick<ComponentContext, 'tasks'>): WorkTask[] => context.tasks ?? [];
 
@@ -68,7 +63,7 @@ export function keepTasks(tasks: WorkTask[]): WorkTask[] {
 
 /** A closed review's requested changes, as open work items of its level. */
 export function addTasks(context: ComponentContext, review: Pick<OpenReview, 'id' | 'level'>, texts: string[]): ComponentContext {
-  if (!tasksApply(context) || texts.length === 0) return context;
+  if (!followsEditionTwo(context) || texts.length === 0) return context;
   const seq = context.taskSeq ?? 0;
   const added = texts.map((text, i): WorkTask => ({ id: `t${seq + i + 1}`, level: review.level, reviewId: review.id, text, status: 'open' }));
   return { ...context, taskSeq: seq + texts.length, tasks: keepTasks([...tasksOf(context), ...added]) };
@@ -76,7 +71,7 @@ export function addTasks(context: ComponentContext, review: Pick<OpenReview, 'id
 
 /** A submit's resolutions applied: each named task done or carried, with who, when and which review. */
 export function resolveTasks(context: ComponentContext, resolutions: Resolutions | undefined, by: string, at: number, reviewId: string): ComponentContext {
-  if (!tasksApply(context) || !resolutions || Object.keys(resolutions).length === 0) return context;
+  if (!followsEditionTwo(context) || !resolutions || Object.keys(resolutions).length === 0) return context;
   const tasks = tasksOf(context).map((task) => {
     const given = resolutions[task.id];
     if (!given || task.status === 'done') return task;
@@ -87,7 +82,7 @@ export function resolveTasks(context: ComponentContext, resolutions: Resolutions
 
 /** The rule a submit breaks when it leaves open tasks of its level unresolved, if it does. */
 export function unresolvedTasksRefusal(context: ComponentContext, level: number, resolutions: Resolutions | undefined): string | undefined {
-  if (!tasksApply(context)) return undefined;
+  if (!followsEditionTwo(context)) return undefined;
   const unresolved = openTasksAt(context, level).filter((task) => !resolutions?.[task.id]);
   if (unresolved.length === 0) return undefined;
   const ids = unresolved.map((t) => t.id).join(', ');

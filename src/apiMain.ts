@@ -8,7 +8,7 @@ import { fileTokenRegistry } from './http/core/tokenRegistry.js';
 import { DATA_DIR } from './local/temporalServer.js';
 import { createApp, listen } from './http/server.js';
 import { connect } from './runtime/client.js';
-import { ConfigError, loadConfig, publicUrl } from './runtime/config.js';
+import { alertmanagerSettings, ConfigError, loadConfig, publicUrl } from './runtime/config.js';
 import { configuredLinkSecret } from './local/linkSecret.js';
 import { linksFromConfig } from './runtime/mail.js';
 import { identityFromConfig, redirectUriFor } from './runtime/identity.js';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   if (!secret) throw new ConfigError('configuration: MLTRL_LINK_SECRET: required: the API checks review links and tokens with it');
   const client = await connect(config);
   const http = await listen(
-    createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links: linksFromConfig(config, secret)!, identity: identityFromConfig(config, secret), minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, operators: config.MLTRL_OPERATORS, tokens: fileTokenRegistry(config.MLTRL_TOKEN_REGISTRY ?? TOKEN_REGISTRY_FILE) }),
+    createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links: linksFromConfig(config, secret)!, identity: identityFromConfig(config, secret), minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, operators: config.MLTRL_OPERATORS, tokens: fileTokenRegistry(config.MLTRL_TOKEN_REGISTRY ?? TOKEN_REGISTRY_FILE), alertmanager: alertmanagerSettings(config), ...(config.MLTRL_MLFLOW_WEBHOOK_SECRET ? { mlflowWebhookSecret: config.MLTRL_MLFLOW_WEBHOOK_SECRET } : {}) }),
     config.MLTRL_HTTP_HOST,
     config.MLTRL_HTTP_PORT,
   );

@@ -10,6 +10,7 @@ import type { Context, Io } from './cli/context.js';
 import { EXIT_OK, commanderLine, exitCodeFor, isExpected, messageFor } from './cli/errors.js';
 import { printable } from './cli/format.js';
 import { registerMetricsCommand, registerProjectsCommand, registerScheduleCommands } from './cli/portfolio.js';
+import { registerMlflowCommands } from './cli/mlflow.js';
 import { registerProjectCommands } from './cli/project.js';
 import { registerTokenCommand } from './cli/token.js';
 import { Session } from './cli/session.js';
@@ -65,6 +66,7 @@ export function buildProgram(ctx: Context): Command {
   registerTokenCommand(program, ctx);
   registerProjectsCommand(program, ctx);
   registerMetricsCommand(program, ctx);
+  registerMlflowCommands(program, ctx);
   return program;
 }
 

@@ -16,18 +16,21 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities, Notification } from '../activities/index.js';
+import type { WebhookEvent } from '../activities/webhooks.js';
 import { isNotification, type Effect, type NotifyEffect } from '../machines/effects.js';
 import { flagLine, openDependencyFlags } from '../machines/dependencyFlags.js';
-import type { ComponentContext } from '../machines/context.js';
+import { alertLine } from '../machines/alerts.js';
+import { followsEditionTwo, type ComponentContext } from '../machines/context.js';
 import { ethicsItemsForLevel } from '../machines/ethics.js';
 import { levelDefinition } from '../machines/levels.js';
-import { tasksApply, tasksForReview, tasksOf } from '../machines/tasks.js';
+import { tasksForReview, tasksOf } from '../machines/tasks.js';
 import { cardView, type ComponentStatus } from '../machines/status.js';
 import { figuresOf, levelSince } from '../machines/summary.js';
 import { auditCount } from './audit.js';
-import type { ComponentRun } from './componentRun.js';
+import type { ComponentRun, SequencedNotice } from './componentRun.js';
 import { componentWorkflowId, FailureType, WORKFLOW_TYPES, type Branch, type ComponentReport } from './definitions.js';
 import { refuse } from './failures.js';
+import { mlflowFollower } from './componentMlflow.js';
 import { searchAttributesFor } from './searchAttributes.js';
 
 const { deliver } = proxyActivities<Activities>({
@@ -59,12 +62,12 @@ function extraFor(context: ComponentContext, effect: NotifyEffect): Partial<Noti
   const flagsForPanel = openFlags.length > 0 ? { openFlags } : {};
   switch (effect.type) {
     case 'notifyReviewOpened':
-      return { proposal: context.review?.proposal, note: context.review?.note, ...reviewExtras(context, effect.reviewId), ...flagsForPanel };
+      return { proposal: context.review?.proposal, note: context.review?.note, ...reviewExtras(context, effect.reviewId), ...flagsForPanel, ...alertsOn(context), ...evidenceOn(context) };
     case 'notifyReminder':
-      return { ...reviewExtras(context, effect.reviewId), ...flagsForPanel };
+      return { ...reviewExtras(context, effect.reviewId), ...flagsForPanel, ...alertsOn(context), ...evidenceOn(context) };
     case 'notifyEthicsRequested':
     case 'notifyEthicsReminder':
-      return { ethicsQuestions: ethicsItemsForLevel(context.policy.ethicsChecklist, effect.level).map(({ id, question }) => ({ id, question })) };
+      return { ethicsQuestions: ethicsItemsForLevel(context.policy.ethicsChecklist, effect.level).map(({ id, question }) => ({ id, question })), ...alertsOn(context) };
     case 'notifyEscalation':
       return { waiting: effect.waiting };
     case 'notifyReviewClosed':
@@ -75,6 +78,18 @@ function extraFor(context: ComponentContext, effect: NotifyEffect): Partial<Noti
     case 'notifyDebriefReminder':
       return {};
   }
+}
+
+/** The monitoring alerts the open review carries, one line each; nothing for a review without them. */
+function alertsOn(context: ComponentContext): Pick<Notification, 'alerts'> {
+  const alerts = context.review?.alerts ?? [];
+  return alerts.length > 0 ? { alerts: alerts.map((a) => `${alertLine(a)}${a.resolvedAt !== undefined ? ' (resolved)' : ''}`) } : {};
+}
+
+/** The checks read from MLflow when the open review opened, one line each with when they were read; nothing without them. */
+function evidenceOn(context: ComponentContext): Pick<Notification, 'evidence'> {
+  const evidence = context.review?.evidence ?? [];
+  return evidence.length > 0 ? { evidence: evidence.map((e) => `${e.holds ? '✓' : '✗'} ${e.line} (read ${new Date(e.readAt).toISOString()})`) } : {};
 }
 
 /** The email an effect stands for, with a message id stable across retries and replays. */
@@ -109,7 +124,7 @@ export function notificationFor(run: ComponentRun, effect: NotifyEffect): Notifi
  * edition 1, whose emails stay as they were.
  */
 function reviewExtras(context: ComponentContext, reviewId: string): Partial<Notification> {
-  if (!tasksApply(context)) return {};
+  if (!followsEditionTwo(context)) return {};
   const questions = new Map(context.policy.ethicsChecklist.map((item) => [item.id, item.question]));
   const given = context.ethicsAnswers.find((e) => e.reviewId === reviewId);
   const ethics = Object.entries(given?.answers ?? {}).map(([id, answer]) => ({ id, question: questions.get(id) ?? id, answer }));
@@ -165,6 +180,23 @@ export function changeReporter(run: ComponentRun): { due: () => boolean; take: (
       return reportOf(run, current);
     },
   };
+}
+
+/**
+ * A lifecycle event as its webhook carries it. The id is the component's workflow id, its first
+ * run's id (a component started again under the same ids is another component) and the event's
+ * sequence number: the same on every retry, replay and later run, never the same for two events.
+ */
+export function webhookEventFor({ type, at, data, seq }: SequencedNotice): WebhookEvent {
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  return { id: `${workflowId}/${firstExecutionRunId}/${seq}/${type.replace('.', '-')}`, type, timestamp: new Date(at).toISOString(), data };
+}
+
+/** The history's line for a webhook: the event, and whom it reached or was given up for. */
+export function webhookSummary(event: WebhookEvent, sent: number, failed: string[]): string {
+  const about = 'reviewId' in event.data ? ` ${String(event.data.reviewId)}` : event.type === 'level.changed' ? ` to Level ${event.data.level}` : '';
+  const reached = `${event.type}${about} to ${sent} endpoint${sent === 1 ? '' : 's'}`;
+  return failed.length === 0 ? reached : `${reached}; given up for ${failed.join('; ')}`;
 }
 
 /** Why an email was not sent to some of its recipients, for the audit trail. */
@@ -227,21 +259,28 @@ export interface EffectRunner {
 
 export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
   const changes = changeReporter(run);
+  const mlflow = mlflowFollower(run);
   return {
-    reportDue: changes.due,
+    // A component without an MLflow link is never due a sync: its turns are as before.
+    reportDue: () => changes.due() || mlflow.due(),
     async runTurn() {
       const batch = run.effects.splice(0);
       const report = changes.take();
       const notifying = batch.filter(isNotification).map((effect) => ({ effect, notification: notificationFor(run, effect) }));
       const scheduling = batch.filter((effect) => effect.type === 'reconcileSchedule');
       const desired = scheduling.at(-1)?.desired;
+      // Lifecycle events ride with a delivery the turn makes anyway, never one of their own, so a
+      // recorded run's activities stay as they were; the few that come alone (a skipped re-review)
+      // wait for the next delivery. Only runs of rules edition 2 on have any (machines/lifecycleEvents.ts).
       if (report || notifying.length > 0 || desired) {
         const context = run.context;
+        const events = run.notices.splice(0).map(webhookEventFor);
         try {
           const delivered = await deliver({
             ...(report ? { report: { ...report, projectId: context.projectId } } : {}),
             ...(desired ? { schedule: { projectId: context.projectId, componentId: context.componentId, desired, every: context.policy.rereviewEvery } } : {}),
             notifications: notifying.map(({ notification }) => notification),
+            ...(events.length > 0 ? { events } : {}),
           });
           for (const effect of scheduling) run.record('system', effect.type, 'done', effectSummary(effect));
           for (const { effect, notification } of notifying) {
@@ -250,8 +289,14 @@ export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
             run.record('system', effect.type, failed ? 'failed' : 'done', failed ?? effectSummary(effect));
             if (held.length > 0) run.record('system', effect.type, 'held', heldBackWhy(held));
           }
+          // Only events some endpoint wants are answered for: with none configured, the history stays quiet.
+          for (const event of events) {
+            const outcome = delivered.webhooks?.[event.id];
+            if (outcome) run.record('system', 'webhook', outcome.failed.length > 0 ? 'failed' : 'done', webhookSummary(event, outcome.sent, outcome.failed));
+          }
         } catch (error) {
           for (const effect of [...scheduling, ...notifying.map(({ effect }) => effect)]) run.record('system', effect.type, 'failed', String(error));
+          // The events' fate is unknown here (the worker knows its endpoints): the lines above say the delivery failed.
           log.warn('delivery failed', { error: String(error) });
         }
       }
@@ -265,6 +310,7 @@ export function oneActivityPerTurn(run: ComponentRun): EffectRunner {
           run.record('system', effect.type, 'failed', error instanceof Error ? error.message : String(error));
         }
       }
+      await mlflow.runTurn();
     },
   };
 }

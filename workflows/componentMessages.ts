@@ -10,14 +10,21 @@ import type { z } from 'zod';
 import type { Answer } from '../machines/accept.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { flagLine } from '../machines/dependencyFlags.js';
+import { alertLine } from '../machines/alerts.js';
 import { approvalsByRole, missingRoles } from '../machines/panel.js';
 import { cardView, publicState, type ComponentStatus } from '../machines/status.js';
 import { checkInput } from '../machines/validation.js';
 import { Email } from '../machines/model.js';
 import { noPermissions, permissionsFor } from '../machines/permissions.js';
+import { cardChecks, checksAt, judged } from '../machines/evidence.js';
+import { MAX_LEVEL } from '../machines/levels.js';
+import { readChecks } from './componentEvidence.js';
 import { auditView } from './audit.js';
 import type { ComponentRun } from './componentRun.js';
 import {
+  AlertReceived,
+  alertUpdate,
+  type AlertAnswer,
   AnswerEthics,
   Branch,
   Decision,
@@ -148,10 +155,46 @@ const resolvedText = (resolutions: Submit['resolutions']) =>
 
 const verdictEvent = (decision: Decision, at: number) => ({ type: 'VERDICT' as const, at, by: decision.reviewer, ...decision });
 
+/** The checks a Level 9 re-review reads again: every check on the card (machines/evidence.ts). */
+const reReviewChecks = (run: ComponentRun) => (run.context.level === MAX_LEVEL ? cardChecks(run.context) : []);
+
+/** The audit's words for the evidence an opened review carries; nothing when it carries none. */
+const evidenceNote = (run: ComponentRun) => {
+  const evidence = run.context.review?.evidence ?? [];
+  return evidence.length > 0 ? `; evidence: ${evidence.map((e) => e.line).join('; ')}` : '';
+};
+
 export function listen(run: ComponentRun, startBranch: (payload: Branch) => Promise<void>): void {
-  lifecycleUpdate(run, submitUpdate, Submit, (p, at) => ({ type: 'SUBMIT', at, ...p }), (p) =>
-    [p.proposal && `proposal ${p.proposal}`, p.note, resolvedText(p.resolutions)].filter(Boolean).join(': ') || undefined,
-  );
+  // A level whose deliverables include checks is decided on evidence: the validator asks with the
+  // evidence `'unread'` (so it refuses all it can without reading MLflow), the handler reads the
+  // checks and asks again with the readings. A level without checks is as it always was.
+  const describeSubmit = (p: z.output<typeof Submit>) =>
+    [p.proposal && `proposal ${p.proposal}`, p.note, resolvedText(p.resolutions)].filter(Boolean).join(': ') || undefined;
+  const toSubmit: Stamped<z.output<typeof Submit>> = (p, at) => ({
+    type: 'SUBMIT',
+    at,
+    ...p,
+    ...(checksAt(run.context, run.context.level).length > 0 ? { evidence: 'unread' as const } : {}),
+  });
+  validatedUpdate(run, submitUpdate, Submit, toSubmit, async ({ payload, event, answer }) => {
+    if (event.type !== 'SUBMIT' || event.evidence !== 'unread') {
+      if (answer.kind === 'accepted') run.take(answer);
+      run.record(event.by, 'submit', 'accepted', describeSubmit(payload));
+      return run.status();
+    }
+    const evidence = await readChecks(checksAt(run.context, run.context.level));
+    // The component may have moved while MLflow was read: the machine decides on it as it is now.
+    const decided = run.ask({ ...event, at: Date.now(), evidence }, 'replay');
+    if (decided.kind !== 'accepted') {
+      const why = decided.kind === 'refused' ? decided.reasons.join('; ') : 'changes nothing';
+      run.record(event.by, 'submit', 'refused', why);
+      refuse(FailureType.Refused, why);
+    }
+    run.take(decided);
+    const lines = judged(evidence).map((e) => e.line);
+    run.record(event.by, 'submit', 'accepted', [describeSubmit(payload), `evidence: ${lines.join('; ')}`].filter(Boolean).join(': '));
+    return run.status();
+  });
   lifecycleUpdate(run, answerEthicsUpdate, AnswerEthics, (p, at) => ({ type: 'ANSWER_ETHICS', at, ...p }), (p) =>
     `ethics answers for review ${run.context.review?.id}: ${Object.keys(p.answers).join(', ')}`,
   );
@@ -194,18 +237,68 @@ export function listen(run: ComponentRun, startBranch: (payload: Branch) => Prom
     decide(run, parsed.data, answer, 'review');
   });
 
-  setHandler(reReviewDueSignal, (raw) => {
+  setHandler(reReviewDueSignal, async (raw) => {
     // No argument at all is a bare "due now"; anything else must be a ReReviewDue. Runs begun before
     // REFUSE_BAD_REREVIEW treated a bad payload as `{}`, and replay that way.
     const parsed = checkInput(ReReviewDue, raw ?? {}, 'reReviewDue');
     if (!parsed.success && patched(REFUSE_BAD_REREVIEW)) return run.record('system', 'reReviewDue', 'refused', parsed.message);
     const event: LifecycleEvent = { type: 'REREVIEW_DUE', at: Date.now(), ...(parsed.success ? parsed.data : {}) };
     // Not an entry limit: a re-review carries nothing from outside, and runs before the budget replay without it.
-    const answer = run.ask(event, 'replay');
-    if (answer.kind !== 'accepted') return run.record('system', 'reReviewDue', 'refused', answer.kind === 'refused' ? answer.reasons.join('; ') : undefined);
+    let answer = run.ask(event, 'replay');
+    // A card with checks: the re-review reads them again for its panel (data-gated: old cards have none).
+    const checks = answer.kind === 'accepted' ? reReviewChecks(run) : [];
+    if (checks.length > 0) answer = run.ask({ ...event, at: Date.now(), evidence: await readChecks(checks) }, 'replay');
+    if (answer.kind !== 'accepted') {
+      const why = answer.kind === 'refused' ? answer.reasons.join('; ') : undefined;
+      run.skipReReview(event.at, why ?? 're-review skipped', event.scheduledAt);
+      return run.record('system', 'reReviewDue', 'refused', why);
+    }
     run.take(answer);
-    run.record('system', 'reReviewDue', 'accepted', `re-review ${run.context.review?.id} opened`);
+    run.record('system', 'reReviewDue', 'accepted', `re-review ${run.context.review?.id} opened${evidenceNote(run)}`);
   });
+
+  // From the alert route: every outcome is recorded, skips and repeats too, and answered to the route;
+  // only a payload that is not an AlertReceived is refused (by the validator, before history).
+  setHandler(
+    alertUpdate,
+    async (raw) => {
+      const { status, ...alert } = parseOrRefuse(AlertReceived, raw, 'alert');
+      const line = alertLine(alert);
+      const event: LifecycleEvent = { type: status === 'firing' ? 'ALERT_FIRING' : 'ALERT_RESOLVED', at: Date.now(), alert };
+      let answer = run.ask(event);
+      // An alert that opens a re-review of a card with checks reads them again for the panel, then asks anew.
+      const checks = answer.kind === 'accepted' && event.type === 'ALERT_FIRING' && run.state === 'working' ? reReviewChecks(run) : [];
+      if (checks.length > 0 && event.type === 'ALERT_FIRING') answer = run.ask({ ...event, at: Date.now(), evidence: await readChecks(checks) });
+      const answered = (outcome: AlertAnswer['outcome'], extra: Pick<AlertAnswer, 'reviewId' | 'reason'> = {}): AlertAnswer => ({
+        outcome,
+        ...extra,
+        level: run.context.level,
+        state: publicState(run.snapshot.value),
+      });
+      if (answer.kind === 'repeated') {
+        const reviewId = run.context.firingAlerts?.find((a) => a.fingerprint === alert.fingerprint)?.reviewId;
+        run.record('alertmanager', 'alert', 'acknowledged', `still firing, heard before${reviewId ? ` (review ${reviewId})` : ''}: ${line}`);
+        return answered('repeated', reviewId ? { reviewId } : {});
+      }
+      if (answer.kind === 'refused') {
+        const reason = answer.reasons.join('; ');
+        run.record('alertmanager', 'alert', 'refused', `${reason}: ${line}`);
+        return answered('skipped', { reason });
+      }
+      const seq = run.context.reviewSeq;
+      run.take(answer);
+      const reviewId = run.context.review?.id;
+      if (status === 'resolved') {
+        const onReview = reviewId !== undefined && run.context.review?.alerts?.some((a) => a.fingerprint === alert.fingerprint);
+        run.record('alertmanager', 'alert', 'accepted', `resolved${onReview ? ` (noted on open review ${reviewId})` : ''}: ${line}`);
+        return answered('resolved', onReview ? { reviewId } : {});
+      }
+      const opened = run.context.reviewSeq > seq;
+      run.record('alertmanager', 'alert', 'accepted', `${opened ? `re-review ${reviewId} opened by alert${evidenceNote(run)}` : `noted on open review ${reviewId}`}: ${line}`);
+      return answered(opened ? 'opened' : 'noted', reviewId ? { reviewId } : {});
+    },
+    { validator: (raw) => void parseOrRefuse(AlertReceived, raw, 'alert') },
+  );
 
   setHandler(rosterChangedSignal, (raw) => {
     const parsed = checkInput(RosterChanged, raw, 'rosterChanged');

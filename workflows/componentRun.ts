@@ -9,9 +9,10 @@ import { CARRIED_BUDGET_BYTES, jsonBytes, overBudget, recordBytes } from '../mac
 import { upgradeContext, type ComponentContext } from '../machines/context.js';
 import type { Effect } from '../machines/effects.js';
 import type { LifecycleEvent } from '../machines/events.js';
+import { announcesLifecycle, lifecycleNotices, skippedReReview, type LifecycleNotice } from '../machines/lifecycleEvents.js';
 import type { LifecycleState } from '../machines/rules.js';
 import { componentStatus, publicState, type ComponentStatus } from '../machines/status.js';
-import { appendAudit, emptyAuditTrail, type AuditTrail } from './audit.js';
+import { appendAudit, auditCount, emptyAuditTrail, type AuditTrail } from './audit.js';
 import type { AuditEntry, ComponentWorkflowInput } from './definitions.js';
 
 /** What a run hands to the next one when it continues as new. */
@@ -19,7 +20,18 @@ export interface ComponentCarried {
   snapshot: { value: unknown; context: ComponentContext };
   audit: AuditTrail;
   pendingEffects: Effect[];
+  /** Lifecycle events not yet handed to a delivery; absent when there are none (and in runs before them). */
+  pendingNotices?: SequencedNotice[];
 }
+
+/** A lifecycle event with the audit count at which it happened: its id's sequence number, never reused. */
+export type SequencedNotice = LifecycleNotice & { seq: number };
+
+/**
+ * Notices kept waiting at most: they wait only for the run's next delivery, but a paused component
+ * whose schedule keeps firing piles up skipped re-reviews; the oldest go first.
+ */
+export const NOTICES_KEPT = 100;
 
 export type Accepted = Extract<Answer, { kind: 'accepted' }>;
 
@@ -28,6 +40,8 @@ export class ComponentRun {
   readonly audit: AuditTrail;
   /** Effects the machine asked for and the loop has not yet carried out. */
   readonly effects: Effect[];
+  /** Lifecycle events the run announces (rules edition 2 on), waiting for the next turn's delivery. */
+  readonly notices: SequencedNotice[];
   private readonly inputBytes: number;
   readonly limits: EntryLimits;
 
@@ -39,6 +53,7 @@ export class ComponentRun {
   ) {
     this.audit = carried?.audit ?? emptyAuditTrail();
     this.effects = [...(carried?.pendingEffects ?? [])];
+    this.notices = [...(carried?.pendingNotices ?? [])];
     if (carried) {
       this.snapshot = restore(carried.snapshot.value as string, upgradeContext(carried.snapshot.context));
     } else {
@@ -86,8 +101,22 @@ export class ComponentRun {
   }
 
   take(answer: Accepted): void {
+    const before = { state: this.state, context: this.context };
     this.snapshot = answer.snapshot;
     this.effects.push(...answer.effects);
+    if (announcesLifecycle(this.context)) this.announce(lifecycleNotices(before, { state: this.state, context: this.context }, answer.event));
+  }
+
+  /** A Level 9 schedule fire that the run did not take, announced with the next delivery (edition 2 on). */
+  skipReReview(at: number, reason: string, scheduledAt?: string): void {
+    if (announcesLifecycle(this.context)) this.announce([skippedReReview({ state: this.state, context: this.context }, at, reason, scheduledAt)]);
+  }
+
+  private announce(notices: LifecycleNotice[]): void {
+    // Taken before the message's own audit entry: distinct for every message that changes something.
+    const seq = auditCount(this.audit);
+    this.notices.push(...notices.map((notice) => ({ ...notice, seq })));
+    if (this.notices.length > NOTICES_KEPT) this.notices.splice(0, this.notices.length - NOTICES_KEPT);
   }
 
   record(who: string, what: string, outcome: AuditEntry['outcome'], why?: string): void {
@@ -95,7 +124,12 @@ export class ComponentRun {
   }
 
   carried(): ComponentCarried {
-    return { snapshot: { value: this.snapshot.value, context: this.snapshot.context }, audit: this.audit, pendingEffects: this.effects };
+    return {
+      snapshot: { value: this.snapshot.value, context: this.snapshot.context },
+      audit: this.audit,
+      pendingEffects: this.effects,
+      ...(this.notices.length > 0 ? { pendingNotices: this.notices } : {}),
+    };
   }
 
   /** Why the snapshot `next` would grow the run past its byte budget (see machines/budget.ts), if it would. */

@@ -152,6 +152,36 @@ export type Branch = z.input<typeof Branch>;
 export const ReReviewDue = z.strictObject({ scheduledAt: z.string().max(40).optional() });
 export type ReReviewDue = z.infer<typeof ReReviewDue>;
 
+/**
+ * One monitoring alert about a component, as the alert route (src/http/integrations/alertmanager.ts)
+ * passes it on from Alertmanager: firing or resolved, with the fields a review carries
+ * (machines/alerts.ts). Limits keep a review's alerts small whatever an alert rule writes.
+ */
+export const AlertReceived = z.strictObject({
+  status: z.enum(['firing', 'resolved']),
+  fingerprint: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be 1 to 64 letters and digits (Alertmanager gives 16 hex digits)'),
+  alertname: z.string().trim().min(1).max(200),
+  severity: z.string().trim().min(1).max(40).optional(),
+  summary: z.string().trim().min(1).max(1_000).optional(),
+  startsAt: z.string().max(40).optional(),
+  source: z.string().max(2_000).optional(),
+});
+export type AlertReceived = z.input<typeof AlertReceived>;
+
+/** What a component did with an alert, for the route's answer; the component's history says the same. */
+export interface AlertAnswer {
+  /**
+   * `opened`: a re-review carrying the alert; `noted`: on the review already open; `repeated`: the
+   * alert is still firing and was heard before; `skipped`: no re-review (reason says why);
+   * `resolved`: the resolution is noted.
+   */
+  outcome: 'opened' | 'noted' | 'repeated' | 'skipped' | 'resolved';
+  reviewId?: string;
+  reason?: string;
+  level: number;
+  state: ComponentStatus['state'];
+}
+
 export const UpdateRoster = z.strictObject({ by: Email, roster: Roster });
 export type UpdateRoster = z.input<typeof UpdateRoster>;
 
@@ -282,6 +312,8 @@ export const resumeUpdate = defineUpdate<ComponentStatus, [LifecycleChange]>('re
 export const retireUpdate = defineUpdate<ComponentStatus, [LifecycleChange]>('retire');
 export const reportVersionsUpdate = defineUpdate<ComponentStatus, [ReportVersions]>('reportVersions');
 export const branchUpdate = defineUpdate<ComponentStatus, [Branch]>('branch');
+/** From the alert route only: a monitoring alert fired or resolved (machines/alerts.ts). */
+export const alertUpdate = defineUpdate<AlertAnswer, [AlertReceived]>('alert');
 
 export const statusQuery = defineQuery<ComponentStatus>('status');
 export const cardQuery = defineQuery<CardView>('card');

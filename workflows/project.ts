@@ -75,6 +75,8 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
   function summaryOf(component: ComponentDefinition, report?: ComponentReport, previous?: ProjectComponentSummary): ProjectComponentSummary {
     // A report's definition is the component's own and leaves out `dependsOn`: the project keeps it.
     const dependsOn = component.dependsOn ?? previous?.dependsOn;
+    // Likewise its MLflow link, which the webhook route finds linked components by (src/integrations/).
+    const mlflow = component.integrations?.mlflow ?? previous?.mlflow;
     return {
       componentId: component.id,
       name: component.name,
@@ -88,6 +90,7 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
       // A report of an earlier version has no figures: the summary then has none until the next.
       ...(report?.figures ? { figures: report.figures } : {}),
       ...(dependsOn?.length ? { dependsOn } : {}),
+      ...(mlflow ? { mlflow } : {}),
     };
   }
 

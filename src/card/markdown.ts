@@ -5,6 +5,8 @@
  * the Markdown is also safe to turn into HTML.
  */
 import { utcMinute } from '../../machines/dates.js';
+import type { Evidence } from '../../machines/evidence.js';
+import { checkText, isCheckShaped, type EvidenceCheck } from '../../machines/evidenceCheck.js';
 import { levelDefinition } from '../../machines/levels.js';
 import { TEXT_DELIVERABLE_KEYS, type Versions } from '../../machines/model.js';
 import { thresholdText, type RiskEntry, type RiskMatrix } from '../../machines/riskMatrix.js';
@@ -42,7 +44,12 @@ function table(headers: string[], rows: unknown[][]): string {
   return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
 }
 
-function deliverable(value: unknown): string {
+function deliverable(value: unknown, read?: Evidence): string {
+  if (isCheckShaped(value)) {
+    const check = value as EvidenceCheck;
+    const reading = read ? `\n\n${read.holds ? '✓' : '✗'} ${text(read.line)} (read ${utcMinute(read.readAt)})` : '\n\n_Read from MLflow when the level is submitted._';
+    return `MLflow check: ${text(checkText(check.mlflow))}${check.note ? ` — ${text(check.note)}` : ''}${reading}`;
+  }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return Object.entries(value as Record<string, unknown>)
       .map(([key, item]) => `- **${text(key)}**: ${text(item)}`)
@@ -172,7 +179,7 @@ export function cardToMarkdown(card: CardView): string {
     `## Risk matrix\n\n${riskMatrixMarkdown(card.riskMatrix)}`,
     ...NARRATIVE.map(([title, key]) => `## ${title}\n\n${content[key] === undefined ? '_Not written yet._' : deliverable(content[key])}`),
     `## Level deliverables\n\n` +
-      (deliverables.length ? deliverables.map((key) => `### ${key}\n\n${deliverable(content[key])}`).join('\n\n') : '_None yet._'),
+      (deliverables.length ? deliverables.map((key) => `### ${key}\n\n${deliverable(content[key], (content['evidence'] as Record<string, Evidence> | undefined)?.[key])}`).join('\n\n') : '_None yet._'),
     `## Code and data expectations\n\nWhat each level this component has worked at expected of its code and data; a panel's approval confirms them.\n\n` +
       (card.expectations ?? [])
         .map(

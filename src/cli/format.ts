@@ -44,6 +44,8 @@ export function gateLines(status: ComponentStatus): string[] {
   if (gate.unmitigatedRisks.length) lines.push(`flagged requirements without a mitigation: ${list(gate.unmitigatedRisks)}`);
   if (gate.panelGaps.length) lines.push(`roles without enough eligible reviewers: ${list(gate.panelGaps)}`);
   if (lines.length === 0) lines.push('ready to submit');
+  // Not evaluated here: MLflow is read when the level is submitted, and the review opens only if they hold.
+  if (gate.checks?.length) lines.push('checks read from MLflow on submit (the review opens only if they hold):', ...gate.checks.map((c) => `  ${c.key}: ${c.check}`));
   lines.push(`ethics items to answer on submit: ${list(gate.ethicsItems)}`);
   lines.push(...expectationLines(status));
   // Rules edition 2: requested changes the submit resolves, each with --done or --carry.
@@ -103,6 +105,7 @@ export function componentStatusText(status: ComponentStatus): string {
           review.requiredRoles.map((role) => [role, `${review.approvals[role] ?? 0} of ${review.approvalsPerRole}${review.missingRoles.includes(role) ? '' : ', met'}`]),
         ),
       ),
+      ...(review.evidence?.length ? ['  evidence read from MLflow when it opened:', ...review.evidence.map((e) => `    ${e.holds ? '✓' : '✗'} ${e.line} (read ${utcSecond(e.readAt)})`)] : []),
       `  missing roles: ${list(review.missingRoles)}`,
       `  answered: ${list(review.answered.map((a) => `${a.reviewer} (${a.verdict})`))}`,
       `  next reminder: ${utcSecond(review.nextReminder)}${review.escalation ? `; escalation: ${utcSecond(review.escalation)}` : ''}`,
@@ -162,6 +165,7 @@ export function submittedText(status: ComponentStatus): string {
   const ref = `${status.projectId}/${status.componentId}`;
   return [
     `review ${review.id} opened for ${levelLabel(review.level)} (proposal ${review.proposal})`,
+    ...(review.evidence?.length ? ['evidence read from MLflow, frozen on the card:', ...review.evidence.map((e) => `  ${e.holds ? '✓' : '✗'} ${e.line} (read ${utcSecond(e.readAt)})`)] : []),
     `panel: ${list(review.requiredRoles)}, ${review.approvalsPerRole} approval${review.approvalsPerRole === 1 ? '' : 's'} per role`,
     `reviewers answer with: mltrl review ${ref} --review ${review.id} --as <email> approve`,
     `approving confirms Level ${review.level}'s code caliber and data considerations (see \`mltrl status ${ref}\`); a reviewer who cannot confirm them requests changes`,

@@ -13,6 +13,8 @@ import { contextStorage } from 'hono/context-storage';
 import { html } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
 import { apiRoutes } from './api/routes.js';
+import { mlflowWebhookRoutes } from './integrations/mlflow.js';
+import { ALERTMANAGER_PATH, alertmanagerRoutes } from './integrations/alertmanager.js';
 import { readMetrics } from '../portfolio/read.js';
 import { sharedMetricsReader } from '../portfolio/sharedMetrics.js';
 import type { AppDependencies, HttpDependencies } from './core/dependencies.js';
@@ -66,6 +68,9 @@ export function createApp(deps: HttpDependencies): Hono {
   app.use(async (c, next) => (/^\/(api|assets)(\/|$)/.test(c.req.path) ? next() : readViewer(c, next)));
   const shared: AppDependencies = { ...deps, portfolioMetrics: sharedMetricsReader(() => readMetrics(deps.client, { taskQueue: deps.taskQueue })) };
   app.route('/api', apiRoutes(shared));
+  app.route('/', mlflowWebhookRoutes(deps));
+  // Only when a token is configured: an unauthenticated alert could open re-reviews.
+  if (deps.alertmanager) app.route(ALERTMANAGER_PATH, alertmanagerRoutes(shared, deps.alertmanager));
   app.route('/', reviewPages(shared));
   app.route('/', signInPages(shared, deps.identity));
   app.route('/', operatorPages(shared));
@@ -74,7 +79,7 @@ export function createApp(deps: HttpDependencies): Hono {
   app.notFound((c) => c.html(messagePage('Not found', 'error', [html`There is no page at ${pathText(c.req.path)}.`], [{ href: '/', text: 'All projects' }]), 404));
   app.onError((error, c) => {
     // What fails before the API's routes (host, origin, rate and body limits) still answers an API request in JSON.
-    if (/^\/api(\/|$)/.test(c.req.path)) return errorResponse(c, error, 'mltrl api:');
+    if (/^\/(api|integrations)(\/|$)/.test(c.req.path)) return errorResponse(c, error, 'mltrl api:');
     const problem = problemFor(error);
     if (problem.status === 500) console.error('mltrl web:', error);
     if (problem.retryAfter !== undefined) c.header('Retry-After', String(problem.retryAfter));

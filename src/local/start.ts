@@ -9,12 +9,17 @@ import { DATA_DIR } from './temporalServer.js';
 import { fileURLToPath } from 'node:url';
 import { createApp, listen } from '../http/server.js';
 import { connect } from '../runtime/client.js';
-import { loadConfig, ConfigError, publicUrl } from '../runtime/config.js';
+import { alertmanagerSettings, loadConfig, ConfigError, mlflowFromConfig, publicUrl, webhooksFromConfig } from '../runtime/config.js';
+import { catchUpMlflow } from '../integrations/mlflowLinks.js';
+import { mlflowRegistry } from '../integrations/mlflowRegistry.js';
 import { temporalConnectionOptions } from '../runtime/connection.js';
 import { LINK_SECRET_FILE, localLinkSecret } from './linkSecret.js';
 import { localAccounts } from './localAccounts.js';
 import { startLocalProvider, type LocalProvider } from './oidcProvider.js';
 import { identityFromConfig, redirectUriFor } from '../runtime/identity.js';
+import type { Alertmanager } from './alertmanager.js';
+import type { MlflowServer } from './mlflow.js';
+import { ALERTMANAGER_DATA_DIR, MLFLOW_DATA_DIR, ensureMlflowWebhook, localIntegrationSecrets, mltrlLoopbackUrl, startLocalAlertmanager, startLocalMlflow, withLocalIntegrations } from './integrations.js';
 import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCatcher.js';
 import { linksFromConfig, notifierFromConfig, redacted } from '../runtime/mail.js';
 import { DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
@@ -31,17 +36,26 @@ const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 async function main(): Promise<void> {
   const env = process.env;
   const ownMailCatcher = !env['SMTP_URL'];
-  const config = loadConfig({
+  const loaded = loadConfig({
     ...env,
     ...(ownMailCatcher ? { SMTP_URL: `smtp://127.0.0.1:${DEFAULT_SMTP_PORT}` } : {}),
     ...(env['MLTRL_LINK_SECRET'] ? {} : { MLTRL_LINK_SECRET: localLinkSecret(LINK_SECRET_FILE) }),
   });
   installProcessLogging();
+  const secrets = localIntegrationSecrets(loaded);
 
   let mailCatcher: MailCatcher | undefined;
   let server: DevServer | undefined;
+  let mlflow: MlflowServer | undefined;
+  let alertmanager: Alertmanager | undefined;
   const stopped: (() => Promise<void>)[] = [];
   try {
+    // Before the worker: it tags model versions in this MLflow.
+    if (loaded.MLTRL_LOCAL_MLFLOW) {
+      mlflow = await startLocalMlflow((line) => console.log(line));
+      stopped.push(() => mlflow!.stop());
+    }
+    const config = withLocalIntegrations(loaded, { ...secrets, ...(mlflow ? { mlflowUrl: mlflow.url } : {}) });
     if (ownMailCatcher) {
       console.log('mltrl: starting Mailpit, the local mail catcher (messages in data/mailpit.db)…');
       mailCatcher = await startMailCatcher();
@@ -64,7 +78,7 @@ async function main(): Promise<void> {
     const client = await connect(target);
     stopped.push(() => client.connection.close());
     const { notifier } = notifierFromConfig(config);
-    const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR });
+    const worker = await createWorker({ ...temporalConnectionOptions(target), namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.MLTRL_TASK_QUEUE, client, notifier, maxCachedWorkflows: config.MLTRL_MAX_CACHED_WORKFLOWS, maxEmailsPerHour: config.MLTRL_MAX_EMAILS_PER_HOUR, webhooks: webhooksFromConfig(config), mlflow: mlflowFromConfig(config) });
 
     const links = linksFromConfig(config)!;
     // Sign-in: the configured identity provider, else a local one whose accounts are the projects' people.
@@ -81,11 +95,31 @@ async function main(): Promise<void> {
     }
     const identity = identityFromConfig(config, config.MLTRL_LINK_SECRET!, localProvider);
     const http = await listen(
-      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, identity, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, operators: config.MLTRL_OPERATORS, tokens: fileTokenRegistry(config.MLTRL_TOKEN_REGISTRY ?? TOKEN_REGISTRY_FILE) }),
+      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, identity, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, operators: config.MLTRL_OPERATORS, tokens: fileTokenRegistry(config.MLTRL_TOKEN_REGISTRY ?? TOKEN_REGISTRY_FILE), alertmanager: alertmanagerSettings(config), ...(config.MLTRL_MLFLOW_WEBHOOK_SECRET ? { mlflowWebhookSecret: config.MLTRL_MLFLOW_WEBHOOK_SECRET } : {}) }),
       config.MLTRL_HTTP_HOST,
       config.MLTRL_HTTP_PORT,
     );
     stopped.push(() => http.close());
+    // MLflow and Alertmanager call mltrl's routes once they exist, on the port it actually got.
+    const mltrlUrl = mltrlLoopbackUrl(config, http.port);
+    if (mlflow) {
+      const webhook = await ensureMlflowWebhook(mlflow.url, `${mltrlUrl}/integrations/mlflow`, config.MLTRL_MLFLOW_WEBHOOK_SECRET!);
+      console.log(`mltrl: MLflow's webhook ${webhook.id} ${webhook.created ? 'created' : 'updated'}: new model versions and alias moves go to ${mltrlUrl}/integrations/mlflow`);
+    }
+    if (config.MLTRL_LOCAL_ALERTMANAGER) {
+      alertmanager = await startLocalAlertmanager(mltrlUrl, config.MLTRL_ALERTMANAGER_TOKEN!, (line) => console.log(line));
+      stopped.push(() => alertmanager!.stop());
+    }
+    if (config.MLTRL_MLFLOW_URL) {
+      // MLflow keeps no webhook deliveries: versions registered while mltrl was down are caught up now.
+      void catchUpMlflow(client, config.MLTRL_TASK_QUEUE, mlflowRegistry(config.MLTRL_MLFLOW_URL)).then(
+        ({ reported, problems }) => {
+          for (const r of reported.filter((r) => r.outcome === 'reported')) console.log(`mltrl: MLflow catch-up: ${r.projectId}/${r.componentId} ${r.detail}`);
+          for (const p of problems) console.warn(`mltrl: MLflow catch-up: ${p}`);
+        },
+        (error: unknown) => console.warn(`mltrl: MLflow catch-up failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
     const webUrl = publicUrl(config, http.port);
 
     const stop = () => {
@@ -102,12 +136,15 @@ mltrl is running.
   Inbox             ${mailCatcher ? `${mailCatcher.inboxUrl}  (Mailpit: every email the engine sends lands here)` : `emails go out via ${redacted(config.SMTP_URL!)}`}
   Temporal server   ${address}  (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.MLTRL_TASK_QUEUE})
   Temporal UI       ${uiUrl}
-  Worker            running in this process, on Node.js ${process.version}
+  Worker            running in this process, on Node.js ${process.version}${integrationLines(mlflow, alertmanager)}
 
 Start the example project, in another terminal:
   npx mltrl project start examples/neuro-copilot.json
   npx mltrl status neuro-copilot
-When a review opens, each reviewer's email (with their own review link) shows up in the inbox.
+When a review opens, each reviewer's email (with their own review link) shows up in the inbox.${mlflow ? `
+
+Replay the MLflow example (a model registered in MLflow, sent back by a new version; a drift alert):
+  MLTRL_MLFLOW_URL=${mlflow.url}${alertmanager ? ` MLTRL_ALERTMANAGER_URL=${alertmanager.url}` : ''} npm run examples` : ''}
 
 Press Ctrl-C to stop.`);
 
@@ -116,6 +153,14 @@ Press Ctrl-C to stop.`);
     // Stop in reverse order of starting: the API before the client it uses, the server last.
     for (const stopOne of stopped.reverse()) await stopOne().catch(() => undefined);
   }
+}
+
+/** The lines of the "mltrl is running." block for the servers the local integrations started. */
+function integrationLines(mlflow: MlflowServer | undefined, alertmanager: Alertmanager | undefined): string {
+  return [
+    mlflow ? `\n  MLflow            ${mlflow.url}  (Model Registry and UI, state in ${MLFLOW_DATA_DIR}; its webhook calls /integrations/mlflow)` : '',
+    alertmanager ? `\n  Alertmanager      ${alertmanager.url}  (alerts API and UI, state in ${ALERTMANAGER_DATA_DIR}; sends to /integrations/alertmanager)` : '',
+  ].join('');
 }
 
 main().catch((error: unknown) => {

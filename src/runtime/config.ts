@@ -4,13 +4,27 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MAX_EMAILS_PER_HOUR } from '../../activities/recipientLimit.js';
+import type { WebhookSetup } from '../../activities/deliver.js';
+import { WebhooksVariable } from '../../activities/webhooks.js';
 import { DurationText, Email } from '../../machines/model.js';
 import { describeIssues } from '../../machines/validation.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.js';
 import { TEMPORAL_SECURITY_VARIABLES, checkTemporalSecurity } from './connection.js';
 import { MIN_SECRET_LENGTH } from '../http/core/links.js';
 
+/** A Prometheus label name (https://prometheus.io/docs/concepts/data_model/). */
+const AlertLabel = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, 'must be a Prometheus label name (letters, digits, underscore; not starting with a digit)');
+
+/** Alertmanager's webhook settings, when its token is configured (src/http/integrations/alertmanager.ts). */
+export function alertmanagerSettings(config: Pick<Config, 'MLTRL_ALERTMANAGER_TOKEN' | 'MLTRL_ALERTMANAGER_PROJECT_LABEL' | 'MLTRL_ALERTMANAGER_COMPONENT_LABEL'>) {
+  return config.MLTRL_ALERTMANAGER_TOKEN
+    ? { token: config.MLTRL_ALERTMANAGER_TOKEN, projectLabel: config.MLTRL_ALERTMANAGER_PROJECT_LABEL, componentLabel: config.MLTRL_ALERTMANAGER_COMPONENT_LABEL }
+    : undefined;
+}
+
 export const DEFAULT_MIN_POLICY_INTERVAL = '1 hour';
+/** A webhook secret shorter than this is guessable. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
 /** A whole number from 1 to `max` written in a variable; `unit` reads after "a whole number". */
 function wholeNumber(max: number, unit = '') {
@@ -42,6 +56,9 @@ const IssuerUrl = z
     const url = new URL(text);
     return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   }, 'must be an https:// URL (http:// only for a provider on loopback)');
+
+/** A switch for `npm start`: "1" starts the server, "0" (or unset) does not. */
+const LocalSwitch = z.enum(['0', '1'], { error: 'must be 1 (npm start runs it) or 0 (it does not)' }).transform((value) => value === '1');
 
 const SmtpUrl = z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587' });
 
@@ -101,6 +118,27 @@ export const Config = z
     MLTRL_OPERATORS: OperatorList.default([]),
     /** The file the personal API tokens made from the web app are listed in (never the tokens themselves); unset: data/api-tokens.json. */
     MLTRL_TOKEN_REGISTRY: z.string().min(1).max(1_000).optional(),
+
+    /** Outgoing webhooks: a JSON list of { url, secret, events?, format? } (activities/webhooks.ts). */
+    MLTRL_WEBHOOKS: WebhooksVariable.optional(),
+    /** MLflow's tracking server (its Model Registry): components linked to a registered model are kept in step with it. */
+    MLTRL_MLFLOW_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. http://127.0.0.1:5000' }).optional(),
+    /** The secret of MLflow's webhook that calls POST /integrations/mlflow; unset, the route refuses every delivery. */
+    MLTRL_MLFLOW_WEBHOOK_SECRET: z.string().min(MIN_WEBHOOK_SECRET_LENGTH, `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`), the secret given to MLflow's webhook`).optional(),
+    /** Turns on Alertmanager's webhook (POST /integrations/alertmanager): the bearer token its receiver sends. */
+    MLTRL_ALERTMANAGER_TOKEN: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`).optional(),
+    /** The alert labels naming an alert's project and component. */
+    MLTRL_ALERTMANAGER_PROJECT_LABEL: AlertLabel.default('project'),
+    MLTRL_ALERTMANAGER_COMPONENT_LABEL: AlertLabel.default('component'),
+    /**
+     * `npm start` only: run MLflow (port 5000, state in data/mlflow) and wire it both ways (src/local/integrations.ts).
+     * Separate from Alertmanager's switch: MLflow is a large install (a Python environment of ~850 MB).
+     */
+    MLTRL_LOCAL_MLFLOW: LocalSwitch.default(false),
+    /** `npm start` only: run Alertmanager (port 9093, state in data/alertmanager) sending its alerts to mltrl. */
+    MLTRL_LOCAL_ALERTMANAGER: LocalSwitch.default(false),
+    /** Alertmanager's API, where `npm run examples` posts the MLflow example's drift alert (else straight to mltrl's route). */
+    MLTRL_ALERTMANAGER_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. http://127.0.0.1:9093' }).optional(),
     MLTRL_HTTP_PORT: z
       .string()
       .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
@@ -120,6 +158,10 @@ export const Config = z
       if (config[name] !== undefined && config.MLTRL_OIDC_ISSUER === undefined) {
         ctx.addIssue({ code: 'custom', path: [name], message: 'needs MLTRL_OIDC_ISSUER: the identity provider the client is registered at' });
       }
+    }
+    // Two sources of truth for one registry would leave it unclear which one mltrl tags.
+    if (config.MLTRL_LOCAL_MLFLOW && config.MLTRL_MLFLOW_URL) {
+      ctx.addIssue({ code: 'custom', path: ['MLTRL_LOCAL_MLFLOW'], message: 'cannot be 1 while MLTRL_MLFLOW_URL is set: unset MLTRL_MLFLOW_URL to have npm start run MLflow, or set MLTRL_LOCAL_MLFLOW=0 to use yours' });
     }
     if (config.MLTRL_LINK_SECRET_PREVIOUS !== undefined && config.MLTRL_LINK_SECRET_PREVIOUS === config.MLTRL_LINK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['MLTRL_LINK_SECRET_PREVIOUS'], message: 'must differ from MLTRL_LINK_SECRET: it is the secret you rotated away from' });
@@ -144,4 +186,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = Config.safeParse(present);
   if (!result.success) throw new ConfigError(`configuration: ${describeIssues(result.error, Infinity)}`);
   return result.data;
+}
+
+/** The worker's webhook endpoints, with the public URL for links in Slack messages; undefined when none. */
+export function webhooksFromConfig(config: Config): WebhookSetup | undefined {
+  if (!config.MLTRL_WEBHOOKS || config.MLTRL_WEBHOOKS.length === 0) return undefined;
+  return { endpoints: config.MLTRL_WEBHOOKS, publicUrl: publicUrl(config) };
+}
+
+/** What a worker needs for components linked to MLflow: the registry's address and where cards live. */
+export function mlflowFromConfig(config: Pick<Config, 'MLTRL_MLFLOW_URL' | 'MLTRL_PUBLIC_URL' | 'MLTRL_HTTP_HOST' | 'MLTRL_HTTP_PORT'>): { mlflowUrl?: string; publicUrl: string } {
+  return { ...(config.MLTRL_MLFLOW_URL ? { mlflowUrl: config.MLTRL_MLFLOW_URL } : {}), publicUrl: publicUrl(config) };
 }

@@ -4,7 +4,8 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createActivities, type Notifier } from '../../activities/index.js';
+import { createActivities, type Notifier, type WebhookSetup } from '../../activities/index.js';
+import type { MlflowDependencies } from '../../activities/mlflow.js';
 import type { TemporalConnectionOptions } from './connection.js';
 import { DATA_CONVERTER, defaultWorkflowSource } from './workflowBundle.js';
 
@@ -25,6 +26,10 @@ export interface WorkerSetup extends Pick<TemporalConnectionOptions, 'address'>,
   maxCachedWorkflows?: number;
   /** Emails one address may receive per hour (MLTRL_MAX_EMAILS_PER_HOUR). */
   maxEmailsPerHour?: number;
+  /** Endpoints that receive lifecycle events (MLTRL_WEBHOOKS; see webhooksFromConfig). */
+  webhooks?: WebhookSetup;
+  /** MLflow's address (MLTRL_MLFLOW_URL) and the cards' public address, for components linked to a registered model. */
+  mlflow?: MlflowDependencies;
 }
 
 /**
@@ -76,6 +81,8 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       taskQueue: setup.taskQueue,
       ...(setup.notifier ? { notifier: setup.notifier } : {}),
       ...(setup.maxEmailsPerHour ? { maxEmailsPerHour: setup.maxEmailsPerHour } : {}),
+      ...(setup.webhooks ? { webhooks: setup.webhooks } : {}),
+      ...(setup.mlflow ? { mlflow: setup.mlflow } : {}),
     }),
   });
 }

@@ -30,7 +30,7 @@ export async function writeBundle(dir: string): Promise<string> {
   return path;
 }
 
-export async function startWorkerProcess(env: { address: string; taskQueue: string; notifyLog: string; bundle: string }): Promise<WorkerProcess> {
+export async function startWorkerProcess(env: { address: string; taskQueue: string; notifyLog: string; bundle: string; webhooks?: string }): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test/support/worker-process.ts')], {
     cwd: PROJECT_ROOT,
     env: {
@@ -39,6 +39,7 @@ export async function startWorkerProcess(env: { address: string; taskQueue: stri
       MLTRL_TASK_QUEUE: env.taskQueue,
       NOTIFY_LOG: env.notifyLog,
       MLTRL_WORKFLOW_BUNDLE: env.bundle,
+      ...(env.webhooks ? { MLTRL_WEBHOOKS: env.webhooks } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,6 +2,7 @@
  * A worker for one test file against the shared dev server: its own task queue, the real
  * activities, and a notifier that keeps what it was asked to send so tests can assert on it.
  */
+import type { MlflowDependencies } from '../../activities/mlflow.js';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -30,7 +31,7 @@ export function workflowBundle(): Promise<{ code: string }> {
   return bundle;
 }
 
-export async function startHarness(options: { notifier?: Notifier; maxEmailsPerHour?: number } = {}): Promise<Harness> {
+export async function startHarness(options: { notifier?: Notifier; maxEmailsPerHour?: number; mlflow?: MlflowDependencies } = {}): Promise<Harness> {
   const address = temporalAddress();
   const taskQueue = `test-${randomUUID()}`;
   const client = await connect({ TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' });
@@ -48,6 +49,7 @@ export async function startHarness(options: { notifier?: Notifier; maxEmailsPerH
     notifier,
     workflowBundle: await workflowBundle(),
     maxEmailsPerHour: options.maxEmailsPerHour ?? NO_EMAIL_CAP,
+    ...(options.mlflow ? { mlflow: options.mlflow } : {}),
   });
   const running = worker.run();
   return {

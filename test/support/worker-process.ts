@@ -6,12 +6,14 @@
  * - NOTIFY_LOG (required): every notification is appended to this file as one JSON line, so the
  *   test can count what reached people across worker processes;
  * - MLTRL_WORKFLOW_BUNDLE (optional): a file holding a bundle from bundleWorkflowCode, so a restart
- *   does not spend seconds bundling again.
+ *   does not spend seconds bundling again;
+ * - MLTRL_WEBHOOKS (optional): webhook endpoints, as the production worker reads them.
  *
  * Prints `worker ready` on stdout once it polls.
  */
 import { appendFileSync } from 'node:fs';
 import type { Notifier } from '../../activities/index.js';
+import { WebhooksVariable } from '../../activities/webhooks.js';
 import { connect } from '../../src/runtime/client.js';
 import { createWorker } from '../../src/runtime/worker.js';
 import { NO_EMAIL_CAP } from './fixtures.js';
@@ -29,6 +31,7 @@ const address = required('TEMPORAL_ADDRESS');
 const taskQueue = required('MLTRL_TASK_QUEUE');
 const notifyLog = required('NOTIFY_LOG');
 const bundlePath = process.env['MLTRL_WORKFLOW_BUNDLE'];
+const webhooks = process.env['MLTRL_WEBHOOKS'] ? { endpoints: WebhooksVariable.parse(process.env['MLTRL_WEBHOOKS']) } : undefined;
 
 const notifier: Notifier = {
   send(notification) {
@@ -45,6 +48,7 @@ const worker = await createWorker({
   client,
   notifier,
   maxEmailsPerHour: NO_EMAIL_CAP,
+  ...(webhooks ? { webhooks } : {}),
   // Loaded as production workers load dist/workflow-bundle.js.
   ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
 });

@@ -5,6 +5,7 @@ import type { Links } from './links.js';
 import type { OidcSignIn } from './oidc.js';
 import type { Sessions } from './session.js';
 import type { TokenRegistry } from './tokenRegistry.js';
+import type { AlertmanagerSettings } from '../integrations/alertmanager.js';
 
 export interface HttpDependencies {
   client: Client;
@@ -20,6 +21,10 @@ export interface HttpDependencies {
   operators?: readonly string[];
   /** Personal API tokens made from the web app or the API, listed back to their owner; absent: neither is offered. */
   tokens?: TokenRegistry;
+  /** The secret MLflow signs its webhook deliveries with (MLTRL_MLFLOW_WEBHOOK_SECRET); unset, POST /integrations/mlflow refuses them all. */
+  mlflowWebhookSecret?: string;
+  /** Alertmanager's webhook (src/http/integrations/alertmanager.ts): on only with a token (MLTRL_ALERTMANAGER_TOKEN). */
+  alertmanager?: AlertmanagerSettings;
 }
 
 export interface Identity {

@@ -1,6 +1,8 @@
 /** Pieces of pages shared by the dashboard, the component page and the review page. */
 import { html } from 'hono/html';
 import { utcMinute } from '../../../machines/dates.js';
+import type { Evidence } from '../../../machines/evidence.js';
+import { checkText, isCheckShaped, type EvidenceCheck } from '../../../machines/evidenceCheck.js';
 import { levelDefinition } from '../../../machines/levels.js';
 import { tasksForReview } from '../../../machines/tasks.js';
 import type { CardView, ComponentStatus } from '../../../workflows/definitions.js';
@@ -13,6 +15,33 @@ export const componentPath = (projectId: string, componentId: string) => `/proje
 export function levelBadge(level: number): Html {
   const definition = levelDefinition(level);
   return html`<span class="badge phase-${definition.phase}" title="${definition.phase} phase">Level ${level} · ${definition.name}</span> <span class="muted">${definition.phase}</span>`;
+}
+
+type OpenReviewView = NonNullable<ComponentStatus['openReview']>;
+
+/** How a re-review came about, after its proposal: a schedule's fire, or a monitoring alert. */
+export function reReviewWords(review: Pick<OpenReviewView, 'reReview' | 'submittedBy' | 'alerts'>): string {
+  if (!review.reReview) return '';
+  return review.submittedBy === 'alertmanager' ? ' (out-of-cycle re-review opened by a monitoring alert)' : ' (scheduled re-review)';
+}
+
+/** The monitoring alerts a review carries, for the panel to weigh: name, severity, summary, and whether it has resolved. */
+export function reviewAlerts(review: Pick<OpenReviewView, 'alerts'>): Html | string {
+  if (!review.alerts?.length) return '';
+  return html`<div class="notice" role="note"><p><strong>Monitoring alerts on this review</strong></p><ul>${review.alerts.map(
+    (a) =>
+      html`<li><strong>${a.alertname}</strong>${a.severity ? html` (${a.severity})` : ''}${a.summary ? html`: ${a.summary}` : ''} <span class="muted">fired ${utcMinute(a.firedAt)}${
+        a.resolvedAt ? html`, resolved ${utcMinute(a.resolvedAt)}` : ', still firing'
+      }</span></li>`,
+  )}</ul></div>`;
+}
+
+/** The checks read from MLflow when the review opened: each with its measured value, and when it was read. */
+export function reviewEvidence(review: Pick<OpenReviewView, 'evidence'>): Html | string {
+  if (!review.evidence?.length) return '';
+  return html`<div class="notice" role="note"><p><strong>Evidence read from MLflow when the review opened</strong></p><ul>${review.evidence.map(
+    (e) => html`<li>${e.holds ? '✓' : html`<strong>✗ does not hold</strong>`} ${e.line} <span class="muted">read ${utcMinute(e.readAt)}</span></li>`,
+  )}</ul></div>`;
 }
 
 export function stateBadge(state: string): Html {
@@ -28,15 +57,23 @@ export function label(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function valueText(value: unknown): Html {
+/** A deliverable written as an MLflow check, with the last reading frozen on the card (if it was read). */
+function checkValue(value: EvidenceCheck, read: Evidence | undefined): Html {
+  const reading = read ? html`<br />${read.holds ? '✓' : '✗'} ${read.line} <span class="muted">read ${utcMinute(read.readAt)}</span>` : html` <span class="muted">(read from MLflow when the level is submitted)</span>`;
+  return html`MLflow check: ${checkText(value.mlflow)}${value.note ? html` — ${value.note}` : ''}${reading}`;
+}
+
+function valueText(value: unknown, read?: Evidence): Html {
   if (typeof value === 'string') return html`${value}`;
+  if (isCheckShaped(value)) return checkValue(value as EvidenceCheck, read);
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     return html`${Object.entries(value as Record<string, unknown>).map(([k, v]) => html`<strong>${label(k)}:</strong> ${typeof v === 'string' ? v : JSON.stringify(v)}\n`)}`;
   }
   return html`${JSON.stringify(value)}`;
 }
 
-const SKIPPED_CARD_KEYS = new Set(['requirements', 'techName', 'debriefs']);
+// `evidence` is shown with the check it read (checkValue).
+const SKIPPED_CARD_KEYS = new Set(['requirements', 'techName', 'debriefs', 'evidence']);
 
 /** The card's summary and every section that has content. */
 export function cardSections(card: CardView): Html {
@@ -51,7 +88,7 @@ ${summary.provenance ? html`<dt>Provenance</dt><dd>${summary.provenance.kind} fr
 ${sections.map(([key, value]) =>
   key === 'links'
     ? html`<dt>Links</dt><dd>${Object.entries(value as Record<string, string>).map(([name, url]) => html`<a href="${/^https?:\/\//.test(url) ? url : '#'}" rel="noreferrer">${name}</a> `)}</dd>`
-    : html`<dt>${label(key)}</dt><dd>${valueText(value)}</dd>`,
+    : html`<dt>${label(key)}</dt><dd>${valueText(value, (content['evidence'] as Record<string, Evidence> | undefined)?.[key])}</dd>`,
 )}
 </dl>`;
 }

@@ -18,7 +18,7 @@ import { readLiveCards, risksOf } from '../../portfolio/risks.js';
 import { ComponentFilter, ProjectFilter, givenFilters, projectComponentsPage, projectsPage, type ListedComponent, type Page } from '../../portfolio/projects.js';
 import type { Html } from '../../render/markup.js';
 import { htmlTable, type HtmlRow } from '../../render/tables.js';
-import { cardSections, componentPath, levelBadge, requirementsTable, reviewProgress, stateBadge, switchbacks, timeline } from './fragments.js';
+import { cardSections, componentPath, levelBadge, requirementsTable, reReviewWords, reviewAlerts, reviewEvidence, reviewProgress, stateBadge, switchbacks, timeline } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 import { holdingSection, subsystemsSection } from './holding.js';
 import { dependenciesSection } from './dependencies.js';
@@ -190,9 +190,11 @@ ${actionsSection(status, may, actionErrors)}
 <div>
 <section class="panel" aria-labelledby="review"><h2 id="review">Open review</h2>
 ${review
-  ? html`<p>Review <strong>${review.id}</strong> of Level ${review.level}, proposal <strong>${review.proposal}</strong>${review.reReview ? ' (scheduled re-review)' : ''}, submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}.</p>
+  ? html`<p>Review <strong>${review.id}</strong> of Level ${review.level}, proposal <strong>${review.proposal}</strong>${reReviewWords(review)}, submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}.</p>
 ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
 ${review.awaitingEthics ? html`<p class="notice" role="status">Waiting for the owner's ethics answers: the panel is asked, and its verdicts count, once they are in.</p>` : ''}
+${reviewAlerts(review)}
+${reviewEvidence(review)}
 ${reviewProgress(review)}
 <p class="muted">Next reminder ${utcMinute(review.nextReminder)}. Reviewers answer from the link in their email.</p>`
   : html`<p class="muted">No review is open.</p>`}

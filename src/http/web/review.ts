@@ -23,7 +23,7 @@ import type { HttpDependencies } from '../core/dependencies.js';
 import type { ReviewGrant, TokenRefusal } from '../core/links.js';
 import { problemFor } from '../core/problems.js';
 import { dependenciesSection } from './dependencies.js';
-import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reviewProgress, taskResolutions } from './fragments.js';
+import { cardSections, componentPath, ethicsAnswers, levelBadge, requirementsTable, reReviewWords, reviewAlerts, reviewEvidence, reviewProgress, taskResolutions } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 
 const Comment = z.string().max(5_000).optional();
@@ -134,8 +134,10 @@ ${error ? html`<div class="notice error" role="alert"><p>${error}</p></div>` : '
 <h2 id="asked">What you are asked</h2>
 <p>${levelBadge(review.level)}</p>
 <p>${definition.meaning}</p>
-<p>Proposal: <strong>${proposalText(review.proposal, review.level)}</strong>${review.reReview ? ' (scheduled re-review)' : ''}.</p>
+<p>Proposal: <strong>${proposalText(review.proposal, review.level)}</strong>${reReviewWords(review)}.</p>
 ${review.note ? html`<p>Note from the submitter: ${review.note}</p>` : ''}
+${reviewAlerts(review)}
+${reviewEvidence(review)}
 <p class="muted">Submitted by ${review.submittedBy} on ${utcMinute(review.submittedAt)}, for ${status.projectId}/${status.componentId} (${status.kind}). You are answering as <strong>${grant.reviewer}</strong>.</p>
 ${reviewProgress(review)}
 </section>
