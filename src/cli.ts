@@ -1,7 +1,8 @@
 /**
  * `mltrl`: the command line for team leads, reviewers and operators. Builds the command tree,
  * runs one command, and turns every expected failure into one line on stderr and an exit code
- * (see src/cli/errors.ts). Connects to Temporal only once the input has been validated locally.
+ * (see src/cli/errors.ts). Connects to Temporal, or to the HTTP API when MLTRL_API_URL is set
+ * (src/cli/backend.ts), only once the input has been validated locally.
  */
 import { readFileSync } from 'node:fs';
 import { Command, type AddHelpTextContext } from 'commander';
@@ -13,6 +14,7 @@ import { registerMetricsCommand, registerProjectsCommand, registerScheduleComman
 import { registerMlflowCommands } from './cli/mlflow.js';
 import { registerProjectCommands } from './cli/project.js';
 import { registerTokenCommand } from './cli/token.js';
+import { ApiSession, viaApi } from './cli/apiSession.js';
 import { Session } from './cli/session.js';
 
 const EXAMPLES = `
@@ -25,6 +27,8 @@ Components are named <projectId>/<componentId>. Examples:
   mltrl schedules
 
 Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), MLTRL_TASK_QUEUE (mltrl).
+Without access to Temporal, through the HTTP API as a token's person: MLTRL_API_URL (e.g.
+http://127.0.0.1:8280) and MLTRL_API_TOKEN (a personal token); --by and --as may then be left out.
 Exit codes: 0 done; 1 server unreachable or not found; 2 bad input or refused (nothing changed).`;
 
 const processIo: Io = {
@@ -72,7 +76,8 @@ export function buildProgram(ctx: Context): Command {
 
 /** Run one command line (`argv` as in process.argv); resolves to the exit code. */
 export async function main(argv: string[] = process.argv, io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const session = new Session(env);
+  // MLTRL_API_URL set: every command goes through the HTTP API as the token's person (./cli/apiSession.ts).
+  const session = viaApi(env) ? new ApiSession(env) : new Session(env);
   try {
     await buildProgram({ io, session }).parseAsync(argv);
     return EXIT_OK;

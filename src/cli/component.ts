@@ -1,30 +1,9 @@
 /** Commands on one component (`<projectId>/<componentId>`): card, submit, review, switchback, lifecycle. */
 import { Option, type Command } from 'commander';
 import { parseInput } from '../../machines/validation.js';
-import {
-  AnswerEthics,
-  Branch,
-  Decision,
-  DiscoverySwitchback,
-  LifecycleChange,
-  ReportVersions,
-  Submit,
-  UpdateCard,
-  answerEthicsUpdate,
-  branchUpdate,
-  cardQuery,
-  decideUpdate,
-  historyQuery,
-  pauseUpdate,
-  reportVersionsUpdate,
-  resumeUpdate,
-  retireUpdate,
-  submitUpdate,
-  switchbackUpdate,
-  updateCardUpdate,
-} from '../../workflows/definitions.js';
-import { collect, email, formatRef, keyValue, parseRef, readJsonArg, slug, type ComponentRef } from './args.js';
-import { byOption, isRecord, jsonOption, levelOption, reasonOption, show, updateComponent, type Context } from './context.js';
+import { Decision } from '../../workflows/definitions.js';
+import { collect, formatRef, keyValue, parseRef, readJsonArg, slug, type ComponentRef } from './args.js';
+import { actingSchema, actorOption, byOption, isRecord, jsonOption, levelOption, reasonOption, show, updateComponent, type Context } from './context.js';
 import { gateLines, headline, historyText, reviewStateText, submittedText } from './format.js';
 import { cardToHtml } from '../card/html.js';
 import { cardToMarkdown } from '../card/markdown.js';
@@ -65,13 +44,13 @@ export function registerComponentCommands(program: Command, ctx: Context): void 
   const card = program.command('card').description("read or change a component's TRL card");
 
   componentCommand(card, 'update', 'change top-level card keys (requirements are upserted by id)')
-    .addOption(byOption())
+    .addOption(byOption(ctx))
     .option('--patch <json>', 'a partial card as JSON, or @file.json')
     .option('--set <key=value>', 'set a top-level text key (repeatable; applied over --patch)', keyValue('--set'))
-    .action(async (ref: ComponentRef, opts: { by: string; patch?: string; set?: Record<string, string> }) => {
+    .action(async (ref: ComponentRef, opts: { by?: string; patch?: string; set?: Record<string, string> }) => {
       if (opts.patch === undefined && opts.set === undefined) throw new UsageError('card update: give --patch <json|@file> or --set key=value');
       const patch = merged(opts.patch === undefined ? {} : readJsonArg(opts.patch, '--patch'), opts.set);
-      const status = await updateComponent(ctx, ref, 'card update', updateCardUpdate, UpdateCard, { by: opts.by, patch });
+      const status = await updateComponent(ctx, ref, 'card update', 'updateCard', { by: opts.by, patch });
       ctx.io.out([`card revision ${status.cardRevision}`, headline(status), ...gateLines(status)].join('\n'));
     });
 
@@ -83,13 +62,13 @@ export function registerComponentCommands(program: Command, ctx: Context): void 
     .addOption(new Option('--format <format>', 'json, md (Markdown) or html').choices(CARD_FORMATS).default('md'))
     .addOption(jsonOption())
     .action(async (ref: ComponentRef, opts: { format: (typeof CARD_FORMATS)[number]; json?: boolean }) => {
-      const view = await ctx.session.withComponent(ref, 'card show', (handle) => handle.query(cardQuery));
+      const view = await ctx.session.card('card show', ref);
       const format = opts.json ? 'json' : opts.format;
       ctx.io.out(format === 'json' ? JSON.stringify(view, null, 2) : format === 'html' ? cardToHtml(view) : cardToMarkdown(view));
     });
 
   componentCommand(program, 'submit', 'open a review of the current level')
-    .addOption(byOption())
+    .addOption(byOption(ctx))
     .option('--proposal <proposal>', "what the panel is asked to decide (default: the level's first)")
     .option('--answer <id=text>', 'answer one ethics checklist item (repeatable)', keyValue('--answer'))
     .option('--ethics <json>', 'ethics answers as JSON { itemId: answer }, or @file.json')
@@ -99,7 +78,7 @@ export function registerComponentCommands(program: Command, ctx: Context): void 
     .action(
       async (
         ref: ComponentRef,
-        opts: { by: string; proposal?: string; answer?: Record<string, string>; ethics?: string; note?: string; done?: Record<string, string>; carry?: Record<string, string> },
+        opts: { by?: string; proposal?: string; answer?: Record<string, string>; ethics?: string; note?: string; done?: Record<string, string>; carry?: Record<string, string> },
       ) => {
         const ethics = merged(opts.ethics === undefined ? {} : readJsonArg(opts.ethics, '--ethics'), opts.answer);
         const resolutions = resolutionsFrom(opts.done, opts.carry);
@@ -110,36 +89,36 @@ export function registerComponentCommands(program: Command, ctx: Context): void 
           ...(opts.note ? { note: opts.note } : {}),
           ...(resolutions ? { resolutions } : {}),
         };
-        ctx.io.out(submittedText(await updateComponent(ctx, ref, 'submit', submitUpdate, Submit, payload)));
+        ctx.io.out(submittedText(await updateComponent(ctx, ref, 'submit', 'submit', payload)));
       },
     );
 
   componentCommand(program, 'answer-ethics', "answer the ethics checklist of a Level 9 re-review waiting for the owner's answers")
-    .addOption(byOption("the component's owner or a project owner"))
+    .addOption(byOption(ctx, "the component's owner or a project owner"))
     .option('--answer <id=text>', 'answer one ethics checklist item (repeatable)', keyValue('--answer'))
     .option('--ethics <json>', 'the answers as JSON { itemId: answer }, or @file.json')
-    .action(async (ref: ComponentRef, opts: { by: string; answer?: Record<string, string>; ethics?: string }) => {
+    .action(async (ref: ComponentRef, opts: { by?: string; answer?: Record<string, string>; ethics?: string }) => {
       if (opts.answer === undefined && opts.ethics === undefined) throw new UsageError('answer-ethics: give --answer id=text (repeatable) or --ethics <json|@file>');
       const answers = merged(opts.ethics === undefined ? {} : readJsonArg(opts.ethics, '--ethics'), opts.answer);
-      const status = await updateComponent(ctx, ref, 'answer-ethics', answerEthicsUpdate, AnswerEthics, { by: opts.by, answers });
+      const status = await updateComponent(ctx, ref, 'answer-ethics', 'answerEthics', { by: opts.by, answers });
       ctx.io.out([`ethics answers recorded for review ${status.openReview?.id ?? '?'}: the panel is asked now`, headline(status)].join('\n'));
     });
 
   componentCommand(program, 'review', "give a verdict: approve (confirming the level's code caliber and data considerations), request-changes or switchback")
     .argument('<verdict>', 'approve | request-changes | switchback')
     .requiredOption('--review <id>', 'the open review, e.g. r3')
-    .addOption(new Option('--as <email>', 'the reviewer').argParser(email('--as')).makeOptionMandatory())
+    .addOption(actorOption(ctx, '--as <email>', 'the reviewer'))
     .option('--comment <text>', 'a comment for the record')
     .option('--task <task>', 'a change to make (request-changes; repeatable)', collect)
     .addOption(levelOption('--to <level>', 'the level to send the component back to (switchback)'))
     .option('--reason <text>', 'why it goes back (switchback)')
-    .action(async (ref: ComponentRef, verdict: string, opts: { review: string; as: string; comment?: string; task?: string[]; to?: number; reason?: string }) => {
+    .action(async (ref: ComponentRef, verdict: string, opts: { review: string; as?: string; comment?: string; task?: string[]; to?: number; reason?: string }) => {
       if (opts.task && verdict !== 'request-changes') throw new UsageError('review: --task goes with request-changes');
       if ((opts.to !== undefined || opts.reason) && verdict !== 'switchback') throw new UsageError('review: --to and --reason go with switchback');
       // What a verdict must carry (tasks, a target, a reason) is the workflow's rule: its refusal is printed as it comes.
       const comment = [opts.reason, opts.comment].filter(Boolean).join(' — ');
       const decision = parseInput(
-        Decision,
+        actingSchema(Decision, 'reviewer', opts.as),
         {
           reviewId: opts.review,
           reviewer: opts.as,
@@ -150,60 +129,60 @@ export function registerComponentCommands(program: Command, ctx: Context): void 
         },
         'review',
       );
-      const state = await ctx.session.withComponent(ref, 'review', (handle) => handle.executeUpdate(decideUpdate, { args: [decision] }));
-      ctx.io.out(reviewStateText(state, decision.reviewer, decision.verdict));
+      const { state, reviewer } = await ctx.session.decide('review', ref, decision);
+      ctx.io.out(reviewStateText(state, reviewer, decision.verdict));
     });
 
   componentCommand(program, 'switchback', 'send the component back to a lower level it has done (discovery)')
-    .addOption(byOption('an owner or a member of the current level panel'))
+    .addOption(byOption(ctx, 'an owner or a member of the current level panel'))
     .addOption(levelOption('--to <level>', 'the lower level to work at').makeOptionMandatory())
     .addOption(reasonOption('what was discovered'))
-    .action(async (ref: ComponentRef, opts: { by: string; to: number; reason: string }) => {
+    .action(async (ref: ComponentRef, opts: { by?: string; to: number; reason: string }) => {
       const payload = { by: opts.by, kind: 'discovery', targetLevel: opts.to, reason: opts.reason };
-      const status = await updateComponent(ctx, ref, 'switchback', switchbackUpdate, DiscoverySwitchback, payload);
+      const status = await updateComponent(ctx, ref, 'switchback', 'switchback', payload);
       ctx.io.out(`switched back to Level ${status.level}\n${headline(status)}`);
     });
 
   const lifecycle = [
-    ['pause', pauseUpdate, 'keep the level, stop reminders and verdicts'],
-    ['resume', resumeUpdate, 'resume a paused component'],
-    ['retire', retireUpdate, 'end the component (and any re-review schedule); it leaves the system level'],
+    ['pause', 'keep the level, stop reminders and verdicts'],
+    ['resume', 'resume a paused component'],
+    ['retire', 'end the component (and any re-review schedule); it leaves the system level'],
   ] as const;
-  for (const [name, update, description] of lifecycle) {
+  for (const [name, description] of lifecycle) {
     componentCommand(program, name, description)
-      .addOption(byOption("the component's owner or a project owner"))
+      .addOption(byOption(ctx, "the component's owner or a project owner"))
       .addOption(reasonOption())
-      .action(async (ref: ComponentRef, opts: { by: string; reason: string }) => {
-        ctx.io.out(headline(await updateComponent(ctx, ref, name, update, LifecycleChange, opts)));
+      .action(async (ref: ComponentRef, opts: { by?: string; reason: string }) => {
+        ctx.io.out(headline(await updateComponent(ctx, ref, name, name, opts)));
       });
   }
 
   componentCommand(program, 'versions', 'report new code, model or data versions (at Level 9: back to 7)')
-    .addOption(byOption())
+    .addOption(byOption(ctx))
     .option('--code <semver>', 'code version')
     .option('--model <semver>', 'model version')
     .option('--data <semver>', 'data version')
-    .action(async (ref: ComponentRef, opts: { by: string; code?: string; model?: string; data?: string }) => {
+    .action(async (ref: ComponentRef, opts: { by?: string; code?: string; model?: string; data?: string }) => {
       const { by, ...versions } = opts;
       if (Object.keys(versions).length === 0) throw new UsageError('versions: give at least one of --code, --model, --data');
-      ctx.io.out(headline(await updateComponent(ctx, ref, 'versions', reportVersionsUpdate, ReportVersions, { by, versions })));
+      ctx.io.out(headline(await updateComponent(ctx, ref, 'versions', 'reportVersions', { by, versions })));
     });
 
   componentCommand(program, 'branch', 'start a new component from this one at a level no higher than its own')
-    .addOption(byOption("the component's owner or a project owner"))
+    .addOption(byOption(ctx, "the component's owner or a project owner"))
     .addOption(new Option('--id <componentId>', 'id of the new component').argParser(slug('--id')).makeOptionMandatory())
     .addOption(levelOption('--level <level>', 'the level the branch starts at').makeOptionMandatory())
     .option('--name <name>', 'name of the new component')
-    .action(async (ref: ComponentRef, opts: { by: string; id: string; level: number; name?: string }) => {
+    .action(async (ref: ComponentRef, opts: { by?: string; id: string; level: number; name?: string }) => {
       const payload = { by: opts.by, componentId: opts.id, level: opts.level, ...(opts.name ? { name: opts.name } : {}) };
-      const status = await updateComponent(ctx, ref, 'branch', branchUpdate, Branch, payload);
+      const status = await updateComponent(ctx, ref, 'branch', 'branch', payload);
       ctx.io.out(`branched ${formatRef({ projectId: ref.projectId, componentId: opts.id })} at Level ${opts.level}\n${headline(status)}`);
     });
 
   componentCommand(program, 'history', 'every event: time, who, what, outcome, why')
     .addOption(jsonOption())
     .action(async (ref: ComponentRef, opts: { json?: boolean }) => {
-      const history = await ctx.session.withComponent(ref, 'history', (handle) => handle.query(historyQuery));
+      const history = await ctx.session.history('history', ref);
       show(ctx, opts.json, history, historyText);
     });
 }

@@ -16,10 +16,12 @@ export function registerMlflowCommands(program: Command, ctx: Context): void {
     .description('report the latest version of every linked model to components whose card has an older one (catch-up after missed webhooks)')
     .addOption(jsonOption())
     .action(async (opts: { json?: boolean }) => {
-      const settings = ctx.session.settings();
-      if (!settings.MLTRL_MLFLOW_URL) throw new UsageError('mlflow sync: MLTRL_MLFLOW_URL is not set: say where the MLflow tracking server is');
-      const registry = mlflowRegistry(settings.MLTRL_MLFLOW_URL);
-      const result = await ctx.session.withClient('mlflow sync', 'the linked components', (client) => catchUpMlflow(client, settings.MLTRL_TASK_QUEUE, registry));
+      // Temporal only: the HTTP API has no route for it (through the API this is refused, naming the command).
+      const result = await ctx.session.withTemporal('mlflow sync', 'the linked components', (settings) => {
+        if (!settings.MLTRL_MLFLOW_URL) throw new UsageError('mlflow sync: MLTRL_MLFLOW_URL is not set: say where the MLflow tracking server is');
+        const registry = mlflowRegistry(settings.MLTRL_MLFLOW_URL);
+        return (client) => catchUpMlflow(client, settings.MLTRL_TASK_QUEUE, registry);
+      });
       show(ctx, opts.json, result, ({ reported, problems }) =>
         [
           ...(reported.length === 0 && problems.length === 0 ? ['no running component is linked to an MLflow model'] : []),

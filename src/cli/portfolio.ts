@@ -6,14 +6,13 @@
 import type { Command } from 'commander';
 import { utcSecond } from '../../machines/dates.js';
 import { reReviewScheduleId } from '../../workflows/definitions.js';
-import { ProjectFilter, givenFilters, projectsPage, type Page } from '../portfolio/projects.js';
-import { readMetrics } from '../portfolio/read.js';
+import { ProjectFilter, givenFilters, type Page } from '../portfolio/projects.js';
 import { parseInput } from '../../machines/validation.js';
 import type { ProjectStatus } from '../../workflows/definitions.js';
 import { metricsPage, metricsText, notRead } from '../portfolio/report.js';
-import { listReReviewSchedules, steerReReviewSchedule, type ReReviewSchedule, type ScheduleAction } from '../portfolio/schedules.js';
+import type { ReReviewSchedule, ScheduleAction } from '../portfolio/schedules.js';
 import { textTable } from '../render/tables.js';
-import { formatRef, parseRef, type ComponentRef } from './args.js';
+import { parseRef, type ComponentRef } from './args.js';
 import { jsonOption, show, type Context } from './context.js';
 
 function schedulesText(schedules: ReReviewSchedule[]): string {
@@ -43,7 +42,7 @@ export function registerScheduleCommands(program: Command, ctx: Context): void {
     .description('Level 9 re-review schedules: list them, or trigger, pause or unpause one')
     .addOption(jsonOption())
     .action(async (opts: { json?: boolean }) => {
-      const list = await ctx.session.withClient('schedules', 'the re-review schedules', (client) => listReReviewSchedules(client));
+      const list = await ctx.session.schedules('schedules');
       show(ctx, opts.json, list, schedulesText);
     });
 
@@ -54,9 +53,7 @@ export function registerScheduleCommands(program: Command, ctx: Context): void {
       .argument('<ref>', '<projectId>/<componentId>', parseRef)
       .option('--reason <text>', 'why, for the schedule\'s note', `${action} from the mltrl CLI`)
       .action(async (ref: ComponentRef, opts: { reason: string }) => {
-        await ctx.session.withClient(`schedules ${action}`, `the re-review schedule of ${formatRef(ref)}`, (client) =>
-          steerReReviewSchedule(client, ref.projectId, ref.componentId, action, opts.reason),
-        );
+        await ctx.session.steerSchedule(`schedules ${action}`, ref, action, opts.reason);
         ctx.io.out(`${reReviewScheduleId(ref.projectId, ref.componentId)}: ${DONE[action]}`);
       });
   }
@@ -69,8 +66,7 @@ export function registerMetricsCommand(program: Command, ctx: Context): void {
     .addOption(jsonOption())
     .option('--html', 'a standalone HTML page with the charts')
     .action(async (opts: { json?: boolean; html?: boolean }) => {
-      const scope = { taskQueue: ctx.session.settings().MLTRL_TASK_QUEUE };
-      const metrics = await ctx.session.withClient('metrics', 'the portfolio', (client) => readMetrics(client, scope));
+      const metrics = await ctx.session.metrics('metrics');
       if (opts.html) ctx.io.out(await metricsPage(metrics));
       else show(ctx, opts.json, metrics, metricsText);
     });
@@ -105,7 +101,7 @@ export function registerProjectsCommand(program: Command, ctx: Context): void {
     .action(async (opts: { project?: string; owner?: string; level?: string; page?: string; pageSize?: string; json?: boolean }) => {
       const { json, ...given } = opts;
       const filter = parseInput(ProjectFilter, givenFilters(given), 'options');
-      const page = await ctx.session.withClient('projects', 'the running projects', (client) => projectsPage(client, ctx.session.settings().MLTRL_TASK_QUEUE, filter));
+      const page = await ctx.session.projects('projects', filter);
       show(ctx, json, page, projectsText);
     });
 }

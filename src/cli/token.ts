@@ -1,30 +1,25 @@
 /**
- * `mltrl token --as <email>`: a signed person token for the HTTP API. The API takes who is acting
- * only from such a token (or a review link's), so scripts and team leads get one here. Minting
- * needs the link secret: MLTRL_LINK_SECRET, or the one `npm start` keeps in data/.
+ * `mltrl token`: a signed person token for the HTTP API. The API takes who is acting only from
+ * such a token (or a review link's), so scripts and team leads get one here. With Temporal access
+ * it is minted with the link secret (MLTRL_LINK_SECRET, or the one `npm start` keeps in data/) for
+ * whoever `--as` names; through the API, the server makes one more for the token's own person and
+ * lists it under `--name`.
  */
 import { Option, type Command } from 'commander';
-import { DurationText, durationMillis } from '../../machines/model.js';
+import { DurationText } from '../../machines/model.js';
 import { quoted } from '../../machines/validation.js';
-import { createLinks } from '../http/core/links.js';
-import { configuredLinkSecret } from '../local/linkSecret.js';
-import { publicUrl } from '../runtime/config.js';
-import { email } from './args.js';
-import type { Context } from './context.js';
+import { actorOption, type Context } from './context.js';
 import { UsageError } from './errors.js';
 
 export function registerTokenCommand(program: Command, ctx: Context): void {
   program
     .command('token')
     .description('print a signed person token for the HTTP API (Authorization: Bearer <token>)')
-    .addOption(new Option('--as <email>', 'the person the token acts as').argParser(email('--as')).makeOptionMandatory())
+    .addOption(actorOption(ctx, '--as <email>', 'the person the token acts as'))
     .option('--valid-for <duration>', 'how long it works, e.g. "30 days"', '30 days')
-    .action(async (opts: { as: string; validFor: string }) => {
+    .addOption(new Option('--name <name>', 'the name the token is listed under (tokens made through the API)').default('mltrl CLI'))
+    .action(async (opts: { as?: string; validFor: string; name: string }) => {
       if (!DurationText.safeParse(opts.validFor).success) throw new UsageError(`--valid-for: ${quoted(opts.validFor)} must be a duration such as "30 days" or "12 hours"`);
-      const config = ctx.session.settings();
-      const secret = configuredLinkSecret(config.MLTRL_LINK_SECRET);
-      if (!secret) throw new UsageError('token: no link secret: set MLTRL_LINK_SECRET (the one the server uses), or run npm start once to create data/link-secret');
-      const links = createLinks({ secret, publicUrl: publicUrl(config), ttlMs: durationMillis(config.MLTRL_LINK_TTL) });
-      ctx.io.out(await links.personToken(opts.as, durationMillis(opts.validFor)));
+      ctx.io.out(await ctx.session.personToken('token', { ...(opts.as === undefined ? {} : { as: opts.as }), validFor: opts.validFor, name: opts.name }));
     });
 }
