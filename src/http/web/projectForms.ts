@@ -259,7 +259,7 @@ export function projectFormPages(deps: AppDependencies): Hono {
       email = reviewer.data.email;
       if (current.some((p) => p.email === email)) {
         const errors: FieldErrors = new Map();
-        addError(errors, 'email', `${email} is already a ${role.data} reviewer`);
+        addError(errors, 'email', `${email} is already on the roster as ${role.data}`);
         return again(errors, 400);
       }
       next = { ...roster, [role.data]: [...current, reviewer.data] };
@@ -267,7 +267,7 @@ export function projectFormPages(deps: AppDependencies): Hono {
       email = (form['email'] ?? '').trim().toLowerCase();
       if (!current.some((p) => p.email === email)) {
         const errors: FieldErrors = new Map();
-        addError(errors, '', `${email || 'that person'} is not a ${role.data} reviewer of ${project.projectId}`);
+        addError(errors, '', `${email || 'that person'} is not on the roster of ${project.projectId} as ${role.data}`);
         return again(errors, 400, false);
       }
       const left = current.filter((p) => p.email !== email);

@@ -92,7 +92,7 @@ input[type=number], input[type=url], input[type=email], input[type=file] { width
 textarea.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9rem; }
 label.inline { display: inline-flex; align-items: center; gap: .4rem; font-weight: 400; margin-right: 1rem; min-height: 44px; }
 form.action { border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 0 0 1rem; background: var(--paper); }
-form.action h3 { margin-top: 0; }
+form.action h3, form.action > h2:first-child, section.roster-role > h2 { margin-top: 0; }
 a.button { display: inline-block; font-weight: 600; padding: .6rem 1.2rem; border-radius: .375rem; color: #fff; background: var(--accent); text-decoration: none; min-height: 44px; }
 form.inline { display: inline; margin: 0 .5rem 0 0; }
 form.stacked { margin: .5rem 0 0; min-width: 14rem; }
