@@ -109,8 +109,13 @@ describe('the whole journey', () => {
     expect((await projectHandle(client, definition.id).query(projectRosterQuery))['research-lead']).toEqual([FIRST_LEAD, SECOND_LEAD]);
 
     // Submit: the gate is clear now (the component has the new roster), the ethics checklist answered on the form.
-    await lead.goto(url(`${componentPath}/submit`));
-    await expect.poll(() => lead.locator('#gate').locator('..').innerText()).toContain('Every deliverable of Level 0 is on the card');
+    // The project tells its components in the same update; each takes it on its next turn.
+    await expect
+      .poll(async () => {
+        await lead.goto(url(`${componentPath}/submit`));
+        return lead.locator('#gate').locator('..').innerText();
+      })
+      .toContain('Every deliverable of Level 0 is on the card');
     for (const item of DEFAULT_ETHICS_CHECKLIST.filter((i) => i.stage === 'pre-development')) await lead.locator(`#f-ethics-${item.id}`).fill('Reviewed with the ethics board.');
     await Promise.all([lead.waitForURL(url(componentPath)), lead.getByRole('button', { name: 'Submit for review' }).click()]);
     const opened = await anomaly.query(statusQuery);
