@@ -326,6 +326,8 @@ export const dependencyFlaggedSignal = defineSignal<[DependencyFlagged]>('depend
 export const addComponentUpdate = defineUpdate<ProjectStatus, [AddComponent]>('addComponent');
 export const updateRosterUpdate = defineUpdate<ProjectStatus, [UpdateRoster]>('updateRoster');
 export const projectStatusQuery = defineQuery<ProjectStatus>('status');
+/** The project's roster as it stands (the web app's roster form edits it; the status leaves it out, as portfolio reads need it not). */
+export const projectRosterQuery = defineQuery<Roster>('roster');
 /** The status with each component's figures: what portfolio reads ask instead of every component. */
 export const projectPortfolioQuery = defineQuery<ProjectStatus>('portfolio');
 

@@ -40,6 +40,7 @@ import {
   dependencyFlaggedSignal,
   componentWorkflowInput,
   projectPortfolioQuery,
+  projectRosterQuery,
   projectStatusQuery,
   rosterChangedSignal,
   updateRosterUpdate,
@@ -172,6 +173,8 @@ export async function projectWorkflow(input: unknown, carried?: ProjectCarried):
 
   setHandler(projectStatusQuery, status);
   setHandler(projectPortfolioQuery, portfolio);
+  // A query adds no command to the history: runs recorded before it replay as they did.
+  setHandler(projectRosterQuery, () => definition.roster);
 
   // Reports come from the project's own components and their branches; anything else is ignored.
   setHandler(componentChangedSignal, (raw) => {

@@ -29,6 +29,7 @@ import { STYLESHEET } from './web/styles.js';
 import { livePages } from './web/live.js';
 import { LIVE_SCRIPT } from './web/liveScript.js';
 import { operatorPages } from './web/operators.js';
+import { tokenPages } from './web/tokens.js';
 
 const MAX_BODY_MIB = 1;
 /** Requests a minute per address and per token when the caller does not say (MLTRL_API_RATE_LIMIT). */
@@ -64,7 +65,7 @@ export function createApp(deps: HttpDependencies): Hono {
   app.get('/assets/style.css', (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
   app.get('/assets/live.js', (c) => c.body(LIVE_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=300' }));
   // Pages (not the API, which takes bearer tokens only) know who is signed in; an altered or expired cookie reads as nobody.
-  const readViewer = viewer(deps.identity?.sessions, deps.identity?.operators);
+  const readViewer = viewer(deps.identity?.sessions, deps.identity?.operators, deps.tokens !== undefined);
   app.use(async (c, next) => (/^\/(api|assets)(\/|$)/.test(c.req.path) ? next() : readViewer(c, next)));
   const shared: AppDependencies = { ...deps, portfolioMetrics: sharedMetricsReader(() => readMetrics(deps.client, { taskQueue: deps.taskQueue })) };
   app.route('/api', apiRoutes(shared));
@@ -74,6 +75,7 @@ export function createApp(deps: HttpDependencies): Hono {
   app.route('/', reviewPages(shared));
   app.route('/', signInPages(shared, deps.identity));
   app.route('/', operatorPages(shared));
+  app.route('/', tokenPages(shared));
   app.route('/', livePages(shared));
   app.route('/', webPages(shared));
   app.notFound((c) => c.html(messagePage('Not found', 'error', [html`There is no page at ${pathText(c.req.path)}.`], [{ href: '/', text: 'All projects' }]), 404));

@@ -5,7 +5,13 @@
  * ports. `http` signs in over plain HTTP, following the redirects itself with one cookie jar per
  * origin, as a browser would.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { createEmailNotifier } from '../../activities/email.js';
+import { fileTokenRegistry } from '../../src/http/core/tokenRegistry.js';
+import { smtpTransport } from '../../src/runtime/mail.js';
 import { createLinks, type Links } from '../../src/http/core/links.js';
 import { createOidcSignIn } from '../../src/http/core/oidc.js';
 import { createSessions, type Sessions } from '../../src/http/core/session.js';
@@ -14,6 +20,7 @@ import { startLocalProvider, type LocalAccount, type LocalProvider } from '../..
 import { freePort } from '../../src/local/temporalServer.js';
 import { startHarness, type Harness } from './harness.js';
 import { LINK_SECRET } from './reviewStack.js';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtpSink.js';
 
 export interface SignInStack {
   harness: Harness;
@@ -22,34 +29,56 @@ export interface SignInStack {
   /** The same secret and settings as the server's: lets a test mint a cookie the server would accept. */
   sessions: Sessions;
   http: HttpServer;
+  /** With `mail`: the SMTP server the engine's emails reach, their review links pointing at this stack's server. */
+  sink?: SmtpSink;
+  /** The review link in a received email. */
+  linkIn(mail: ReceivedMail): string;
   stop(): Promise<void>;
 }
 
-/** `operators`: the MLTRL_OPERATORS the server is configured with. */
-export async function startSignInStack(accounts: LocalAccount[], options: { operators?: string[] } = {}): Promise<SignInStack> {
+export interface SignInStackOptions {
+  /** The MLTRL_OPERATORS the server is configured with. */
+  operators?: string[];
+  /** Emails over real SMTP to a sink (`sink`), instead of the harness's list of notifications. */
+  mail?: boolean;
+  /** Personal API tokens listed in a registry file of the test's own (the web app's /tokens page). */
+  tokens?: boolean;
+}
+
+export async function startSignInStack(accounts: LocalAccount[], options: SignInStackOptions = {}): Promise<SignInStack> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const links = createLinks({ secret: LINK_SECRET, publicUrl: baseUrl, ttlMs: 60 * 60_000 });
   const sessions = createSessions({ secret: LINK_SECRET, publicUrl: baseUrl, ttlMs: 60 * 60_000 });
-  const harness = await startHarness();
+  const sink = options.mail ? await startSmtpSink() : undefined;
+  const harness = await startHarness(sink ? { notifier: createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links }) } : {});
+  const tokens = options.tokens ? fileTokenRegistry(join(mkdtempSync(join(tmpdir(), 'mltrl-tokens-')), 'api-tokens.json')) : undefined;
   const provider = await startLocalProvider({ port: 0, redirectUri: `${baseUrl}/auth/callback`, postLogoutRedirectUri: `${baseUrl}/`, accounts: () => Promise.resolve(accounts) });
   const signIn = createOidcSignIn({ issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUri: `${baseUrl}/auth/callback` });
-  const http = await listen(createApp({ client: harness.client, taskQueue: harness.taskQueue, links, identity: { signIn, sessions, operators: options.operators ?? [] } }), '127.0.0.1', port);
+  const operators = options.operators ?? [];
+  const http = await listen(createApp({ client: harness.client, taskQueue: harness.taskQueue, links, identity: { signIn, sessions, operators }, operators, ...(tokens ? { tokens } : {}) }), '127.0.0.1', port);
   return {
     harness,
     provider,
     links,
     sessions,
     http,
+    ...(sink ? { sink } : {}),
+    linkIn(mail) {
+      const match = new RegExp(`${baseUrl}/review/\\S+`).exec(mail.text);
+      if (!match) throw new Error(`no review link in mail "${mail.subject}" to ${mail.to.join(', ')}`);
+      return match[0];
+    },
     async stop() {
       await http.close();
       await provider.stop();
       await harness.stop();
+      await sink?.stop();
     },
   };
 }
 
-export function useSignInStack(accounts: LocalAccount[], options: { operators?: string[] } = {}): () => SignInStack {
+export function useSignInStack(accounts: LocalAccount[], options: SignInStackOptions = {}): () => SignInStack {
   let stack: SignInStack | undefined;
   beforeAll(async () => {
     stack = await startSignInStack(accounts, options);

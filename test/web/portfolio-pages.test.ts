@@ -2,23 +2,19 @@
  * The portfolio on the web page, in Debian's Chromium: after the paper's case studies are replayed,
  * /metrics draws the level distribution, the time per level and the switchback paths, a
  * component's whole TRL card renders with its flagged risks highlighted, and a project's page draws
- * each component's level over time.
- *
- * `MLTRL_UPDATE_SCREENSHOTS=1 npm test -- test/web` refreshes docs/metrics-page.png and
- * docs/project-page.png for the README.
+ * each component's level over time. The README's pictures of these pages are taken by
+ * `npm run screenshots` (scripts/screenshots.ts); the ones taken here go to a temporary folder.
  */
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayStories } from '../../examples/replay.js';
-import { PROJECT_ROOT } from '../../src/local/temporalServer.js';
 import type { Locator } from 'playwright-core';
 import { launchBrowser, type Browser } from '../support/browser.js';
 import { startReviewStack, type ReviewStack } from '../support/reviewStack.js';
 
-const screenshot = (name: string) =>
-  process.env['MLTRL_UPDATE_SCREENSHOTS'] === '1' ? join(PROJECT_ROOT, 'docs', `${name}.png`) : join(tmpdir(), `mltrl-${name}-${randomUUID()}.png`);
+const screenshot = (name: string) => join(tmpdir(), `mltrl-${name}-${randomUUID()}.png`);
 
 /** The words each mark of a chart carries for screen readers (Vega writes them from the mark's `description`). */
 const markLabels = async (marks: Locator): Promise<string[]> => Promise.all((await marks.all()).map(async (mark) => (await mark.getAttribute('aria-label')) ?? ''));

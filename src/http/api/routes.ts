@@ -54,6 +54,7 @@ import * as views from './schemas.js';
 import { answering, componentGrant, personGrant } from '../core/auth.js';
 import type { AppDependencies } from '../core/dependencies.js';
 import { errorResponse, Forbidden, pathText } from '../core/problems.js';
+import { addComponentRefusal } from '../core/projectOwners.js';
 
 // Bodies: the workflow's own schemas without the fields the token supplies.
 const SubmitBody = Submit.omit({ by: true });
@@ -189,15 +190,15 @@ export function apiRoutes(deps: AppDependencies): Hono {
     },
   );
 
-  // Adding a component carries no `by` to the project workflow (the CLI is operator access): the route checks the owner itself.
+  // Adding a component carries no `by` to the project workflow (the CLI is operator access): the route checks the owner itself (../core/projectOwners.ts, as the web form does).
   ops.add(
     { method: 'post', path: '/projects/{projectId}/components', operationId: 'addComponent', tag: 'projects', summary: 'Add a component to a running project', who: 'a project owner', token: 'person', body: AddComponent, status: 201, response: views.ProjectStatusView, responseDescription: 'the project, with the new component' },
     async (c) => {
       const { email } = await personGrant(c, links);
       const projectId = parseInput(Slug, c.req.param('projectId'), 'projectId');
       const component = parseInput(AddComponent, await jsonBody(c), 'addComponent');
-      const status = await projectStatus(projectId);
-      if (!status.owners.some((owner) => owner.email === email)) throw new Forbidden(`authorization: only a project owner may add a component; ${email} is not an owner of ${projectId}`);
+      const refusal = addComponentRefusal(await projectStatus(projectId), email);
+      if (refusal) throw new Forbidden(`authorization: ${refusal}`);
       return c.json(await call(() => projectHandle(client, projectId).executeUpdate(addComponentUpdate, { args: [component] })), 201);
     },
   );

@@ -40,7 +40,7 @@ import { ClientError, call, componentHandle } from '../../runtime/client.js';
 import type { AppDependencies } from '../core/dependencies.js';
 import { problemFor } from '../core/problems.js';
 import type { Person } from '../core/session.js';
-import { addError, field, fieldError, fieldId, formErrors, postedText, refusalErrors, refusedPage, signedIn, zodErrors, type FieldErrors } from './forms.js';
+import { addError, field, fieldError, fieldId, formErrors, given, numberOf, postedText, refusalErrors, refusedPage, signedIn, zodErrors, type FieldErrors } from './forms.js';
 import { componentPath, levelBadge, stateBadge } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 
@@ -69,6 +69,18 @@ export async function permissionsOf(deps: AppDependencies, projectId: string, co
 
 const ACTIONS = ['pause', 'resume', 'retire', 'switchback', 'branch', 'answer-ethics'] as const;
 type Action = (typeof ACTIONS)[number];
+
+/** Whether the actions panel shows this person the form of `action` (see `actionsSection`). */
+function hasForm(may: Permissions, action: Action): boolean {
+  switch (action) {
+    case 'switchback':
+      return may.switchbackTargets.length > 0;
+    case 'answer-ethics':
+      return may.answerEthics;
+    default:
+      return may[action];
+  }
+}
 
 /** The actions panel of a component's page: only the forms the person may use, each posting to its own route. */
 export function actionsSection(status: ComponentStatus, may: Permissions, errors: { action?: Action; errors: FieldErrors; form: Record<string, string> } = { errors: new Map(), form: {} }): Html | string {
@@ -202,15 +214,6 @@ ${field('debriefs[0].debt', 'Debt taken on', errors, { type: 'textarea', value: 
 </form>`,
   );
 }
-
-const given = (text: string | undefined) => (text === undefined || text.trim() === '' ? undefined : text);
-/** A number field as posted: a number, or the text itself so the schema names it as not a number. */
-const numberOf = (text: string | undefined): number | string | undefined => {
-  const t = given(text);
-  if (t === undefined) return undefined;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : t;
-};
 
 /** The card form as an updateCard patch: only what the form holds, with emptied texts cleared. */
 function patchFrom(form: Record<string, string>, l: Loaded): { patch: Record<string, unknown>; errors: FieldErrors } {
@@ -468,8 +471,10 @@ export function componentFormPages(deps: AppDependencies, renderComponent: (c: C
       const reason = refused(error);
       if (reason === undefined) throw error;
       errors = refusalErrors(reason, ['reason', 'targetLevel', 'componentId', 'level', 'answers']);
-      // Someone the rules do not know at all sees the refusal on its own page: there is no form of theirs to fill again.
-      if (/^by: /.test(reason)) return refusedPage(c, action, reason, { href: componentPath(l.projectId, l.componentId), text: `${l.status.name}'s page` });
+      // Someone the rules do not know at all, or who has no such form now, sees the refusal on its own page: there is no form of theirs to fill again.
+      if (/^by: /.test(reason) || !hasForm(l.may, action)) {
+        return refusedPage(c, action, `${person.email} may not ${action} ${l.status.name} now: ${reason}`, { href: componentPath(l.projectId, l.componentId), text: `${l.status.name}'s page` });
+      }
       addError(errors, '', 'Nothing was changed.');
     }
     if (errors) {

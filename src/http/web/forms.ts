@@ -87,6 +87,17 @@ export function field(name: string, label: string, errors: FieldErrors, options:
   return html`<div class="field"><label for="${id}">${label}</label>${options.hint ? html`<p class="hint" id="${hintId}">${options.hint}</p>` : ''}${input}${fieldError(name, errors)}</div>`;
 }
 
+/** A posted text, or undefined when it is blank: an optional field left empty is not sent. */
+export const given = (text: string | undefined) => (text === undefined || text.trim() === '' ? undefined : text);
+
+/** A number field as posted: a number, or the text itself so the schema names it as not a number. */
+export const numberOf = (text: string | undefined): number | string | undefined => {
+  const t = given(text);
+  if (t === undefined) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : t;
+};
+
 /** The posted fields that are text (files are read where a form takes one). */
 export async function postedText(c: Context): Promise<Record<string, string>> {
   const body = await c.req.parseBody();

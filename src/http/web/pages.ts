@@ -27,6 +27,7 @@ import { riskMatrixSection } from './risks.js';
 import { levelHistorySection } from './history.js';
 import { actionsSection, componentFormPages, loadComponent, type LoadedComponent } from './componentForms.js';
 import { startProjectPages } from './startProject.js';
+import { projectActionsSection, projectFormPages } from './projectForms.js';
 import { componentLivePath, projectLivePath, versionOf } from './live.js';
 
 const STATES = ['working', 'in-review', 'paused', 'retired'] as const;
@@ -99,6 +100,7 @@ export function webPages(deps: AppDependencies): Hono {
   const web = new Hono();
   // Before '/projects/:projectId', which would take `new` for a project id.
   web.route('/', startProjectPages(deps));
+  web.route('/', projectFormPages(deps));
 
   web.get('/', async (c) => {
     const filters = filtersOf(ProjectFilter, c);
@@ -154,6 +156,7 @@ ${pagination('/', page, { project, owner, level })}`}`,
         html`<p><a href="/">All projects</a> › ${project.projectId}</p>
 <h1>${project.name} <span class="muted">(${project.projectId})</span></h1>
 <p>System level: ${project.systemLevel === null ? 'none (no live components)' : levelBadge(project.systemLevel)}. Policy profile: ${project.profile}. Owners: ${project.owners.map((o) => o.email).join(', ')}.</p>
+${projectActionsSection(project, c.get('person'))}
 <form method="get" action="/projects/${project.projectId}" class="filters" aria-label="Filter components">
 ${select('level', 'Level', LEVEL_NUMBERS, level)} ${select('phase', 'Phase', PHASES, phase)} ${select('state', 'State', STATES, state)}
 <label>Owner <input name="owner" type="email" value="${owner ?? ''}"></label>

@@ -92,11 +92,17 @@ input[type=number], input[type=url], input[type=email], input[type=file] { width
 textarea.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9rem; }
 label.inline { display: inline-flex; align-items: center; gap: .4rem; font-weight: 400; margin-right: 1rem; min-height: 44px; }
 form.action { border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; margin: 0 0 1rem; background: var(--paper); }
-form.action h3 { margin-top: 0; }
+form.action h3, form.action > h2:first-child, section.roster-role > h2 { margin-top: 0; }
 a.button { display: inline-block; font-weight: 600; padding: .6rem 1.2rem; border-radius: .375rem; color: #fff; background: var(--accent); text-decoration: none; min-height: 44px; }
 form.inline { display: inline; margin: 0 .5rem 0 0; }
 form.stacked { margin: .5rem 0 0; min-width: 14rem; }
 .schedule-note { white-space: pre-wrap; }
+/* A token and the commands that use it: kept whole (no wrapping inside a token), scrolled sideways inside their box on a phone. */
+pre.command { background: var(--paper); border: 1px solid var(--line); border-radius: .25rem; padding: .75rem; margin: 0 0 1rem; overflow-x: auto; max-width: 100%; font-size: .9rem; }
+input.code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+ul.roster li { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: .5rem; padding: .25rem 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+ul.roster li form.inline { margin: 0; }
+ul.roster li button { margin: 0; }
 .live-status { min-height: 1.5rem; margin: 0 0 .5rem; }
 .live-status button { margin: 0 0 0 .5rem; padding: .2rem .8rem; }
 @media (min-width: 48rem) {

@@ -17,13 +17,16 @@ declare module 'hono' {
     signInOffered: boolean;
     /** The signed-in person is listed in MLTRL_OPERATORS: the header links to the re-review schedules. */
     operator: boolean;
+    /** This server keeps personal API tokens (a token registry): the header links to /tokens. */
+    tokensOffered: boolean;
   }
 }
 
 /** Reads the session cookie once per page request. */
-export function viewer(sessions: Sessions | undefined, operators: readonly string[] = []): MiddlewareHandler {
+export function viewer(sessions: Sessions | undefined, operators: readonly string[] = [], tokensOffered = false): MiddlewareHandler {
   return async (c, next) => {
     c.set('signInOffered', sessions !== undefined);
+    c.set('tokensOffered', tokensOffered);
     const person = sessions ? await sessions.read(c) : undefined;
     c.set('person', person);
     c.set('operator', person !== undefined && operators.includes(person.email));
@@ -44,7 +47,7 @@ export function viewerNav(): Html | string {
   // Review links sign nobody in: no sign-in link on a page opened from one (it would leave the token in returnTo).
   if (!person && c.req.path.startsWith('/review/')) return '';
   return person
-    ? html`<span class="viewer">${c.get('operator') ? html`<a class="nav" href="/operators">Re-reviews</a>` : ''}<a class="nav" href="/me" title="${person.email}">${person.name}</a>
+    ? html`<span class="viewer">${c.get('operator') ? html`<a class="nav" href="/operators">Re-reviews</a>` : ''}${c.get('tokensOffered') ? html`<a class="nav" href="/tokens">API tokens</a>` : ''}<a class="nav" href="/me" title="${person.email}">${person.name}</a>
 <form method="post" action="/auth/sign-out" class="sign-out"><button type="submit">Sign out</button></form></span>`
     : html`<span class="viewer"><a class="nav" href="${signInHref(c)}">Sign in</a></span>`;
 }
