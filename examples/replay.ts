@@ -294,7 +294,7 @@ export async function replayMlflowStory(client: Client, taskQueue: string, optio
     // MLflow keeps no deliveries: without its webhook (or when it was lost), read the registry instead.
     heardBy = 'catch-up';
     log(`${project.id}: no webhook delivery from MLflow for version ${newVersion}; caught up from the registry (npm start with MLTRL_LOCAL_MLFLOW=1 creates the webhook)`);
-    const reported = await reportRegistryVersion(client, { projectId: project.id, componentId: story.linked.componentId, model, alias, level: 9 }, newVersion, `version ${newVersion} registered`);
+    const reported = await reportRegistryVersion(client, { projectId: project.id, componentId: story.linked.componentId, model, alias, level: 9 }, newVersion, `version ${newVersion} registered`, 'newer');
     if (reported.outcome !== 'reported' && !(await backAtSeven())) throw new Error(`${project.id}: MLflow version ${newVersion} was not taken: ${reported.detail}`);
   }
   log(`${project.id}: MLflow ${model} version ${newVersion} registered → defect-detector back to Level 7 (by ${MLFLOW_ACTOR})`);

@@ -8,6 +8,8 @@
  * change is guarded with `patched()` (old histories must go on replaying).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -18,6 +20,7 @@ import { PROJECT_ROOT, startDevServer, freePort } from '../src/local/temporalSer
 import { createWorker, installProcessLogging } from '../src/runtime/worker.js';
 import {
   WORKFLOW_TYPES,
+  alertUpdate,
   answerEthicsUpdate,
   decideUpdate,
   reReviewDueSignal,
@@ -29,6 +32,9 @@ import {
   type ComponentWorkflowInput,
 } from '../workflows/definitions.js';
 import { ETHICS, FULL_CARD, LEAD, OWNER, project, reviewer } from '../test/support/fixtures.js';
+
+// A Standard Webhooks secret for the recording's endpoint only: whsec_ and base64 of 24 bytes.
+const WEBHOOK_SECRET = 'whsec_cmVjb3JkZWQtaGlzdG9yaWVzLW9ubHktMjQ=';
 
 const OUT = join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 
@@ -160,23 +166,79 @@ async function reReview(client: Client, taskQueue: string): Promise<void> {
   await save('re-review', handle);
 }
 
+/**
+ * The integrations: a component linked to MLflow (no registry configured, so each sync is
+ * recorded as not done) with an evidence check on its card climbs 7 → 9, lifecycle events posted to a webhook
+ * endpoint, and a monitoring alert that opens a re-review (then repeats and resolves) whose panel
+ * switches the component back to 7.
+ */
+async function integrations(client: Client, taskQueue: string): Promise<void> {
+  const definition = ProjectDefinition.parse(project());
+  const component = {
+    ...definition.components[0],
+    entryLevel: 7,
+    provenance: { kind: 'adopted' as const, projectId: 'legacy', componentId: 'anomaly-model', level: 7 },
+    integrations: { mlflow: { model: 'slide-anomaly', alias: 'production' } },
+  };
+  const card = { ...FULL_CARD, realDataResults: { mlflow: { runId: 'abc123', metric: 'val_auc', atLeast: 0.9 }, note: 'held-out hospital B' } };
+  const handle = await client.workflow.start(WORKFLOW_TYPES.component, {
+    workflowId: `component/${definition.id}/linked-model`,
+    taskQueue,
+    args: [{ projectId: definition.id, component: { ...component, id: 'linked-model' }, projectOwners: definition.owners, roster: definition.roster, policy: definition.policy, card }],
+  });
+  await until(() => handle.query(statusQuery));
+  await approveLevel(handle);
+  await approveLevel(handle);
+  const firing = { status: 'firing' as const, fingerprint: 'a1b2c3d4e5f60718', alertname: 'ModelDrift', severity: 'page', summary: 'PSI above 0.2 on site B' };
+  const opened = await handle.executeUpdate(alertUpdate, { args: [firing] });
+  await handle.executeUpdate(alertUpdate, { args: [firing] }); // repeated: nothing new opens
+  await handle.executeUpdate(alertUpdate, { args: [{ ...firing, status: 'resolved' }] });
+  await handle.executeUpdate(answerEthicsUpdate, { args: [{ by: OWNER.email, answers: ETHICS }] });
+  // One panel member's switchback verdict closes the review and sends the component back.
+  const status = await handle.query(statusQuery);
+  const role = status.openReview!.requiredRoles[0] as Role;
+  await handle.executeUpdate(decideUpdate, { args: [{ reviewId: opened.reviewId!, reviewer: reviewer(role).email, verdict: 'switchback', targetLevel: 7, comment: 'Drift confirmed: re-validate on site B' }] });
+  await settle(handle);
+  await save('integrations', handle);
+}
+
+/** A webhook endpoint on loopback that takes every delivery, so the recorded runs post their events. */
+async function webhookEndpoint(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, close: () => server.close() };
+}
+
 async function main(): Promise<void> {
   installProcessLogging();
   mkdirSync(OUT, { recursive: true });
   const server = await startDevServer({ port: await freePort(), uiPort: await freePort() });
   const taskQueue = 'record-histories';
   const client = await connect({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' });
-  const worker = await createWorker({ address: server.address, namespace: 'default', taskQueue, client });
+  const endpoint = await webhookEndpoint();
+  const worker = await createWorker({
+    address: server.address,
+    namespace: 'default',
+    taskQueue,
+    client,
+    webhooks: { endpoints: [{ url: endpoint.url, secret: WEBHOOK_SECRET, format: 'standard' }] },
+    mlflow: {},
+  });
   try {
     await worker.runUntil(async () => {
       await fullClimb(client, taskQueue);
       await switchbacks(client, taskQueue);
       await continueAsNew(client, taskQueue);
       await reReview(client, taskQueue);
+      await integrations(client, taskQueue);
     });
   } finally {
     await client.connection.close();
     await server.stop();
+    endpoint.close();
   }
 }
 

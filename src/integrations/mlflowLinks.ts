@@ -7,6 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { DEFAULT_MLFLOW_ALIAS, MLFLOW_ACTOR, mlflowVersionOfSemver, semverOfMlflowVersion } from '../../machines/integrations.js';
+import { MAX_LEVEL } from '../../machines/levels.js';
 import { cardQuery, componentWorkflowId, reportVersionsUpdate } from '../../workflows/definitions.js';
 import { listProjectIds, readProjectSummaries } from '../portfolio/read.js';
 import type { MlflowRegistry } from './mlflowRegistry.js';
@@ -33,22 +34,34 @@ export async function linkedComponents(client: Client, taskQueue: string, model?
 export interface Reported {
   projectId: string;
   componentId: string;
-  outcome: 'reported' | 'unchanged' | 'older' | 'refused';
+  outcome: 'reported' | 'unchanged' | 'older' | 'not-approved' | 'refused';
   detail: string;
 }
 
 /**
- * Report registry version `version` on a linked component's card, unless the card has it already
- * (a repeated delivery, or mltrl's own alias coming back as an event) or, with `onlyNewer`, a newer one.
+ * Which reports may change a card. MLflow delivers its webhooks in no guaranteed order (each on
+ * its own thread, retried on failure), so an event can arrive after a later one:
+ * - `newer`: a registered version (or the catch-up's latest) is reported only if the card has no
+ *   newer one, so a late `model_version.created` never rolls a card back;
+ * - `while-approved`: an alias move counts only while the component is at Level 9, where mltrl
+ *   keeps the alias; below 9 mltrl holds no alias, so the event is mltrl's own alias arriving late
+ *   (set at 9, removed since) and changes nothing.
  */
-export async function reportRegistryVersion(client: Client, target: LinkedComponent, version: number, why: string, onlyNewer = false): Promise<Reported> {
+export type ReportRule = 'newer' | 'while-approved';
+
+/** Report registry version `version` on a linked component's card, unless the card has it already or `rule` says the event is stale. */
+export async function reportRegistryVersion(client: Client, target: LinkedComponent, version: number, why: string, rule: ReportRule): Promise<Reported> {
   const handle = client.workflow.getHandle(componentWorkflowId(target.projectId, target.componentId));
   const base = { projectId: target.projectId, componentId: target.componentId };
-  const onCard = (await handle.query(cardQuery)).content.versions?.model;
+  const card = await handle.query(cardQuery);
+  const onCard = card.content.versions?.model;
   const semver = semverOfMlflowVersion(version);
   if (onCard === semver) return { ...base, outcome: 'unchanged', detail: `model ${semver} is already on the card` };
   const cardVersion = mlflowVersionOfSemver(onCard);
-  if (onlyNewer && cardVersion !== undefined && cardVersion > version) return { ...base, outcome: 'older', detail: `the card has model ${onCard}, newer than ${semver}` };
+  if (rule === 'newer' && cardVersion !== undefined && cardVersion > version) return { ...base, outcome: 'older', detail: `the card has model ${onCard}, newer than ${semver}` };
+  if (rule === 'while-approved' && card.summary.level !== MAX_LEVEL) {
+    return { ...base, outcome: 'not-approved', detail: `at Level ${card.summary.level} mltrl holds no ${target.alias} alias: a late event of one it set and removed, nothing to report` };
+  }
   try {
     const status = await handle.executeUpdate(reportVersionsUpdate, { args: [{ by: MLFLOW_ACTOR, versions: { model: semver } }] });
     return { ...base, outcome: 'reported', detail: `model ${semver} (${why}); now Level ${status.level}` };
@@ -71,7 +84,7 @@ export async function catchUpMlflow(client: Client, taskQueue: string, registry:
         problems.push(`${target.projectId}/${target.componentId}: MLflow has no version of ${target.model}`);
         continue;
       }
-      reported.push(await reportRegistryVersion(client, target, version, `catch-up: latest version ${version} of ${target.model}`, true));
+      reported.push(await reportRegistryVersion(client, target, version, `catch-up: latest version ${version} of ${target.model}`, 'newer'));
     } catch (error) {
       problems.push(`${target.projectId}/${target.componentId}: ${error instanceof Error ? error.message : String(error)}`);
     }

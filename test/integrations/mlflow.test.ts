@@ -71,6 +71,16 @@ beforeAll(async () => {
   });
 }, 3 * PATIENCE_MS);
 
+/** POST a delivery to mltrl signed as MLflow signs it, under the webhook's secret. */
+async function signedDelivery(delivery: Record<string, unknown>): Promise<Response> {
+  const body = JSON.stringify(delivery);
+  const id = randomUUID();
+  const at = new Date();
+  const signature = new Webhook(new Uint8Array(Buffer.from(SECRET, 'utf8')), { format: 'raw' }).sign(id, at, body);
+  const headers = { 'content-type': 'application/json', 'x-mlflow-delivery-id': id, 'x-mlflow-timestamp': String(Math.floor(at.getTime() / 1000)), 'x-mlflow-signature': signature };
+  return fetch(`${http.url}/integrations/mlflow`, { method: 'POST', headers, body });
+}
+
 afterAll(async () => {
   await http?.close();
   await harness?.stop();
@@ -147,6 +157,25 @@ describe('a component linked to an MLflow registered model', () => {
     expect(history).toContainEqual(expect.objectContaining({ who: MLFLOW_ACTOR, what: 'reportVersions', outcome: 'accepted', why: 'model 2.0.0' }));
     expect(history.filter((e) => e.what === 'syncMlflow').at(-1)?.why).toBe(`MLflow ${model} version 2: level 7, productization, alias ${DEFAULT_MLFLOW_ALIAS} removed (was on version 1)`);
   }, 2 * PATIENCE_MS);
+
+  it('late deliveries change nothing: the alias mltrl set at 9 and removed since, and an older version created', async () => {
+    // MLflow delivers each webhook on its own thread: these can arrive after the switchback above.
+    const handle = harness.client.workflow.getHandle(`component/${definition.id}/anomaly-model`);
+    const lateAlias = await signedDelivery({ entity: 'model_version_alias', action: 'created', timestamp: new Date().toISOString(), data: { name: model, alias: DEFAULT_MLFLOW_ALIAS, version: '1' } });
+    expect(lateAlias.status).toBe(200);
+    const [aliasReport, ...noMoreAlias] = ((await lateAlias.json()) as { reported: { componentId: string; outcome: string; detail: string }[] }).reported;
+    expect(noMoreAlias).toEqual([]);
+    expect(aliasReport).toMatchObject({ componentId: 'anomaly-model', outcome: 'not-approved' });
+    expect(aliasReport?.detail).toMatch(/^at Level 7 mltrl holds no mltrl-approved alias/);
+    const lateCreated = await signedDelivery({ entity: 'model_version', action: 'created', timestamp: new Date().toISOString(), data: { name: model, version: '1', source: 's3://x', run_id: null, tags: {}, description: null } });
+    expect(lateCreated.status).toBe(200);
+    expect(((await lateCreated.json()) as { reported: unknown[] }).reported).toEqual([
+      expect.objectContaining({ componentId: 'anomaly-model', outcome: 'older', detail: 'the card has model 2.0.0, newer than 1.0.0' }),
+    ]);
+    expect(await handle.query(statusQuery)).toMatchObject({ level: 7 });
+    expect((await handle.query(cardQuery)).content.versions?.model).toBe('2.0.0');
+    expect((await handle.query(historyQuery)).filter((e) => e.who === MLFLOW_ACTOR)).toHaveLength(1);
+  });
 
   it('acknowledges a delivery for a model nobody links, and refuses the same delivery again', async () => {
     const body = JSON.stringify({ entity: 'model_version', action: 'created', timestamp: new Date().toISOString(), data: { name: 'nobody-links-this', version: '1' } });

@@ -24,9 +24,9 @@ beforeAll(() => writeWorkflowBundle(codePath));
 afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
 describe('recorded histories replay against the current workflow code', () => {
-  it('has the recorded scenarios: a full climb, its project, switchbacks, a continue-as-new and a re-review', () => {
+  it('has the recorded scenarios: a full climb, its project, switchbacks, a continue-as-new, a re-review and the integrations', () => {
     expect(files.sort()).toEqual(
-      expect.arrayContaining(['continue-as-new-first-run.json', 'continue-as-new-next-run.json', 'full-climb.json', 'project.json', 're-review.json', 'switchbacks.json']),
+      expect.arrayContaining(['continue-as-new-first-run.json', 'continue-as-new-next-run.json', 'full-climb.json', 'integrations.json', 'project.json', 're-review.json', 'switchbacks.json']),
     );
   });
 

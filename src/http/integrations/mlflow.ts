@@ -5,7 +5,9 @@
  * the new version to every component linked to the model; `model_version_alias.created` for a
  * component's approval alias reports the version it now points at (an approval moved outside the
  * reviews sends the component back to 7 and mltrl removes the alias; mltrl's own alias is already
- * on the card and changes nothing). Other events, and models nobody links, are acknowledged.
+ * on the card and changes nothing). Deliveries may arrive out of order: a version older than the
+ * card's, or an alias event for a component no longer at 9, changes nothing (../../integrations/mlflowLinks.ts).
+ * Other events, and models nobody links, are acknowledged.
  * A failure to reach Temporal answers 503, so MLflow delivers again.
  */
 import { Hono, type Context } from 'hono';
@@ -41,7 +43,8 @@ export function mlflowWebhookRoutes(deps: Pick<HttpDependencies, 'client' | 'tas
       // An alias event means something only for the alias mltrl keeps for that component.
       const targets = event.data.kind === 'model_version_alias.created' ? linked.filter((l) => l.alias === (event.data.data as { alias: string }).alias) : linked;
       const why = event.data.kind === 'model_version.created' ? `MLflow registered version ${version} of ${name}` : `MLflow alias ${(event.data.data as { alias: string }).alias} moved to version ${version}`;
-      reported = await Promise.all(targets.map((target) => reportRegistryVersion(deps.client, target, version, why)));
+      const rule = event.data.kind === 'model_version.created' ? 'newer' : 'while-approved';
+      reported = await Promise.all(targets.map((target) => reportRegistryVersion(deps.client, target, version, why, rule)));
     } catch (error) {
       return refuse(c, 503, `could not reach the components linked to ${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
