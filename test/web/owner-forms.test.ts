@@ -86,7 +86,7 @@ describe('the tokens page', () => {
     await expect.poll(() => lead.locator('#made').innerText()).toBe('Your new token: laptop CLI');
     const token = await lead.getByRole('textbox', { name: 'Token' }).inputValue();
     const commands = await lead.locator('pre.command').allInnerTexts();
-    expect(commands[0]).toContain(`export MLTRL_API_URL=${stack().http.url}/api`);
+    expect(commands[0]).toContain(`export MLTRL_API_URL=${stack().http.url}\n`);
     expect(commands[0]).toContain(`export MLTRL_API_TOKEN=${token}`);
     expect(commands[1]).toContain(`curl -H "Authorization: Bearer $MLTRL_API_TOKEN" ${stack().http.url}/api/me`);
 

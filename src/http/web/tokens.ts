@@ -26,7 +26,8 @@ const LIFETIMES = [
 const DEFAULT_LIFETIME = '30 days';
 
 /** What a person types to use a token: the API's address, as this server's public URL gives it. */
-export const apiUrlOf = (deps: Pick<AppDependencies, 'links'>) => new URL('api', deps.links.dashboardUrl()).href;
+/** The server's address, as MLTRL_API_URL takes it (the CLI adds /api itself). */
+export const serverUrlOf = (deps: Pick<AppDependencies, 'links'>) => deps.links.dashboardUrl().replace(/\/+$/, '');
 
 function tokenList(entries: readonly TokenEntry[], fresh?: string): Html {
   if (entries.length === 0) return html`<p class="muted">You have no live tokens.</p>`;
@@ -39,16 +40,16 @@ function tokenList(entries: readonly TokenEntry[], fresh?: string): Html {
 
 /** The token, once, with the two ways to use it. */
 function madeSection(deps: AppDependencies, made: { token: string; entry: TokenEntry }): Html {
-  const api = apiUrlOf(deps);
+  const server = serverUrlOf(deps);
   return html`<section class="panel" aria-labelledby="made"><h2 id="made">Your new token: ${made.entry.name}</h2>
 <div class="notice ok" role="status"><p>Copy it now: it is shown <strong>only this once</strong> and is not kept on the server. It works until ${utcMinute(made.entry.expiresAt)} and acts as you.</p></div>
 <div class="field"><label for="new-token">Token</label><input type="text" id="new-token" readonly value="${made.token}" spellcheck="false" autocomplete="off" class="code" /></div>
 <h3>From the CLI</h3>
-<pre class="command" tabindex="0" aria-label="Commands for the CLI"><code>export MLTRL_API_URL=${api}
+<pre class="command" tabindex="0" aria-label="Commands for the CLI"><code>export MLTRL_API_URL=${server}
 export MLTRL_API_TOKEN=${made.token}
 npx mltrl projects</code></pre>
 <h3>From curl, or any HTTP client</h3>
-<pre class="command" tabindex="0" aria-label="A request with curl"><code>curl -H "Authorization: Bearer $MLTRL_API_TOKEN" ${api}/me</code></pre>
+<pre class="command" tabindex="0" aria-label="A request with curl"><code>curl -H "Authorization: Bearer $MLTRL_API_TOKEN" ${server}/api/me</code></pre>
 <p class="muted">Every route is in the <a href="/api/reference">API reference</a>.</p>
 </section>`;
 }
