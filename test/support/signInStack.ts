@@ -1,8 +1,8 @@
 /**
- * The web app with sign-in, for one test file: the engine (a worker on the Temporal dev server), the
- * real local OpenID provider (oidc-provider) with the accounts a test gives it, and the HTTP server
- * configured as a company would configure it (issuer, client id, client secret), on free loopback
- * ports. `http` signs in over plain HTTP, following the redirects itself with one cookie jar per
+ * The web app with sign-in, for one test file: the engine (a worker on the Temporal dev server), a
+ * real OpenID provider (the local one, oidc-provider, with the accounts a test gives it; or another
+ * one a test starts, such as Keycloak), and the HTTP server configured as a company would configure
+ * it (issuer, client id, client secret), on free loopback ports. `http` signs in over plain HTTP, following the redirects itself with one cookie jar per
  * origin, as a browser would.
  */
 import { mkdtempSync } from 'node:fs';
@@ -16,15 +16,23 @@ import { createLinks, type Links } from '../../src/http/core/links.js';
 import { createOidcSignIn } from '../../src/http/core/oidc.js';
 import { createSessions, type Sessions } from '../../src/http/core/session.js';
 import { createApp, listen, type HttpServer } from '../../src/http/server.js';
-import { startLocalProvider, type LocalAccount, type LocalProvider } from '../../src/local/oidcProvider.js';
+import { startLocalProvider, type LocalAccount } from '../../src/local/oidcProvider.js';
 import { freePort } from '../../src/local/temporalServer.js';
 import { startHarness, type Harness } from './harness.js';
 import { LINK_SECRET } from './reviewStack.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtpSink.js';
 
+/** The identity provider the web app is registered at, as the web app is configured with it. */
+export interface StackProvider {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  stop(): Promise<void>;
+}
+
 export interface SignInStack {
   harness: Harness;
-  provider: LocalProvider;
+  provider: StackProvider;
   links: Links;
   /** The same secret and settings as the server's: lets a test mint a cookie the server would accept. */
   sessions: Sessions;
@@ -43,6 +51,8 @@ export interface SignInStackOptions {
   mail?: boolean;
   /** Personal API tokens listed in a registry file of the test's own (the web app's /tokens page). */
   tokens?: boolean;
+  /** Another provider than the local one, started for the web app's URLs (the accounts are then its own). */
+  provider?: (app: { redirectUri: string; postLogoutRedirectUri: string }) => Promise<StackProvider>;
 }
 
 export async function startSignInStack(accounts: LocalAccount[], options: SignInStackOptions = {}): Promise<SignInStack> {
@@ -51,9 +61,21 @@ export async function startSignInStack(accounts: LocalAccount[], options: SignIn
   const links = createLinks({ secret: LINK_SECRET, publicUrl: baseUrl, ttlMs: 60 * 60_000 });
   const sessions = createSessions({ secret: LINK_SECRET, publicUrl: baseUrl, ttlMs: 60 * 60_000 });
   const sink = options.mail ? await startSmtpSink() : undefined;
-  const harness = await startHarness(sink ? { notifier: createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links }) } : {});
+  const app = { redirectUri: `${baseUrl}/auth/callback`, postLogoutRedirectUri: `${baseUrl}/` };
+  // The engine and the provider start side by side: each takes a while (a workflow bundle; a JVM).
+  const [started, providerStarted] = await Promise.allSettled([
+    startHarness(sink ? { notifier: createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links }) } : {}),
+    options.provider ? options.provider(app) : startLocalProvider({ port: 0, ...app, accounts: () => Promise.resolve(accounts) }),
+  ]);
+  if (started.status === 'rejected' || providerStarted.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value.stop();
+    if (providerStarted.status === 'fulfilled') await providerStarted.value.stop();
+    await sink?.stop();
+    throw started.status === 'rejected' ? started.reason : (providerStarted as PromiseRejectedResult).reason;
+  }
+  const harness = started.value;
+  const provider: StackProvider = providerStarted.value;
   const tokens = options.tokens ? fileTokenRegistry(join(mkdtempSync(join(tmpdir(), 'mltrl-tokens-')), 'api-tokens.json')) : undefined;
-  const provider = await startLocalProvider({ port: 0, redirectUri: `${baseUrl}/auth/callback`, postLogoutRedirectUri: `${baseUrl}/`, accounts: () => Promise.resolve(accounts) });
   const signIn = createOidcSignIn({ issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUri: `${baseUrl}/auth/callback` });
   const operators = options.operators ?? [];
   const http = await listen(createApp({ client: harness.client, taskQueue: harness.taskQueue, links, identity: { signIn, sessions, operators }, operators, ...(tokens ? { tokens } : {}) }), '127.0.0.1', port);

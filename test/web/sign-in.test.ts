@@ -2,10 +2,14 @@
  * Sign-in with OpenID Connect through a real provider (oidc-provider on a free port), never a stub:
  * Chromium through the authorization code flow with PKCE to `/me` and back out; then, over plain
  * HTTP, what must be refused: an altered session cookie, an account whose email the provider has
- * not verified, a callback whose state or PKCE verifier does not match the sign-in that began it.
+ * not verified, a callback whose state or PKCE verifier does not match the sign-in that began it;
+ * and a provider that cannot be discovered at the configured issuer, which the sign-in page explains.
  * A review link keeps working with no session at all.
  */
 import { Hono } from 'hono';
+import { createOidcSignIn } from '../../src/http/core/oidc.js';
+import { createApp } from '../../src/http/server.js';
+import { freePort } from '../../src/local/temporalServer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type Browser } from '../support/browser.js';
 import { LEAD, OWNER, project, reviewer } from '../support/fixtures.js';
@@ -140,6 +144,31 @@ describe('signing in with OpenID Connect', () => {
     expect(answer.status).toBe(403);
     expect(await answer.text()).toContain('invalid_grant');
     expect(jar.get(stack().http.url, 'mltrl-session')).toBeUndefined();
+  });
+
+  it('says sign-in is unavailable, and why, when the provider cannot be discovered at the configured issuer', async () => {
+    const { port } = new URL(stack().provider.issuer);
+    const closed = await freePort();
+    const cases = [
+      // A realm or tenant misspelt: the provider answers 404 at the discovery URL.
+      [`${stack().provider.issuer}/realms/nope`, `HTTP 404 from ${stack().provider.issuer}/realms/nope/.well-known/openid-configuration`],
+      // The provider reached under another spelling than its own issuer (as `…/realms/ml/` is not Keycloak's `…/realms/ml`).
+      [`http://localhost:${port}`, `its discovery document names the issuer ${stack().provider.issuer}: set MLTRL_OIDC_ISSUER to exactly that`],
+      // Nothing listening.
+      [`http://127.0.0.1:${closed}`, `fetch failed: connect ECONNREFUSED 127.0.0.1:${closed}`],
+    ] as const;
+    for (const [issuer, why] of cases) {
+      const signIn = createOidcSignIn({ issuer, clientId: stack().provider.clientId, clientSecret: stack().provider.clientSecret, redirectUri: `${stack().http.url}/auth/callback` });
+      const app = createApp({ client: stack().harness.client, taskQueue: stack().harness.taskQueue, links: stack().links, identity: { signIn, sessions: stack().sessions, operators: [] }, operators: [] });
+      const answer = await app.request(`${stack().http.url}/auth/sign-in?returnTo=%2Fme`);
+      expect(answer.status, issuer).toBe(502);
+      const body = await answer.text();
+      expect(body).toContain('Sign-in is unavailable');
+      expect(body).toContain(`sign-in: discovery of the identity provider ${issuer} failed (${why})`);
+      expect(body).toContain('href="/auth/sign-in?returnTo=%2Fme"');
+      // No sign-in was begun: nothing for a callback to finish.
+      expect(answer.headers.getSetCookie().some((c) => c.startsWith('mltrl-sign-in='))).toBe(false);
+    }
   });
 
   it('still lets a review link act without anyone signed in', async () => {

@@ -37,6 +37,9 @@ export interface OidcSignIn {
 /** The sign-in was refused: a message that says why, for the person and the operator. */
 export class SignInRefused extends Forbidden {}
 
+/** The provider could not be used (discovery failed): no one can sign in until it answers, or its settings are fixed. */
+export class ProviderUnavailable extends Error {}
+
 const DEFAULT_SCOPE = 'openid email profile';
 
 /** The email of a set of claims, if one is there: verified, unverified, or none. */
@@ -63,6 +66,29 @@ function whyRefused(error: unknown): string {
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
+/**
+ * Why discovery failed, in words an operator can act on. openid-client says only "does not match"
+ * or "unexpected HTTP response status code"; the discovered issuer and the status are in its cause.
+ * The commonest slip is an issuer URL spelt unlike the provider's own (Keycloak's
+ * `https://host/realms/ml` has no trailing slash, and `…/ml/` is another issuer).
+ */
+export function whyNotDiscovered(error: unknown): string {
+  if (error instanceof client.ClientError) {
+    const cause: unknown = error.cause;
+    if (error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' && typeof cause === 'object' && cause !== null && 'body' in cause) {
+      const named = (cause.body as { issuer?: unknown } | undefined)?.issuer;
+      if (typeof named === 'string') return `its discovery document names the issuer ${named}: set MLTRL_OIDC_ISSUER to exactly that`;
+    }
+    if (cause instanceof Response) {
+      const from = cause.url || 'its discovery URL';
+      return cause.status === 200 ? `${error.message} (from ${from})` : `HTTP ${cause.status} from ${from}`;
+    }
+  }
+  if (!(error instanceof Error)) return String(error);
+  // fetch's "fetch failed" says nothing; its cause does (ECONNREFUSED, ENOTFOUND, a certificate).
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
 export function createOidcSignIn(settings: OidcSettings): OidcSignIn {
   const issuer = new URL(settings.issuer);
   let discovered: Promise<client.Configuration> | undefined;
@@ -79,7 +105,7 @@ export function createOidcSignIn(settings: OidcSettings): OidcSignIn {
       )
       .catch((error: unknown) => {
         discovered = undefined;
-        throw new Error(`sign-in: the identity provider at ${issuer.href} did not answer discovery (${error instanceof Error ? error.message : String(error)})`);
+        throw new ProviderUnavailable(`sign-in: discovery of the identity provider ${settings.issuer} failed (${whyNotDiscovered(error)})`);
       });
     return discovered;
   }

@@ -3,12 +3,13 @@
  * what you are on which project. Every other page reads as before without signing in; a review link
  * still acts on its own, with no session.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { htmlTable } from '../../render/tables.js';
 import { readPeople } from '../../portfolio/people.js';
 import { notRead } from '../../portfolio/report.js';
 import type { AppDependencies, Identity } from '../core/dependencies.js';
+import { ProviderUnavailable } from '../core/oidc.js';
 import { problemFor } from '../core/problems.js';
 import { localPath } from '../core/session.js';
 import { componentPath } from './fragments.js';
@@ -28,10 +29,27 @@ export function signInPages(deps: AppDependencies, identity: Identity | undefine
   }
   const { signIn, sessions } = identity;
 
+  // The provider could not be used (unreachable, or its settings wrong): a page that says so and why,
+  // rather than an internal error; the reason names only the issuer, which every sign-in shows anyway.
+  const unavailable = (c: Context, error: ProviderUnavailable, returnTo: string) => {
+    console.error('mltrl web:', error.message);
+    return c.html(
+      messagePage('Sign-in is unavailable', 'error', [html`mltrl could not use its identity provider. Try again in a minute; if it goes on, tell whoever runs mltrl.`, html`${error.message}`], [{ href: signInHref(c, returnTo), text: 'Try again' }, ...HOME]),
+      502,
+    );
+  };
+
   web.get('/auth/sign-in', async (c) => {
-    const { url, flow } = await signIn.begin(localPath(c.req.query('returnTo')));
-    await sessions.beginSignIn(c, flow);
-    return c.redirect(url.href, 302);
+    const returnTo = localPath(c.req.query('returnTo'));
+    let begun;
+    try {
+      begun = await signIn.begin(returnTo);
+    } catch (error) {
+      if (error instanceof ProviderUnavailable) return unavailable(c, error, returnTo);
+      throw error;
+    }
+    await sessions.beginSignIn(c, begun.flow);
+    return c.redirect(begun.url.href, 302);
   });
 
   web.get('/auth/callback', async (c) => {
@@ -48,6 +66,7 @@ export function signInPages(deps: AppDependencies, identity: Identity | undefine
       await sessions.start(c, person);
       return c.redirect(localPath(flow.returnTo), 303);
     } catch (error) {
+      if (error instanceof ProviderUnavailable) return unavailable(c, error, flow.returnTo);
       const problem = problemFor(error);
       if (problem.status === 500) console.error('mltrl web: sign-in:', error);
       return c.html(messagePage('Not signed in', 'error', [html`${problem.status === 500 ? 'sign-in: something went wrong; try again' : problem.message}`], again), problem.status === 500 ? 502 : problem.status);
