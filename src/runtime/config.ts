@@ -112,6 +112,11 @@ export const Config = z
     MLTRL_OIDC_CLIENT_ID: z.string().min(1, 'must not be empty').max(255).optional(),
     /** Unset: a public client, PKCE alone (providers that issue a secret to web apps expect it sent). */
     MLTRL_OIDC_CLIENT_SECRET: z.string().min(1, 'must not be empty').max(1024).optional(),
+    /** The boolean claim saying the email is verified; Entra ID has no email_verified, and says so in its optional claim xms_edov. */
+    MLTRL_OIDC_EMAIL_VERIFIED_CLAIM: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a claim name: letters, digits and _, e.g. email_verified or xms_edov')
+      .default('email_verified'),
     /** How long a web sign-in lasts before the person signs in again. */
     MLTRL_SESSION_TTL: DurationText.default('12 hours'),
     /** Who may steer every Level 9 re-review schedule, from the operators' page and the API: emails, comma-separated (a project's owners steer their own regardless). */

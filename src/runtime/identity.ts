@@ -18,7 +18,7 @@ export function redirectUriFor(config: Config): string {
 export function identityFromConfig(config: Config, secret: string, provider = config.MLTRL_OIDC_ISSUER ? { issuer: config.MLTRL_OIDC_ISSUER, clientId: config.MLTRL_OIDC_CLIENT_ID!, clientSecret: config.MLTRL_OIDC_CLIENT_SECRET } : undefined): Identity | undefined {
   if (!provider) return undefined;
   return {
-    signIn: createOidcSignIn({ ...provider, redirectUri: redirectUriFor(config) }),
+    signIn: createOidcSignIn({ ...provider, redirectUri: redirectUriFor(config), emailVerifiedClaim: config.MLTRL_OIDC_EMAIL_VERIFIED_CLAIM }),
     sessions: createSessions({ secret, previousSecret: config.MLTRL_LINK_SECRET_PREVIOUS, publicUrl: publicUrl(config), ttlMs: durationMillis(config.MLTRL_SESSION_TTL) }),
     operators: config.MLTRL_OPERATORS,
   };

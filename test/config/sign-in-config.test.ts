@@ -4,6 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { emailIn } from '../../src/http/core/oidc.js';
 import { createSessions, localPath, type Sessions } from '../../src/http/core/session.js';
 import { loadConfig } from '../../src/runtime/config.js';
 
@@ -20,6 +21,22 @@ describe('sign-in configuration', () => {
     expect(() => loadConfig({ MLTRL_OIDC_ISSUER: 'https://login.example.com' })).toThrow(/MLTRL_OIDC_CLIENT_ID: required when MLTRL_OIDC_ISSUER is set/);
     expect(() => loadConfig({ MLTRL_OIDC_CLIENT_SECRET: 'x' })).toThrow(/MLTRL_OIDC_CLIENT_SECRET: needs MLTRL_OIDC_ISSUER/);
     expect(() => loadConfig({ MLTRL_SESSION_TTL: 'forever' })).toThrow(/MLTRL_SESSION_TTL/);
+  });
+
+  it('reads the verified-email claim: email_verified by default, another claim name for providers without it (Entra ID: xms_edov)', () => {
+    expect(loadConfig({}).MLTRL_OIDC_EMAIL_VERIFIED_CLAIM).toBe('email_verified');
+    expect(loadConfig({ MLTRL_OIDC_EMAIL_VERIFIED_CLAIM: 'xms_edov' }).MLTRL_OIDC_EMAIL_VERIFIED_CLAIM).toBe('xms_edov');
+    expect(() => loadConfig({ MLTRL_OIDC_EMAIL_VERIFIED_CLAIM: 'email verified' })).toThrow(/MLTRL_OIDC_EMAIL_VERIFIED_CLAIM: must be a claim name/);
+  });
+
+  it('counts an email as verified only when the configured claim is exactly true', () => {
+    const entra = { email: 'ada@contoso.example', xms_edov: true };
+    expect(emailIn(entra)).toEqual({ email: 'ada@contoso.example', verified: false });
+    expect(emailIn(entra, 'xms_edov')).toEqual({ email: 'ada@contoso.example', verified: true });
+    expect(emailIn({ email: 'ada@contoso.example', xms_edov: 'true' }, 'xms_edov')?.verified).toBe(true);
+    expect(emailIn({ email: 'ada@contoso.example', xms_edov: 1 }, 'xms_edov')?.verified).toBe(false);
+    expect(emailIn({ email: 'ada@contoso.example', email_verified: true, xms_edov: false }, 'xms_edov')?.verified).toBe(false);
+    expect(emailIn({ xms_edov: true }, 'xms_edov')).toBeUndefined();
   });
 
   it('reads MLTRL_OPERATORS as emails, comma-separated; a typo is refused rather than granting nobody', () => {

@@ -23,6 +23,11 @@ export interface OidcSettings {
   /** `<public URL>/auth/callback`, as registered at the provider. */
   redirectUri: string;
   scope?: string;
+  /**
+   * The boolean claim that says the email is verified: `email_verified` (the standard's) unless the
+   * provider names it otherwise (Entra ID's optional claim `xms_edov`, MLTRL_OIDC_EMAIL_VERIFIED_CLAIM).
+   */
+  emailVerifiedClaim?: string;
 }
 
 export interface OidcSignIn {
@@ -42,11 +47,13 @@ export class ProviderUnavailable extends Error {}
 
 const DEFAULT_SCOPE = 'openid email profile';
 
-/** The email of a set of claims, if one is there: verified, unverified, or none. */
-function emailIn(claims: Record<string, unknown>): { email: string; verified: boolean } | undefined {
+export const DEFAULT_EMAIL_VERIFIED_CLAIM = 'email_verified';
+
+/** The email of a set of claims, if one is there: verified (by `verifiedClaim`), unverified, or none. */
+export function emailIn(claims: Record<string, unknown>, verifiedClaim = DEFAULT_EMAIL_VERIFIED_CLAIM): { email: string; verified: boolean } | undefined {
   if (typeof claims['email'] !== 'string') return undefined;
-  // Some providers send "true" as a string (Cognito, older Keycloak mappers): only exactly true counts.
-  return { email: claims['email'], verified: claims['email_verified'] === true || claims['email_verified'] === 'true' };
+  // Some providers send "true" as a string (Cognito, older Keycloak mappers, Entra's xms_edov): only exactly true counts.
+  return { email: claims['email'], verified: claims[verifiedClaim] === true || claims[verifiedClaim] === 'true' };
 }
 
 function nameIn(claims: Record<string, unknown>, email: string): string {
@@ -135,14 +142,15 @@ export function createOidcSignIn(settings: OidcSettings): OidcSignIn {
         throw new SignInRefused(`sign-in: the identity provider's answer was refused (${whyRefused(error)}); sign in again`);
       }
       const idClaims = tokens.claims()!;
-      let found = emailIn(idClaims);
+      const verifiedClaim = settings.emailVerifiedClaim ?? DEFAULT_EMAIL_VERIFIED_CLAIM;
+      let found = emailIn(idClaims, verifiedClaim);
       let claims: Record<string, unknown> = idClaims;
       if (found === undefined && config.serverMetadata().userinfo_endpoint) {
         claims = { ...(await client.fetchUserInfo(config, tokens.access_token, idClaims.sub)), ...idClaims };
-        found = emailIn(claims);
+        found = emailIn(claims, verifiedClaim);
       }
       if (found === undefined) throw new SignInRefused('sign-in: the identity provider sent no email for this account (ask for the "email" scope, or add the email claim to the ID token)');
-      if (!found.verified) throw new SignInRefused(`sign-in: the identity provider has not verified the email ${found.email} (email_verified is not true); mltrl names people by verified email only`);
+      if (!found.verified) throw new SignInRefused(`sign-in: the identity provider has not verified the email ${found.email} (${verifiedClaim} is not true); mltrl names people by verified email only`);
       const email = Email.safeParse(found.email);
       if (!email.success) throw new SignInRefused(`sign-in: the identity provider's email ${JSON.stringify(found.email.slice(0, 100))} is not an address mltrl accepts`);
       return { email: email.data, name: nameIn(claims, email.data) };
