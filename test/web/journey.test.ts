@@ -83,9 +83,9 @@ describe('the whole journey', () => {
     // The card: Level 0's deliverables and a requirement.
     await lead.goto(url(componentPath));
     await lead.getByRole('link', { name: 'Edit the card' }).click();
-    await lead.getByLabel('hypotheses').fill('Unsupervised anomaly detection finds rare pathologies.');
-    await lead.getByLabel('literature').fill('Reviewed 40 papers.');
-    await lead.getByLabel('dataReadiness').fill('Level C: raw slides, sparse labels.');
+    await lead.getByLabel('Hypotheses').fill('Unsupervised anomaly detection finds rare pathologies.');
+    await lead.getByLabel('Literature').fill('Reviewed 40 papers.');
+    await lead.getByLabel('Data readiness').fill('Level C: raw slides, sparse labels.');
     await lead.locator('#f-requirements-0-id').fill('R1.1');
     await lead.locator('#f-requirements-0-statement').fill('Detect anomalies at AUROC >= 0.85');
     await lead.locator('#f-requirements-0-pFailure').fill('0.2');

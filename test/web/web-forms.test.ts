@@ -56,9 +56,9 @@ describe('a project from the browser', () => {
     // The card editor, from the component's page: Level 0's deliverables, and a requirement.
     await page.goto(componentUrl());
     await page.getByRole('link', { name: 'Edit the card' }).click();
-    await page.getByLabel('hypotheses').fill('Unsupervised anomaly detection finds rare pathologies.');
-    await page.getByLabel('literature').fill('Reviewed 40 papers.');
-    await page.getByLabel('dataReadiness').fill('Level C: raw slides, sparse labels.');
+    await page.getByLabel('Hypotheses').fill('Unsupervised anomaly detection finds rare pathologies.');
+    await page.getByLabel('Literature').fill('Reviewed 40 papers.');
+    await page.getByLabel('Data readiness').fill('Level C: raw slides, sparse labels.');
     await page.locator('#f-requirements-0-id').fill('R1.1');
     await page.locator('#f-requirements-0-pFailure').fill('3');
     // The browser itself stops a pFailure over 1 (min/max); with that off, the server's schema says it beside the field.

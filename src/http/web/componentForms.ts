@@ -41,7 +41,7 @@ import type { AppDependencies } from '../core/dependencies.js';
 import { problemFor } from '../core/problems.js';
 import type { Person } from '../core/session.js';
 import { addError, field, fieldError, fieldId, formErrors, given, numberOf, postedText, refusalErrors, refusedPage, signedIn, zodErrors, type FieldErrors } from './forms.js';
-import { componentPath, levelBadge, stateBadge } from './fragments.js';
+import { componentPath, label, levelBadge, stateBadge } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 
 const TEXT_KEYS = new Set<string>(TEXT_DELIVERABLE_KEYS);
@@ -180,7 +180,7 @@ ${field('techName', 'Technology name', errors, { value: v('techName', content.te
 ${textDeliverables(l.may).map((key) => {
   const [top, part] = key.split('.') as [string, string | undefined];
   const stored = part ? ((content[top] as Record<string, string> | undefined)?.[part] ?? '') : deliverableText(content, top);
-  return field(key, part ? `${top}: ${part}` : top, errors, { type: 'textarea', value: v(key, stored) });
+  return field(key, part ? `${label(top)}: ${label(part)}` : label(top), errors, { type: 'textarea', value: v(key, stored) });
 })}
 </fieldset>
 <fieldset><legend>Versions</legend><div class="row3">
