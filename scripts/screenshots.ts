@@ -132,7 +132,13 @@ async function main(): Promise<void> {
     await lead.locator('#made').waitFor();
     await shoot(lead, 'tokens-page');
 
+    // One schedule fired by hand, so the page shows a recent fire and the re-review it opened.
     const operator = await personAt(OPERATOR.email, '/operators');
+    await operator.getByRole('button', { name: 'Trigger a re-review now' }).first().click();
+    await until('the triggered re-review to show on the operators page', async () => {
+      await operator.goto(url('/operators'));
+      return (await operator.getByText("waiting for the owner's ethics answers").count()) > 0;
+    });
     await shoot(operator, 'operators-page');
 
     // On a phone: a component's page, one column, tables scrolling inside their boxes.
