@@ -7,6 +7,7 @@
  */
 import { log } from '@temporalio/activity';
 import { mlflowVersionOfSemver } from '../machines/integrations.js';
+import { componentPageUrl } from '../src/http/core/links.js';
 import { mlflowRegistry } from '../src/integrations/mlflowRegistry.js';
 
 export interface MlflowSync {
@@ -31,9 +32,6 @@ export interface MlflowDependencies {
   publicUrl?: string;
 }
 
-export const mltrlCardUrl = (publicUrl: string, projectId: string, componentId: string) =>
-  `${publicUrl.replace(/\/+$/, '')}/projects/${encodeURIComponent(projectId)}/components/${encodeURIComponent(componentId)}`;
-
 export function createMlflowActivities(deps: MlflowDependencies) {
   return {
     async syncMlflowModel(sync: MlflowSync): Promise<MlflowSynced> {
@@ -46,7 +44,7 @@ export function createMlflowActivities(deps: MlflowDependencies) {
         return { done: false, why: `MLflow has no ${which} to tag` };
       }
       const tags: Record<string, string> = { 'mltrl.level': String(sync.level), 'mltrl.phase': sync.phase };
-      if (deps.publicUrl) tags['mltrl.card'] = mltrlCardUrl(deps.publicUrl, sync.projectId, sync.componentId);
+      if (deps.publicUrl) tags['mltrl.card'] = componentPageUrl(deps.publicUrl, sync.projectId, sync.componentId);
       for (const [key, value] of Object.entries(tags)) {
         if (target.tags[key] !== value) await registry.setVersionTag(sync.model, target.version, key, value);
       }

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { LIFECYCLE_EVENT_TYPES, type LifecycleNotice } from '../machines/lifecycleEvents.js';
+import { componentPageUrl } from '../src/http/core/links.js';
 
 /** Attempts per event and endpoint, and the waits between them (attempts counted across activity retries). */
 export const WEBHOOK_ATTEMPTS = 3;
@@ -129,7 +130,7 @@ export function slackText(event: WebhookEvent, publicUrl?: string): string {
       }
     }
   })();
-  const card = publicUrl ? ` <${publicUrl}/projects/${d.projectId}/components/${d.componentId}|card>` : '';
+  const card = publicUrl ? ` <${componentPageUrl(publicUrl, d.projectId, d.componentId)}|card>` : '';
   return `${who}: ${line}${card}`;
 }
 

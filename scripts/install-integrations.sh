@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the servers mltrl integrates with available in the git-ignored tools/ folder, for the
-# integration tests (test/integrations/) and, later, for `npm start`:
+# integration tests (test/integrations/) and for `npm start` (MLTRL_LOCAL_MLFLOW, MLTRL_LOCAL_ALERTMANAGER):
 #
 #   1. MLflow (tracking server and Model Registry), pinned, in a Python virtual environment
 #      tools/mlflow/ (`pip install mlflow==…` from PyPI). The server needs the full `mlflow`

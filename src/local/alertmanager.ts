@@ -4,9 +4,9 @@
  * resolved). Single node: clustering (gossip on port 9094) is switched off.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { answersOk, startChildServer } from './childServer.js';
-import { isExecutableFile, portIsFree } from './processes.js';
+import { executableFrom, portIsFree } from './processes.js';
 import { PROJECT_ROOT } from './temporalServer.js';
 
 export const DEFAULT_ALERTMANAGER_PORT = 9093;
@@ -58,14 +58,7 @@ export interface Alertmanager {
 
 /** `$ALERTMANAGER`, else the copy scripts/install-integrations.sh builds in tools/bin. */
 export function alertmanagerPath(): string {
-  const fromEnv = process.env['ALERTMANAGER'];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    const path = isAbsolute(fromEnv) ? fromEnv : resolve(fromEnv);
-    if (isExecutableFile(path)) return path;
-    throw new Error(`ALERTMANAGER is set to ${fromEnv}, which is not an executable file`);
-  }
-  if (isExecutableFile(BUNDLED_ALERTMANAGER_PATH)) return BUNDLED_ALERTMANAGER_PATH;
-  throw new Error(`Alertmanager was not found at ${BUNDLED_ALERTMANAGER_PATH}: run scripts/install-integrations.sh, or set ALERTMANAGER`);
+  return executableFrom('ALERTMANAGER', BUNDLED_ALERTMANAGER_PATH, 'Alertmanager', 'run scripts/install-integrations.sh');
 }
 
 /** Alertmanager's configuration: every alert to one webhook, resolved ones too. */

@@ -7,6 +7,7 @@
  * whole group, then waits until no process of it is left.
  */
 import { spawn } from 'node:child_process';
+import { collectLines } from './processes.js';
 
 export interface ChildServerOptions {
   /** Names the server in errors, e.g. `MLflow`. */
@@ -54,19 +55,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
   const { name, command, args } = options;
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, detached: true });
   const tail: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > 40) tail.shift();
-        options.log?.(line);
-      }
-    });
-  }
+  for (const stream of [child.stdout, child.stderr]) collectLines(stream, tail, 40, options.log);
   let spawnError: Error | undefined;
   child.once('error', (error) => {
     spawnError = error;

@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { answersOk, startChildServer } from './childServer.js';
-import { isExecutableFile, portIsFree } from './processes.js';
+import { executableFrom, portIsFree } from './processes.js';
 import { PROJECT_ROOT } from './temporalServer.js';
 
 export const DEFAULT_MLFLOW_PORT = 5000;
@@ -42,14 +42,7 @@ export interface MlflowServer {
 
 /** `$MLFLOW` (an `mlflow` executable), else the copy scripts/install-integrations.sh installs. */
 export function mlflowPath(): string {
-  const fromEnv = process.env['MLFLOW'];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    const path = isAbsolute(fromEnv) ? fromEnv : resolve(fromEnv);
-    if (isExecutableFile(path)) return path;
-    throw new Error(`MLFLOW is set to ${fromEnv}, which is not an executable file`);
-  }
-  if (isExecutableFile(BUNDLED_MLFLOW_PATH)) return BUNDLED_MLFLOW_PATH;
-  throw new Error(`MLflow was not found at ${BUNDLED_MLFLOW_PATH}: run scripts/install-integrations.sh, or set MLFLOW`);
+  return executableFrom('MLFLOW', BUNDLED_MLFLOW_PATH, 'MLflow', 'run scripts/install-integrations.sh');
 }
 
 /**

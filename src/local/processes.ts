@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { isAbsolute, resolve } from 'node:path';
 
 export function isExecutableFile(path: string): boolean {
   try {
@@ -9,6 +10,43 @@ export function isExecutableFile(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A program's path: the environment variable `variable` when set (it must name an executable
+ * file), else `bundled`, the copy the project's install scripts put in tools/.
+ */
+export function executableFrom(variable: string, bundled: string, what: string, installHint: string): string {
+  const fromEnv = process.env[variable];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const path = isAbsolute(fromEnv) ? fromEnv : resolve(fromEnv);
+    if (isExecutableFile(path)) return path;
+    throw new Error(`${variable} is set to ${fromEnv}, which is not an executable file`);
+  }
+  if (isExecutableFile(bundled)) return bundled;
+  throw new Error(`${what} was not found at ${bundled}: ${installHint}, or set ${variable}`);
+}
+
+/** Splits a child's output stream into lines, keeping the last `keep` in `tail` for error messages. */
+export function collectLines(stream: NodeJS.ReadableStream | null, tail: string[], keep: number, log?: (line: string) => void): void {
+  if (stream === null) return;
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      tail.push(line);
+      if (tail.length > keep) tail.shift();
+      log?.(line);
+    }
+  });
+  stream.on('end', () => {
+    if (partial !== '') {
+      tail.push(partial);
+      log?.(partial);
+    }
+  });
 }
 
 export function portIsFree(port: number): Promise<boolean> {

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acceptsConnections, isExecutableFile, portIsFree, waitForExit } from './processes.js';
+import { acceptsConnections, collectLines, isExecutableFile, portIsFree, waitForExit } from './processes.js';
 
 /** The repository root (this file lives in `<root>/src/local`). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -152,29 +152,6 @@ async function missingSearchAttributes(cli: string, address: string, namespace: 
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Splits a stream into lines, keeping the last `keep` for error messages. */
-function collectLines(stream: NodeJS.ReadableStream | null, tail: string[], keep: number, log?: (line: string) => void) {
-  if (stream === null) return;
-  let partial = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      tail.push(line);
-      if (tail.length > keep) tail.shift();
-      log?.(line);
-    }
-  });
-  stream.on('end', () => {
-    if (partial !== '') {
-      tail.push(partial);
-      log?.(partial);
-    }
-  });
-}
-
 
 /**
  * Starts `temporal server start-dev` on 127.0.0.1 with the contract's search attributes registered,

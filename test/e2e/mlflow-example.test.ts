@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MLFLOW_ACTOR } from '../../machines/integrations.js';
-import { mltrlCardUrl } from '../../activities/mlflow.js';
+import { componentPageUrl } from '../../src/http/core/links.js';
 import { replayMlflowStory } from '../../examples/replay.js';
 import { createLinks } from '../../src/http/core/links.js';
 import { createApp, listen, type HttpServer } from '../../src/http/server.js';
@@ -74,7 +74,7 @@ describe('the metal-surface inspection case, with its model in MLflow', () => {
     const { projectId, model } = replayed!;
 
     // MLflow's own API: the approved version keeps Level 9's tags, the new one carries 7, and the alias is gone.
-    const cardUrl = mltrlCardUrl(publicUrl, projectId, 'defect-detector');
+    const cardUrl = componentPageUrl(publicUrl, projectId, 'defect-detector');
     await eventually(async () => {
       expect(await registry.aliasVersion(model, 'production')).toBeUndefined();
       expect((await registry.modelVersion(model, 2))?.tags).toMatchObject({ 'mltrl.level': '7', 'mltrl.phase': 'productization', 'mltrl.card': cardUrl });

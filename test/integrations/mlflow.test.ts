@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DEFAULT_MLFLOW_ALIAS, MLFLOW_ACTOR } from '../../machines/integrations.js';
-import { mltrlCardUrl } from '../../activities/mlflow.js';
+import { componentPageUrl } from '../../src/http/core/links.js';
 import { createApp, listen, type HttpServer } from '../../src/http/server.js';
 import { createLinks } from '../../src/http/core/links.js';
 import { catchUpMlflow } from '../../src/integrations/mlflowLinks.js';
@@ -102,7 +102,7 @@ describe('a component linked to an MLflow registered model', () => {
     await climb(handle, 9);
     const tagged = await eventually(async () => {
       const version = await registry.modelVersion(model, 1);
-      expect(version?.tags).toMatchObject({ 'mltrl.level': '9', 'mltrl.phase': 'deployment', 'mltrl.card': mltrlCardUrl(publicUrl, definition.id, 'anomaly-model') });
+      expect(version?.tags).toMatchObject({ 'mltrl.level': '9', 'mltrl.phase': 'deployment', 'mltrl.card': componentPageUrl(publicUrl, definition.id, 'anomaly-model') });
       expect(version?.aliases).toContain(DEFAULT_MLFLOW_ALIAS);
       return version;
     });

@@ -91,6 +91,10 @@ export interface LinkSettings {
   now?: () => number;
 }
 
+/** A component's page under the server's public address: where emails, MLflow tags and Slack messages point. */
+export const componentPageUrl = (publicUrl: string, projectId: string, componentId: string) =>
+  `${publicUrl.replace(/\/+$/, '')}/projects/${encodeURIComponent(projectId)}/components/${encodeURIComponent(componentId)}`;
+
 export interface Links {
   sign(grant: Grant): Promise<string>;
   /** Verify a token of the expected kind (either kind when not given). */
@@ -203,7 +207,7 @@ export function createLinks(settings: LinkSettings): Links {
       const expiresAt = Math.floor((now() + settings.ttlMs) / 1000) * 1000;
       return { url: `${base}/review/${await sign({ kind: 'review', ...grant, expiresAt })}`, expiresAt };
     },
-    componentUrl: (projectId, componentId) => `${base}/projects/${projectId}/components/${componentId}`,
+    componentUrl: (projectId, componentId) => componentPageUrl(base, projectId, componentId),
     dashboardUrl: () => `${base}/`,
     personToken: (email, ttlMs = settings.ttlMs) => sign({ kind: 'person', email, expiresAt: now() + ttlMs }),
   };

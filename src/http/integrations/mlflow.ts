@@ -40,10 +40,12 @@ export function mlflowWebhookRoutes(deps: Pick<HttpDependencies, 'client' | 'tas
     let reported: Reported[];
     try {
       const { linked } = await linkedComponents(deps.client, deps.taskQueue, name);
+      const parsed = event.data;
       // An alias event means something only for the alias mltrl keeps for that component.
-      const targets = event.data.kind === 'model_version_alias.created' ? linked.filter((l) => l.alias === (event.data.data as { alias: string }).alias) : linked;
-      const why = event.data.kind === 'model_version.created' ? `MLflow registered version ${version} of ${name}` : `MLflow alias ${(event.data.data as { alias: string }).alias} moved to version ${version}`;
-      const rule = event.data.kind === 'model_version.created' ? 'newer' : 'while-approved';
+      const { targets, why, rule } =
+        parsed.kind === 'model_version.created'
+          ? { targets: linked, why: `MLflow registered version ${version} of ${name}`, rule: 'newer' as const }
+          : { targets: linked.filter((l) => l.alias === parsed.data.alias), why: `MLflow alias ${parsed.data.alias} moved to version ${version}`, rule: 'while-approved' as const };
       reported = await Promise.all(targets.map((target) => reportRegistryVersion(deps.client, target, version, why, rule)));
     } catch (error) {
       return refuse(c, 503, `could not reach the components linked to ${name}: ${error instanceof Error ? error.message : String(error)}`);
