@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { contextStorage } from 'hono/context-storage';
 import { html } from 'hono/html';
 import { secureHeaders } from 'hono/secure-headers';
@@ -58,7 +59,11 @@ export function createApp(deps: HttpDependencies): Hono {
       },
     }),
   );
-  for (const path of ['/api/*', '/review/*']) app.use(path, ...rateLimits(deps.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT));
+  const perMinute = deps.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT;
+  for (const path of ['/api/*', '/review/*']) app.use(path, ...rateLimits(perMinute));
+  // The pages (every read asks Temporal) have a budget of their own; the stylesheet and script cost
+  // nothing, and MLflow and Alertmanager authenticate each delivery and retry what is refused.
+  app.use(except(['/api/*', '/review/*', '/assets/*', '/integrations/*'], ...rateLimits(perMinute)));
   app.use(originCheck(publicUrl));
   // Everything but the stylesheet carries a status, a card or a token.
   app.use(async (c, next) => (c.req.path.startsWith('/assets/') ? next() : noStore(c, next)));

@@ -95,7 +95,7 @@ export const Config = z
     /** The secret before the last rotation: still accepted when verifying, never used to sign (README, Security). */
     MLTRL_LINK_SECRET_PREVIOUS: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (the MLTRL_LINK_SECRET you are rotating away from)`).optional(),
     MLTRL_LINK_TTL: DurationText.default('14 days'),
-    /** Requests per minute the API and review pages take from one address, and from one token. */
+    /** Requests per minute the API, the review pages and the other pages each take from one address, and from one token. */
     MLTRL_API_RATE_LIMIT: wholeNumber(1_000_000, ' of requests per minute').default(600),
     /** Where reviewers reach the web page; defaults to the HTTP server's own address. */
     MLTRL_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),

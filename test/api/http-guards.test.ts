@@ -1,9 +1,10 @@
 /**
  * The HTTP surface's guards over real sockets: the Host check (DNS rebinding), the Origin check on
  * the review page's form posts, `Cache-Control: no-store` on cards, statuses and review pages, and
- * rate limits per address and per token (429, the API's error shape, Retry-After).
+ * rate limits per address and per token (429, the API's error shape, Retry-After), the pages' own
+ * budget, and the caps on live-update streams.
  */
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createApp, listen, type HttpServer } from '../../src/http/server.js';
 import { freePort } from '../../src/local/temporalServer.js';
@@ -40,6 +41,19 @@ function raw(url: string, options: { method?: string; headers?: Record<string, s
     );
     req.on('error', reject);
     req.end(options.body);
+  });
+}
+
+/** A live-update stream, answered once its headers arrive; `close` hangs it up as a closed tab does. */
+function openStream(url: string, from: string): Promise<{ status: number; type: string; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const req: ClientRequest = request({ host: target.hostname, port: target.port, path: target.pathname, localAddress: from }, (res) => {
+      res.on('error', () => undefined);
+      resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), close: () => req.destroy() });
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -134,6 +148,70 @@ describe('the HTTP surface', () => {
       // A fresh address with a fresh token is not held back by either.
       expect((await get(await stack().links.personToken(reviewer('qa', 2).email), '127.0.0.5')).status).toBe(200);
     } finally {
+      await http.close();
+    }
+  });
+
+  it('gives the pages a budget of their own: 429 as a page, while the API and the stylesheet still answer', async () => {
+    const port = await freePort();
+    const http: HttpServer = await listen(createApp({ client: stack().harness.client, taskQueue: stack().harness.taskQueue, links: stack().links, rateLimitPerMinute: 3 }), '127.0.0.1', port);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 3; i++) expect((await raw(`${base}/`, { from: '127.0.0.6' })).status).toBe(200);
+      const refused = await raw(`${base}/operators`, { from: '127.0.0.6' });
+      expect(refused.status).toBe(429);
+      expect(refused.headers['content-type']).toContain('text/html');
+      expect(refused.body).toMatch(/rate limit: more than 3 requests a minute from this address; retry in \d+ s/);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await raw(`${base}/assets/style.css`, { from: '127.0.0.6' })).status).toBe(200);
+      const lead = await stack().links.personToken(LEAD.email);
+      expect((await raw(`${base}/api/projects`, { headers: { authorization: `Bearer ${lead}` }, from: '127.0.0.6' })).status).toBe(200);
+      expect((await raw(`${base}/`, { from: '127.0.0.7' })).status).toBe(200);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('holds live-update streams to a few per address and a ceiling in all, and never watches what does not exist', async () => {
+    const definition = project();
+    await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
+    const port = await freePort();
+    const http: HttpServer = await listen(
+      createApp({ client: stack().harness.client, taskQueue: stack().harness.taskQueue, links: stack().links, liveStreamLimits: { perAddress: 2, total: 3 } }),
+      '127.0.0.1',
+      port,
+    );
+    const live = `http://127.0.0.1:${port}/projects/${definition.id}/components/anomaly-model/live`;
+    const streams: { close: () => void }[] = [];
+    try {
+      const missing = await openStream(`http://127.0.0.1:${port}/projects/${definition.id}/components/no-such-component/live`, '127.0.0.8');
+      missing.close();
+      expect([missing.status, missing.type]).toEqual([404, expect.stringContaining('text/html')]);
+
+      for (const from of ['127.0.0.8', '127.0.0.8', '127.0.0.9']) {
+        const stream = await openStream(live, from);
+        streams.push(stream);
+        expect([stream.status, stream.type]).toEqual([200, expect.stringContaining('text/event-stream')]);
+      }
+      const third = await raw(live, { from: '127.0.0.8' });
+      expect(third.status).toBe(429);
+      expect(third.body).toContain('live updates: 2 pages from this address are already following changes');
+      const overAll = await raw(live, { from: '127.0.0.10' });
+      expect(overAll.status).toBe(503);
+      expect(overAll.body).toContain('live updates: this server is following 3 pages');
+
+      // A closed tab gives its stream back: another address may then follow the page.
+      streams.shift()!.close();
+      await expect
+        .poll(async () => {
+          const next = await openStream(live, '127.0.0.10');
+          if (next.status === 200) streams.push(next);
+          else next.close();
+          return next.status;
+        })
+        .toBe(200);
+    } finally {
+      for (const stream of streams) stream.close();
       await http.close();
     }
   });

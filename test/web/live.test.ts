@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../machines/levels.js';
+import { createApp, listen } from '../../src/http/server.js';
+import { freePort } from '../../src/local/temporalServer.js';
 import { launchBrowser, type Browser } from '../support/browser.js';
 import { project, reviewer } from '../support/fixtures.js';
 import { useReviewStack } from '../support/reviewStack.js';
@@ -92,5 +94,22 @@ describe('live pages', () => {
 
     const unknown = await fetch(`${stack().http.url}/projects/Not_A_Slug/live`);
     expect(unknown.status).toBe(404);
+  });
+
+  it('says so on the page when its stream is refused, and the page still reads', async () => {
+    const definition = project();
+    await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
+    const port = await freePort();
+    const http = await listen(createApp({ client: stack().harness.client, taskQueue: stack().harness.taskQueue, links: stack().links, liveStreamLimits: { perAddress: 0, total: 1_000 } }), '127.0.0.1', port);
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${http.url}/projects/${definition.id}/components/anomaly-model`);
+      expect(await page.locator('main h1 + p').innerText()).toContain('Level 0');
+      await expect.poll(() => page.getByRole('status').first().innerText()).toContain('This page no longer updates by itself.');
+      expect(await page.getByRole('button', { name: 'Reload' }).count()).toBe(1);
+    } finally {
+      await page.close();
+      await http.close();
+    }
   });
 });

@@ -11,8 +11,10 @@ export interface HttpDependencies {
   client: Client;
   taskQueue: string;
   links: Links;
-  /** Requests a minute per address and per token on the API and review pages (MLTRL_API_RATE_LIMIT). */
+  /** Requests a minute per address and per token, budgeted separately for the API, the review pages and the other pages (MLTRL_API_RATE_LIMIT). */
   rateLimitPerMinute?: number;
+  /** How many live-update streams one address and the whole server may hold open (./web/live.ts); its defaults when absent. */
+  liveStreamLimits?: { perAddress: number; total: number };
   /** The operator's floor for policy durations (MLTRL_MIN_POLICY_INTERVAL); the configuration's default when absent. */
   minPolicyInterval?: string;
   /** Web sign-in with OpenID Connect and its sessions; absent: pages are read without signing in, and nothing offers it. */

@@ -74,7 +74,7 @@ export function originCheck(publicUrl: string): MiddlewareHandler {
 }
 
 /** The address the request came from; in-process requests (tests' `app.request`) have none. */
-function address(c: Context): string {
+export function clientAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
@@ -101,7 +101,7 @@ export function rateLimits(perMinute: number): MiddlewareHandler[] {
     throw new RateLimited(`rate limit: more than ${perMinute} requests a minute from ${what}; retry in ${retryAfter} s`, retryAfter);
   };
   return [
-    rateLimiter({ windowMs: 60_000, limit: perMinute, standardHeaders: 'draft-6', keyGenerator: (c) => `address:${address(c)}`, handler: refuse('this address') }),
+    rateLimiter({ windowMs: 60_000, limit: perMinute, standardHeaders: 'draft-6', keyGenerator: (c) => `address:${clientAddress(c)}`, handler: refuse('this address') }),
     rateLimiter({
       windowMs: 60_000,
       limit: perMinute,

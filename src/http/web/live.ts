@@ -9,18 +9,26 @@
  * project's `status`): every change a page shows (level, state, review, verdicts, card revision)
  * changes it. The server asks Temporal every two seconds per subject, and only while someone
  * listens: however many pages watch one component, one query goes out (the hub below).
+ *
+ * A stream costs the server a query every two seconds for as long as it is open, so nobody may hold
+ * many: a stream opens only for a component or project that exists, at most `perAddress` from one
+ * address and `total` in all. Over either, the page is not live (429 or 503) and says so.
  */
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { Slug } from '../../../machines/model.js';
 import { projectStatusQuery, statusQuery } from '../../../workflows/definitions.js';
-import { call, componentHandle, projectHandle } from '../../runtime/client.js';
+import { call, ClientError, componentHandle, projectHandle } from '../../runtime/client.js';
 import type { AppDependencies } from '../core/dependencies.js';
+import { clientAddress } from '../core/guards.js';
+import { RateLimited } from '../core/problems.js';
 
 /** How often a watched subject is asked, and how long one stream lasts before the browser reconnects (so none is held forever). */
 export const LIVE_POLL_MS = 2_000;
 const STREAM_LIFETIME_MS = 10 * 60_000;
+/** Streams open at once: one address's (a person's tabs, or an office behind one proxy) and the server's. */
+export const LIVE_STREAM_LIMITS = { perAddress: 32, total: 1_000 };
 /** A comment now and then keeps proxies from closing a quiet stream. */
 const KEEP_ALIVE_MS = 25_000;
 
@@ -90,11 +98,27 @@ export type LiveHub = ReturnType<typeof liveHub>;
 
 export function livePages(deps: AppDependencies, hub: LiveHub = liveHub()): Hono {
   const { client } = deps;
+  const limits = deps.liveStreamLimits ?? LIVE_STREAM_LIMITS;
   const web = new Hono();
+  const openFrom = new Map<string, number>();
+  let open = 0;
 
-  function stream(key: string, read: () => Promise<string>) {
-    return (c: Context) =>
-      streamSSE(c, async (sse) => {
+  async function stream(c: Context, key: string, read: () => Promise<string>) {
+    const address = clientAddress(c);
+    const mine = openFrom.get(address) ?? 0;
+    if (mine >= limits.perAddress) throw new RateLimited(`live updates: ${mine} pages from this address are already following changes, the most one address may; close some, or reload this page later`, 60);
+    if (open >= limits.total) throw new ClientError(`live updates: this server is following ${open} pages, the most it takes; reload this page later`, 'unavailable');
+    // Only something that exists is watched (an unknown one answers 404 here, and is never polled).
+    await read();
+    open += 1;
+    openFrom.set(address, mine + 1);
+    const release = () => {
+      open -= 1;
+      const left = (openFrom.get(address) ?? 1) - 1;
+      if (left > 0) openFrom.set(address, left);
+      else openFrom.delete(address);
+    };
+    return streamSSE(c, async (sse) => {
         let ended: () => void = () => undefined;
         const gone = new Promise<void>((resolve) => (ended = resolve));
         sse.onAbort(() => ended());
@@ -107,15 +131,17 @@ export function livePages(deps: AppDependencies, hub: LiveHub = liveHub()): Hono
           clearInterval(keepAlive);
           clearTimeout(lifetime);
           stop();
+          release();
         }
       });
   }
+
 
   web.get('/projects/:projectId/live', (c) => {
     const projectId = Slug.safeParse(c.req.param('projectId'));
     if (!projectId.success) return c.text('no such project', 404);
     const id = projectId.data;
-    return stream(`project:${id}`, async () => versionOf(await call(() => projectHandle(client, id).query(projectStatusQuery))))(c);
+    return stream(c, `project:${id}`, async () => versionOf(await call(() => projectHandle(client, id).query(projectStatusQuery))));
   });
 
   web.get('/projects/:projectId/components/:componentId/live', (c) => {
@@ -123,7 +149,7 @@ export function livePages(deps: AppDependencies, hub: LiveHub = liveHub()): Hono
     const componentId = Slug.safeParse(c.req.param('componentId'));
     if (!projectId.success || !componentId.success) return c.text('no such component', 404);
     const [p, k] = [projectId.data, componentId.data];
-    return stream(`component:${p}/${k}`, async () => versionOf(await call(() => componentHandle(client, p, k).query(statusQuery))))(c);
+    return stream(c, `component:${p}/${k}`, async () => versionOf(await call(() => componentHandle(client, p, k).query(statusQuery))));
   });
 
   return web;

@@ -63,5 +63,9 @@ export const LIVE_SCRIPT = `'use strict';
   source.addEventListener('version', function (event) {
     if (event.data !== version) refresh(event.data);
   });
+  // Refused (too many pages following, or the subject is gone): the browser does not try again.
+  source.addEventListener('error', function () {
+    if (source.readyState === EventSource.CLOSED) say('This page no longer updates by itself.', true);
+  });
 })();
 `;
