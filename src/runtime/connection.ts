@@ -102,7 +102,9 @@ export function checkTemporalSecurity(config: TemporalSecurity, ctx: z.Refinemen
   if (key && !cert) {
     ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CLIENT_CERT_PATH'], message: 'required when TEMPORAL_TLS_CLIENT_KEY_PATH is set: a client certificate is presented with its private key' });
   }
-  if (cert && key) {
+  // Zod still runs this when a path failed its own checks (too long, say), and then the value is the
+  // path as given, not the file read: only two files that were read can be compared.
+  if (typeof cert === 'object' && typeof key === 'object') {
     const x509 = new X509Certificate(cert.pem);
     if (!x509.checkPrivateKey(createPrivateKey(key.pem))) {
       ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CLIENT_KEY_PATH'], message: 'is not the private key of the certificate in TEMPORAL_TLS_CLIENT_CERT_PATH' });

@@ -86,6 +86,12 @@ describe('Temporal connection security from the environment', () => {
     expect(refusal({ TEMPORAL_TLS_CLIENT_KEY_PATH: pki.clientKey })).toMatch(/^configuration: TEMPORAL_TLS_CLIENT_CERT_PATH: required when TEMPORAL_TLS_CLIENT_KEY_PATH is set/);
   });
 
+  it('a certificate and a key whose paths are both too long are each named, and never compared (found by fuzzing)', () => {
+    const message = refusal({ TEMPORAL_TLS_CLIENT_CERT_PATH: 'x'.repeat(100_001), TEMPORAL_TLS_CLIENT_KEY_PATH: 'y'.repeat(20_001) });
+    expect(message).toContain('TEMPORAL_TLS_CLIENT_CERT_PATH: must be a file path of at most 4096 characters');
+    expect(message).toContain('TEMPORAL_TLS_CLIENT_KEY_PATH: must be a file path of at most 4096 characters');
+  });
+
   it('a key that does not belong to the certificate is refused before any connection', () => {
     expect(refusal({ TEMPORAL_TLS_CLIENT_CERT_PATH: pki.clientCert, TEMPORAL_TLS_CLIENT_KEY_PATH: pki.strangerKey })).toBe(
       'configuration: TEMPORAL_TLS_CLIENT_KEY_PATH: is not the private key of the certificate in TEMPORAL_TLS_CLIENT_CERT_PATH',
