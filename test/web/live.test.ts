@@ -5,6 +5,7 @@
  * under a Content Security Policy with no inline script; nobody listening means nothing is streamed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { Role } from '../../machines/levels.js';
 import { createApp, listen } from '../../src/http/server.js';
 import { freePort } from '../../src/local/temporalServer.js';
@@ -21,6 +22,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+/** What a browser does when its tab goes out of sight or comes back (headless tabs never leave view). */
+async function setHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate(`
+    Object.defineProperty(document, 'hidden', { value: ${hidden}, configurable: true });
+    Object.defineProperty(document, 'visibilityState', { value: '${hidden ? 'hidden' : 'visible'}', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  `);
+}
+
+/** A verdict from one reviewer through the JSON API. */
+async function approve(projectId: string, reviewId: string, role: string): Promise<void> {
+  const answer = await fetch(`${stack().http.url}/api/projects/${projectId}/components/anomaly-model/verdicts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await stack().links.personToken(reviewer(role as Role, 1).email)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reviewId, verdict: 'approve' }),
+  });
+  expect(answer.status).toBe(200);
+}
 
 describe('live pages', () => {
   it("show a verdict land on the component's and the project's page without a reload", async () => {
@@ -94,6 +114,56 @@ describe('live pages', () => {
 
     const unknown = await fetch(`${stack().http.url}/projects/Not_A_Slug/live`);
     expect(unknown.status).toBe(404);
+  });
+
+  it("gives a hidden tab's stream back for another page to follow, and follows again once back in view", async () => {
+    const definition = project();
+    const component = await startAndReach(stack().harness.client, stack().harness.taskQueue, definition);
+    await fillCard(component);
+    const review = await submit(component);
+    const [firstRole, ...otherRoles] = review.requiredRoles;
+    // One stream per address: a page follows only if no other page holds it.
+    const port = await freePort();
+    const http = await listen(createApp({ client: stack().harness.client, taskQueue: stack().harness.taskQueue, links: stack().links, liveStreamLimits: { perAddress: 1, total: 1_000 } }), '127.0.0.1', port);
+    const url = `${http.url}/projects/${definition.id}/components/anomaly-model`;
+    const liveStatus = (page: Page) => page.getByRole('status').first().innerText();
+    const first = await browser.context.newPage();
+    const second = await browser.context.newPage();
+    try {
+      // The first tab follows: a verdict shows on it without a reload.
+      await first.goto(url);
+      await approve(definition.id, review.id, firstRole);
+      await expect.poll(() => liveStatus(first)).toMatch(/^Updated at /);
+
+      // Out of sight, it gives its stream back: a second tab takes it and sees the level change.
+      await setHidden(first, true);
+      await second.goto(url);
+      await second.evaluate('window.stayed = true');
+      for (const role of otherRoles) await approve(definition.id, review.id, role);
+      await expect.poll(() => second.locator('main h1 + p').innerText()).toContain('Level 1');
+      expect(await second.evaluate('window.stayed')).toBe(true);
+
+      // Back in view while the second holds the only stream: refused, and it says so.
+      await setHidden(first, false);
+      await expect.poll(() => liveStatus(first)).toContain('This page no longer updates by itself.');
+      expect(await first.locator('main h1 + p').innerText()).toContain('Level 0');
+
+      // Once the second tab is closed, the next return to view follows again and catches up.
+      await second.close();
+      await first.evaluate('window.stayed = true');
+      await expect
+        .poll(async () => {
+          await setHidden(first, true);
+          await setHidden(first, false);
+          return first.locator('main h1 + p').innerText();
+        })
+        .toContain('Level 1');
+      expect(await first.evaluate('window.stayed')).toBe(true);
+    } finally {
+      await first.close();
+      if (!second.isClosed()) await second.close();
+      await http.close();
+    }
   });
 
   it('says so on the page when its stream is refused, and the page still reads', async () => {

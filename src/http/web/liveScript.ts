@@ -4,7 +4,8 @@
  * names a stream (`data-live`, ./live.ts), it listens there; when the version the stream sends is
  * not the page's, it fetches the page again and swaps `<main>`, and says so in a polite live region.
  * If the person is typing in a field of the page, it does not pull the page from under them: it
- * offers a reload instead. Without it (scripts off, no EventSource) the page is the same, just still.
+ * offers a reload instead. A tab out of sight closes its stream and opens it again on its return.
+ * Without it (scripts off, no EventSource) the page is the same, just still.
  */
 export const LIVE_SCRIPT = `'use strict';
 (function () {
@@ -59,13 +60,34 @@ export const LIVE_SCRIPT = `'use strict';
       });
   }
 
-  var source = new EventSource(main.getAttribute('data-live'));
-  source.addEventListener('version', function (event) {
-    if (event.data !== version) refresh(event.data);
+  var source = null;
+  var refused = false;
+  function listen() {
+    var stream = new EventSource(main.getAttribute('data-live'));
+    stream.addEventListener('open', function () {
+      if (refused) { refused = false; say('This page updates by itself again.', false); }
+    });
+    stream.addEventListener('version', function (event) {
+      if (event.data !== version) refresh(event.data);
+    });
+    // Refused (too many pages following, or the subject is gone): the browser does not try again,
+    // and neither does this page until it is next brought back into view.
+    stream.addEventListener('error', function () {
+      if (stream.readyState !== EventSource.CLOSED) return;
+      if (source === stream) source = null;
+      refused = true;
+      say('This page no longer updates by itself.', true);
+    });
+    source = stream;
+  }
+
+  // A browser holds few connections per server over HTTP/1.1 (six in Chromium), and each stream
+  // keeps one: a tab out of sight gives its stream back, and on its return the stream's first
+  // version tells whether it missed a change.
+  document.addEventListener('visibilitychange', function () {
+    if (document.hidden && source) { source.close(); source = null; }
+    else if (!document.hidden && !source) listen();
   });
-  // Refused (too many pages following, or the subject is gone): the browser does not try again.
-  source.addEventListener('error', function () {
-    if (source.readyState === EventSource.CLOSED) say('This page no longer updates by itself.', true);
-  });
+  if (!document.hidden) listen();
 })();
 `;
