@@ -3,13 +3,11 @@
  * under data/, a worker, the HTTP API and web page, and Mailpit catching the emails. Prints where
  * to look and how to start the example project; Ctrl-C stops everything.
  */
-import { join } from 'node:path';
-import { fileTokenRegistry } from '../http/core/tokenRegistry.js';
-import { DATA_DIR } from './temporalServer.js';
 import { fileURLToPath } from 'node:url';
 import { createApp, listen } from '../http/server.js';
 import { connect } from '../runtime/client.js';
-import { alertmanagerSettings, loadConfig, ConfigError, mlflowFromConfig, publicUrl, webhooksFromConfig } from '../runtime/config.js';
+import { loadConfig, ConfigError, mlflowFromConfig, publicUrl, webhooksFromConfig } from '../runtime/config.js';
+import { httpDependenciesFromConfig } from '../runtime/httpDependencies.js';
 import { catchUpMlflow } from '../integrations/mlflowLinks.js';
 import { mlflowRegistry } from '../integrations/mlflowRegistry.js';
 import { temporalConnectionOptions } from '../runtime/connection.js';
@@ -24,9 +22,6 @@ import { DEFAULT_SMTP_PORT, startMailCatcher, type MailCatcher } from './mailCat
 import { linksFromConfig, notifierFromConfig, redacted } from '../runtime/mail.js';
 import { DEFAULT_DB_FILE, DEFAULT_UI_PORT, startDevServer, type DevServer } from './temporalServer.js';
 import { createWorker, installProcessLogging } from '../runtime/worker.js';
-
-/** Where the personal API tokens made from the web app are listed, unless MLTRL_TOKEN_REGISTRY says. */
-const TOKEN_REGISTRY_FILE = join(DATA_DIR, 'api-tokens.json');
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
 /** The local sign-in provider's port, on loopback (MLTRL_HTTP_PORT is 8280 by default). */
@@ -95,7 +90,7 @@ async function main(): Promise<void> {
     }
     const identity = identityFromConfig(config, config.MLTRL_LINK_SECRET!, localProvider);
     const http = await listen(
-      createApp({ client, taskQueue: config.MLTRL_TASK_QUEUE, links, identity, minPolicyInterval: config.MLTRL_MIN_POLICY_INTERVAL, rateLimitPerMinute: config.MLTRL_API_RATE_LIMIT, operators: config.MLTRL_OPERATORS, tokens: fileTokenRegistry(config.MLTRL_TOKEN_REGISTRY ?? TOKEN_REGISTRY_FILE), alertmanager: alertmanagerSettings(config), ...(config.MLTRL_MLFLOW_WEBHOOK_SECRET ? { mlflowWebhookSecret: config.MLTRL_MLFLOW_WEBHOOK_SECRET } : {}) }),
+      createApp(httpDependenciesFromConfig(config, { client, links, identity })),
       config.MLTRL_HTTP_HOST,
       config.MLTRL_HTTP_PORT,
     );

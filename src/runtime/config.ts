@@ -97,6 +97,8 @@ export const Config = z
     MLTRL_LINK_TTL: DurationText.default('14 days'),
     /** Requests per minute the API, the review pages and the other pages each take from one address, and from one token. */
     MLTRL_API_RATE_LIMIT: wholeNumber(1_000_000, ' of requests per minute').default(600),
+    /** Live-update streams one address may hold open (each costs a Temporal query every 2 s); raise it behind a proxy. */
+    MLTRL_LIVE_STREAMS_PER_ADDRESS: wholeNumber(1_000, ' of streams').default(32),
     /** Where reviewers reach the web page; defaults to the HTTP server's own address. */
     MLTRL_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     // Loopback by default: the API acts for whoever presents a token, so exposing it is a choice.

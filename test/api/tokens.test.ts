@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { createApp, listen, type HttpServer } from '../../src/http/server.js';
 import { loadConfig } from '../../src/runtime/config.js';
+import { httpDependenciesFromConfig } from '../../src/runtime/httpDependencies.js';
 import { createLinks, type Links } from '../../src/http/core/links.js';
 import { freePort } from '../../src/local/temporalServer.js';
 import { statusQuery } from '../../workflows/definitions.js';
@@ -129,6 +130,9 @@ describe('tokens', () => {
     expect(() => loadConfig({ MLTRL_API_RATE_LIMIT: '0' })).toThrow(/MLTRL_API_RATE_LIMIT: must be a whole number of requests per minute/);
     expect(() => loadConfig({ MLTRL_API_RATE_LIMIT: 'lots' })).toThrow(/MLTRL_API_RATE_LIMIT/);
     expect(loadConfig({}).MLTRL_API_RATE_LIMIT).toBe(600);
+    expect(() => loadConfig({ MLTRL_LIVE_STREAMS_PER_ADDRESS: '0' })).toThrow(/MLTRL_LIVE_STREAMS_PER_ADDRESS: must be a whole number of streams from 1 to 1000/);
+    expect(loadConfig({}).MLTRL_LIVE_STREAMS_PER_ADDRESS).toBe(32);
+    expect(httpDependenciesFromConfig(loadConfig({ MLTRL_LIVE_STREAMS_PER_ADDRESS: '200' }), { client: stack().harness.client, links: stack().links, identity: undefined }).liveStreamLimits).toEqual({ perAddress: 200, total: 1_000 });
     expect(loadConfig({ MLTRL_LINK_SECRET: NEW_SECRET, MLTRL_LINK_SECRET_PREVIOUS: LINK_SECRET }).MLTRL_LINK_SECRET_PREVIOUS).toBe(LINK_SECRET);
 
     // `mltrl token` signs with the current secret: the rotated server takes its token.
