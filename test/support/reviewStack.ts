@@ -23,23 +23,33 @@ export interface ReviewStack {
   stop(): Promise<void>;
 }
 
+/** A notifier that emails through the sink, its review links signed by `links`. */
+export function sinkNotifier(sink: SmtpSink, links: Links) {
+  return createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links });
+}
+
+/** Finds the review link to the server at `baseUrl` in a received email. */
+export function reviewLinkIn(baseUrl: string): (mail: ReceivedMail) => string {
+  return (mail) => {
+    const match = new RegExp(`${baseUrl}/review/\\S+`).exec(mail.text);
+    if (!match) throw new Error(`no review link in mail "${mail.subject}" to ${mail.to.join(', ')}`);
+    return match[0];
+  };
+}
+
 export async function startReviewStack(): Promise<ReviewStack> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const links = createLinks({ secret: LINK_SECRET, publicUrl: baseUrl, ttlMs: 60 * 60_000 });
   const sink = await startSmtpSink();
-  const harness = await startHarness({ notifier: createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links }) });
+  const harness = await startHarness({ notifier: sinkNotifier(sink, links) });
   const http = await listen(createApp({ client: harness.client, taskQueue: harness.taskQueue, links }), '127.0.0.1', port);
   return {
     harness,
     sink,
     links,
     http,
-    linkIn(mail) {
-      const match = new RegExp(`${baseUrl}/review/\\S+`).exec(mail.text);
-      if (!match) throw new Error(`no review link in mail "${mail.subject}" to ${mail.to.join(', ')}`);
-      return match[0];
-    },
+    linkIn: reviewLinkIn(baseUrl),
     async stop() {
       await http.close();
       await harness.stop();

@@ -9,9 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { createEmailNotifier } from '../../activities/email.js';
 import { fileTokenRegistry } from '../../src/http/core/tokenRegistry.js';
-import { smtpTransport } from '../../src/runtime/mail.js';
 import { createLinks, type Links } from '../../src/http/core/links.js';
 import { createOidcSignIn } from '../../src/http/core/oidc.js';
 import { createSessions, type Sessions } from '../../src/http/core/session.js';
@@ -19,7 +17,7 @@ import { createApp, listen, type HttpServer } from '../../src/http/server.js';
 import { startLocalProvider, type LocalAccount } from '../../src/local/oidcProvider.js';
 import { freePort } from '../../src/local/temporalServer.js';
 import { startHarness, type Harness } from './harness.js';
-import { LINK_SECRET } from './reviewStack.js';
+import { LINK_SECRET, reviewLinkIn, sinkNotifier } from './reviewStack.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtpSink.js';
 
 /** The identity provider the web app is registered at, as the web app is configured with it. */
@@ -64,7 +62,7 @@ export async function startSignInStack(accounts: LocalAccount[], options: SignIn
   const app = { redirectUri: `${baseUrl}/auth/callback`, postLogoutRedirectUri: `${baseUrl}/` };
   // The engine and the provider start side by side: each takes a while (a workflow bundle; a JVM).
   const [started, providerStarted] = await Promise.allSettled([
-    startHarness(sink ? { notifier: createEmailNotifier({ transport: smtpTransport(sink.url), from: 'mltrl <reviews@lab.example>', links }) } : {}),
+    startHarness(sink ? { notifier: sinkNotifier(sink, links) } : {}),
     options.provider ? options.provider(app) : startLocalProvider({ port: 0, ...app, accounts: () => Promise.resolve(accounts) }),
   ]);
   if (started.status === 'rejected' || providerStarted.status === 'rejected') {
@@ -86,11 +84,7 @@ export async function startSignInStack(accounts: LocalAccount[], options: SignIn
     sessions,
     http,
     ...(sink ? { sink } : {}),
-    linkIn(mail) {
-      const match = new RegExp(`${baseUrl}/review/\\S+`).exec(mail.text);
-      if (!match) throw new Error(`no review link in mail "${mail.subject}" to ${mail.to.join(', ')}`);
-      return match[0];
-    },
+    linkIn: reviewLinkIn(baseUrl),
     async stop() {
       await http.close();
       await provider.stop();

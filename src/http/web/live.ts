@@ -70,15 +70,15 @@ export function liveHub(intervalMs = LIVE_POLL_MS) {
   }
 
   return {
-    watch(key: string, read: () => Promise<string>, listener: Listener): () => void {
+    /** `known`: the version the caller has just read, so a new watch asks again only after an interval. */
+    watch(key: string, read: () => Promise<string>, listener: Listener, known?: string): () => void {
       let watch = watches.get(key);
       if (!watch) {
-        watch = { listeners: new Set() };
+        watch = known === undefined ? { listeners: new Set() } : { listeners: new Set(), last: known };
         watches.set(key, watch);
-        schedule(key, read, watch, 0);
-      } else if (watch.last !== undefined) {
-        listener(watch.last);
+        schedule(key, read, watch, known === undefined ? 0 : intervalMs);
       }
+      if (watch.last !== undefined) listener(watch.last);
       watch.listeners.add(listener);
       const mine = watch;
       return () => {
@@ -109,7 +109,7 @@ export function livePages(deps: AppDependencies, hub: LiveHub = liveHub()): Hono
     if (mine >= limits.perAddress) throw new RateLimited(`live updates: ${mine} pages from this address are already following changes, the most one address may; close some, or reload this page later`, 60);
     if (open >= limits.total) throw new ClientError(`live updates: this server is following ${open} pages, the most it takes; reload this page later`, 'unavailable');
     // Only something that exists is watched (an unknown one answers 404 here, and is never polled).
-    await read();
+    const known = await read();
     open += 1;
     openFrom.set(address, mine + 1);
     const release = () => {
@@ -122,7 +122,7 @@ export function livePages(deps: AppDependencies, hub: LiveHub = liveHub()): Hono
         let ended: () => void = () => undefined;
         const gone = new Promise<void>((resolve) => (ended = resolve));
         sse.onAbort(() => ended());
-        const stop = hub.watch(key, read, (version) => void sse.writeSSE({ event: 'version', data: version, retry: LIVE_POLL_MS * 2 }).catch(() => ended()));
+        const stop = hub.watch(key, read, (version) => void sse.writeSSE({ event: 'version', data: version, retry: LIVE_POLL_MS * 2 }).catch(() => ended()), known);
         const keepAlive = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => ended()), KEEP_ALIVE_MS);
         const lifetime = setTimeout(() => ended(), STREAM_LIFETIME_MS);
         try {
