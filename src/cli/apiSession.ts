@@ -18,6 +18,7 @@ import type { ProjectRisks } from '../portfolio/risks.js';
 import type { ReReviewSchedule, ScheduleAction } from '../portfolio/schedules.js';
 import { ClientError } from '../runtime/client.js';
 import { ConfigError } from '../runtime/config.js';
+import { LOOPBACK_HOSTS } from '../runtime/loopback.js';
 import type { ComponentRef } from './args.js';
 import {
   componentSubject,
@@ -35,14 +36,12 @@ import {
 import { UsageError } from './errors.js';
 import type { ProjectDefinition } from '../../machines/model.js';
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /** Why `text` cannot be the API's address, if it cannot; checked after it parsed as an http(s) URL. */
 function apiUrlProblem(text: string): string | undefined {
   if (!URL.canParse(text)) return undefined;
   const url = new URL(text);
   // The token travels in every request: never in clear across a network.
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) return 'must be an https:// URL (http:// only on loopback: the token would cross the network in clear)';
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) return 'must be an https:// URL (http:// only on loopback: the token would cross the network in clear)';
   if (url.search !== '' || url.hash !== '') return 'must have no query or fragment: the server\'s address only';
   return undefined;
 }

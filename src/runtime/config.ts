@@ -11,6 +11,7 @@ import { describeIssues } from '../../machines/validation.js';
 import { DEFAULT_TASK_QUEUE } from '../../workflows/definitions.js';
 import { TEMPORAL_SECURITY_VARIABLES, checkTemporalSecurity } from './connection.js';
 import { MIN_SECRET_LENGTH } from '../http/core/links.js';
+import { LOOPBACK_HOSTS } from './loopback.js';
 
 /** A Prometheus label name (https://prometheus.io/docs/concepts/data_model/). */
 const AlertLabel = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, 'must be a Prometheus label name (letters, digits, underscore; not starting with a digit)');
@@ -54,7 +55,7 @@ const IssuerUrl = z
     // Not a URL at all: the check above has said so already.
     if (!URL.canParse(text)) return true;
     const url = new URL(text);
-    return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
   }, 'must be an https:// URL (http:// only for a provider on loopback)');
 
 /** A switch for `npm start`: "1" starts the server, "0" (or unset) does not. */

@@ -11,14 +11,12 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { rateLimiter } from 'hono-rate-limiter';
 import { bearerIn } from './auth.js';
+import { LOOPBACK_HOSTS } from '../../runtime/loopback.js';
 import { Forbidden, Misdirected, RateLimited, pathText } from './problems.js';
 
-/** Loopback names, as URL hostnames spell them. Any port: the server may listen anywhere. */
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** The hostnames this server answers for: the public URL's, and loopback. */
+/** The hostnames this server answers for (any port: the server may listen anywhere): the public URL's, and loopback. */
 function hostnames(publicUrl: string): Set<string> {
-  return new Set([...LOOPBACK, new URL(publicUrl).hostname]);
+  return new Set([...LOOPBACK_HOSTS, new URL(publicUrl).hostname]);
 }
 
 /**
@@ -48,7 +46,7 @@ export function originCheck(publicUrl: string): MiddlewareHandler {
     if (origin === publicOrigin) return true;
     try {
       const url = new URL(origin);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK.has(url.hostname);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.has(url.hostname);
     } catch {
       return false;
     }
