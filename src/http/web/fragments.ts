@@ -9,7 +9,8 @@ import type { CardView, ComponentStatus } from '../../../workflows/definitions.j
 import type { Html } from '../../render/markup.js';
 import { htmlTable } from '../../render/tables.js';
 
-export const componentPath = (projectId: string, componentId: string) => `/projects/${projectId}/components/${componentId}`;
+export const projectPath = (projectId: string) => `/projects/${projectId}`;
+export const componentPath = (projectId: string, componentId: string) => `${projectPath(projectId)}/components/${componentId}`;
 
 /** The level as a badge coloured by its phase, with the phase spelled out for screen readers and print. */
 export function levelBadge(level: number): Html {

@@ -18,7 +18,7 @@ import { readLiveCards, risksOf } from '../../portfolio/risks.js';
 import { ComponentFilter, ProjectFilter, givenFilters, projectComponentsPage, projectsPage, type ListedComponent, type Page } from '../../portfolio/projects.js';
 import type { Html } from '../../render/markup.js';
 import { htmlTable, type HtmlRow } from '../../render/tables.js';
-import { cardSections, componentPath, levelBadge, requirementsTable, reReviewWords, reviewAlerts, reviewEvidence, reviewProgress, stateBadge, switchbacks, timeline } from './fragments.js';
+import { cardSections, componentPath, levelBadge, projectPath, requirementsTable, reReviewWords, reviewAlerts, reviewEvidence, reviewProgress, stateBadge, switchbacks, timeline } from './fragments.js';
 import { layout, messagePage } from './layout.js';
 import { holdingSection, subsystemsSection } from './holding.js';
 import { dependenciesSection } from './dependencies.js';
@@ -163,7 +163,7 @@ ${select('level', 'Level', LEVEL_NUMBERS, level)} ${select('phase', 'Phase', PHA
 <button type="submit">Filter</button>
 </form>
 ${htmlTable(['Component', 'Level', 'State', 'Kind', 'Owner', 'At this level since'], page.items.map(componentRow), { rowHeaders: true })}
-${pagination(`/projects/${project.projectId}`, page, { level, phase, state, owner })}
+${pagination(projectPath(project.projectId), page, { level, phase, state, owner })}
 ${history}
 ${subsystemsSection(project)}
 ${holdingSection(project, holding)}

@@ -22,10 +22,8 @@ import { problemFor } from '../core/problems.js';
 import { addComponentRefusal, isProjectOwner } from '../core/projectOwners.js';
 import type { Person } from '../core/session.js';
 import { addError, field, fieldError, fieldId, formErrors, given, numberOf, refusalErrors, refusedPage, signedIn, zodErrors, type FieldErrors } from './forms.js';
-import { componentPath } from './fragments.js';
+import { componentPath, projectPath } from './fragments.js';
 import { layout, messagePage } from './layout.js';
-
-const projectPath = (projectId: string) => `/projects/${projectId}`;
 
 /** The owners' links on the project page: nothing for anyone else. */
 export function projectActionsSection(project: ProjectStatus, person: Person | undefined): Html | string {

@@ -11,6 +11,7 @@ import { DEFAULT_MIN_POLICY_INTERVAL } from '../../runtime/config.js';
 import type { AppDependencies } from '../core/dependencies.js';
 import type { Person } from '../core/session.js';
 import { addError, formErrors, signedIn, zodErrors, type FieldErrors } from './forms.js';
+import { projectPath } from './fragments.js';
 import { layout } from './layout.js';
 
 const MAX_FILE_BYTES = 512 * 1024;
@@ -77,7 +78,7 @@ export function startProjectPages(deps: AppDependencies): Hono {
       addError(errors, '', error.message);
       return c.html(startPage(person, errors, text), error.kind === 'conflict' || error.kind === 'refused' ? 409 : 400);
     }
-    return c.redirect(`/projects/${definition.id}`, 303);
+    return c.redirect(projectPath(definition.id), 303);
   });
 
   return web;
